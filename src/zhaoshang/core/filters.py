@@ -1,0 +1,39 @@
+import django_filters
+from django.db.models import Q
+
+MAX_CHOICES = 300
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A free-text `q` over the model's `search_fields`."""
+
+    search_fields: tuple[str, ...] = ("name",)
+    q = django_filters.CharFilter(label="搜索", method="search")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        q = Q()
+        for f in self.search_fields:
+            q |= Q(**{f"{f}__icontains": value})
+        return queryset.filter(q)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        for name, f in list(self.filters.items()):
+            qs = getattr(f, "queryset", None)
+            if qs is None or not hasattr(qs, "visible_to"):
+                continue
+            # Related choices only offer what the user may see.
+            qs = qs.visible_to(request.user) if request is not None else qs.none()
+            f.queryset = qs
+            if qs.count() > MAX_CHOICES:
+                # A province sees thousands of units: a drop-down that long is useless and slow,
+                # so the filter becomes "name contains".
+                label_field = "name" if any(x.name == "name" for x in qs.model._meta.fields) else "label"
+                self.filters[name] = django_filters.CharFilter(
+                    field_name=f"{f.field_name}__{label_field}",
+                    lookup_expr="icontains",
+                    label=f"{f.label}（名称包含）",
+                )

@@ -1,0 +1,82 @@
+"""The home page and the change log."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, render
+
+from .models import ObjectChange
+from .roles import LOG_READERS
+from .scoping import membership
+from .views import Col, ObjectListView
+
+
+@login_required
+def home(request):
+    from zhaoshang.fieldwork.models import Report
+    from zhaoshang.ledger.models import Investment, Project
+    from zhaoshang.org.models import Policy, Team
+
+    user = request.user
+    m = membership(user)
+    projects = Project.objects.visible_to(user)
+    stages = dict(projects.values_list("stage").annotate(n=Count("pk")))
+    ctx = {
+        "membership": m,
+        "policies": Policy.objects.visible_to(user).select_related("jurisdiction")[:10],
+        "team_count": Team.objects.visible_to(user).count(),
+        "stage_counts": [(label, stages.get(value, 0)) for value, label in Project.Stage.choices],
+        "project_count": sum(stages.values()),
+        "investment_total_yi": (
+            (Investment.objects.visible_to(user).aggregate(s=Sum("amount"))["s"] or 0) / 10000
+        ),
+        "due_reports": Report.objects.visible_to(user)
+        .filter(submitted_at__isnull=True)
+        .order_by("due_on")[:8],
+    }
+    return render(request, "core/home.html", ctx)
+
+
+def _log_queryset(user):
+    if not user.is_authenticated:
+        return ObjectChange.objects.none()
+    if user.is_superuser:
+        return ObjectChange.objects.all()
+    m = membership(user)
+    if m is None or m.role not in LOG_READERS:
+        raise PermissionDenied("只有招商办、督查考评和市级账号可以查看变更记录")
+    return ObjectChange.objects.filter(jurisdiction_path__startswith=m.jurisdiction.path)
+
+
+class ChangeLogView(ObjectListView):
+    model = ObjectChange
+    title = "变更记录"
+    template_name = "core/changelog_list.html"
+    columns = [
+        Col("时间", "time", sort="time"),
+        Col("操作人", lambda c: c.user_name or "（系统）"),
+        Col("来源", "source"),
+        Col("操作", "action"),
+        Col("对象类型", lambda c: c.content_type.name),
+        Col("对象", "object_repr"),
+    ]
+    default_ordering = ("-time", "-id")
+
+    def get_queryset(self):
+        self.filterset = None
+        qs = _log_queryset(self.request.user).select_related("user", "content_type")
+        action = self.request.GET.get("action")
+        if action in ObjectChange.Action.values:
+            qs = qs.filter(action=action)
+        return qs.order_by(*self.default_ordering)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["changes"] = ctx["object_list"]
+        return ctx
+
+
+@login_required
+def change_detail(request, pk):
+    change = get_object_or_404(_log_queryset(request.user).select_related("user", "content_type"), pk=pk)
+    return render(request, "core/change_detail.html", {"change": change, "title": f"变更记录 #{change.pk}"})

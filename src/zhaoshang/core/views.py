@@ -1,0 +1,433 @@
+"""Generic views. Each app declares its pages by subclassing these with a model, columns,
+a filterset and a form; scoping, permissions, pagination, sorting and the change log come
+from here, so no page can forget them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, ProtectedError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.views.generic import DetailView, ListView, View
+from django.views.generic.edit import FormMixin
+
+from .scoping import can_change, membership
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    attr: str | Callable[[Any], Any]
+    link: bool = False
+    sort: str | None = None  # the ordering field, when the column is sortable
+
+    def value(self, obj):
+        return _plain(self._value(obj))
+
+    def _value(self, obj):
+        if callable(self.attr):
+            return self.attr(obj)
+        value = obj
+        for part in self.attr.split("."):
+            if value is None:
+                return None
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if display else getattr(value, part)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+        if hasattr(value, "all"):
+            return "、".join(str(v) for v in value.all())
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return value
+
+
+def _plain(value):
+    # Tables read better with ISO dates than with 2024年12月23日.
+    from datetime import date, datetime
+
+    from django.utils import timezone
+
+    if isinstance(value, datetime):
+        return (
+            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            if timezone.is_aware(value)
+            else value.strftime("%Y-%m-%d %H:%M")
+        )
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def url_name(model, action: str) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}_{action}"
+
+
+def object_url(obj, action: str = "detail") -> str | None:
+    try:
+        return reverse(url_name(type(obj), action), args=[obj.pk])
+    except NoReverseMatch:
+        return None
+
+
+HIDDEN = "（无权查看）"
+
+
+def mask_private(values: list, user) -> list:
+    """A record may point at another team's private record (an activity at an enterprise that
+    team registered): show that it exists, not what it is. One query per related model."""
+    ids: dict[type, set] = {}
+    for v in values:
+        if isinstance(v, Model) and getattr(type(v), "scope_private", False):
+            ids.setdefault(type(v), set()).add(v.pk)
+    visible = {
+        model: set(model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+        for model, pks in ids.items()
+    }
+    return [
+        HIDDEN if isinstance(v, Model) and type(v) in visible and v.pk not in visible[type(v)] else v
+        for v in values
+    ]
+
+
+def restrict_choices(form: forms.BaseForm, user) -> None:
+    """Foreign-key and many-to-many choices only offer what the user may see, plus what the
+    record already points at (so a clerk can still save their own record)."""
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
+        qs = getattr(field, "queryset", None)
+        if qs is None or not hasattr(qs, "visible_to"):
+            continue
+        current: list = []
+        if instance is not None and instance.pk:
+            value = getattr(instance, name, None)
+            if hasattr(value, "all"):
+                current = list(value.all().values_list("pk", flat=True))
+            elif value is not None:
+                current = [value.pk]
+        visible = qs.visible_to(user)
+        field.queryset = (visible | qs.filter(pk__in=current)).distinct() if current else visible
+
+
+def save_in_scope(user, obj, save: Callable[[], Any]):
+    """Save, then make sure the result is still something the user may see: a clerk cannot
+    file a record under another unit by editing the form. Rolls back otherwise."""
+    with transaction.atomic():
+        result = save()
+        if not type(obj).objects.visible_to(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied("不能将记录登记到您权限范围以外的单位或团队")
+    return result
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+
+class ObjectListView(ScopedMixin, ListView):
+    template_name = "core/object_list.html"
+    paginate_by = 25
+    columns: list[Col] = []
+    filterset_class = None
+    default_ordering: tuple[str, ...] = ()
+    title: str | None = None
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            if self.filterset.is_bound:
+                qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
+        sortable = {c.sort for c in self.columns if c.sort}
+        sort = self.request.GET.get("sort", "")
+        if sort.removeprefix("-") in sortable:
+            qs = qs.order_by(sort, "pk")
+        elif self.default_ordering:
+            qs = qs.order_by(*self.default_ordering)
+        return qs
+
+    # Parameters that are not filters.
+    NON_FILTER_PARAMS = {"q", "sort", "page", "_filters"}
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("_filters"):
+            # The filter form is rendered on demand: its drop-downs cost more than the table.
+            self.object_list = self.get_queryset()
+            form = self.filterset.form if self.filterset is not None else None
+            return render(request, "core/_filters.html", {"filter_form": form})
+        return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        # An out-of-range or garbled ?page= shows the nearest page rather than a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        objects = list(ctx["object_list"])
+        raw = mask_private([col.value(obj) for obj in objects for col in self.columns], self.request.user)
+        width = len(self.columns)
+        rows = []
+        for i, obj in enumerate(objects):
+            cells = raw[i * width : (i + 1) * width]
+            for j, col in enumerate(self.columns):
+                if col.link:
+                    href = object_url(obj)
+                    cells[j] = format_html('<a href="{}">{}</a>', href, cells[j]) if href else cells[j]
+            rows.append(cells)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        sort = self.request.GET.get("sort", "")
+        query.pop("sort", None)
+        ctx.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            columns=self.columns,
+            rows=rows,
+            filter_form=self.filterset.form if self.filterset is not None else None,
+            filters_inline=any(k not in self.NON_FILTER_PARAMS and v for k, v in self.request.GET.items()),
+            current_sort=sort,
+            query_string=query.urlencode(),
+            can_add=can_change(self.request.user, self.model) and _has_url(self.model, "add"),
+            add_url=_url(self.model, "add"),
+        )
+        return ctx
+
+
+def _url(model, action):
+    try:
+        return reverse(url_name(model, action))
+    except NoReverseMatch:
+        return None
+
+
+def _has_url(model, action):
+    return _url(model, action) is not None
+
+
+class ObjectDetailView(ScopedMixin, DetailView):
+    template_name = "core/object_detail.html"
+    fields: list[Col] = []
+
+    def get_template_names(self):
+        meta = self.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_detail.html", self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.object
+
+        ctx.update(
+            title=str(obj),
+            verbose_name=self.model._meta.verbose_name,
+            field_rows=list(
+                zip(
+                    [c.header for c in self.fields],
+                    mask_private([c.value(obj) for c in self.fields], self.request.user),
+                    strict=True,
+                )
+            ),
+            can_edit=can_change(self.request.user, obj) and object_url(obj, "edit") is not None,
+            can_delete=can_change(self.request.user, obj) and object_url(obj, "delete") is not None,
+            edit_url=object_url(obj, "edit"),
+            delete_url=object_url(obj, "delete"),
+            list_url=_url(self.model, "list"),
+            recent_changes=self._recent_changes(obj),
+        )
+        return ctx
+
+    def _recent_changes(self, obj):
+        from .models import ObjectChange
+        from .roles import LOG_READERS
+
+        user = self.request.user
+        m = membership(user)
+        if not (user.is_superuser or (m is not None and m.role in LOG_READERS)):
+            return []
+        return ObjectChange.objects.filter(
+            content_type__app_label=self.model._meta.app_label,
+            content_type__model=self.model._meta.model_name,
+            object_id=str(obj.pk),
+        ).select_related("user")[:10]
+
+
+class ObjectEditView(ScopedMixin, FormMixin, View):
+    """Create (no pk) or update (pk) one object; the form's FK choices are scoped."""
+
+    template_name = "core/object_edit.html"
+    form_class = None
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return self.model()
+        return _get_or_404(self.get_queryset(), self.kwargs["pk"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        if not can_change(request.user, self.object if self.object.pk else self.model):
+            raise PermissionDenied("您的角色不能修改此类数据")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        restrict_choices(form, self.request.user)
+        self.prepare_form(form)
+        return form
+
+    def prepare_form(self, form):
+        """Hook: defaults for new objects (the user's jurisdiction, unit, team)."""
+        m = membership(self.request.user)
+        if not self.object.pk and m is not None:
+            for name, value in (("jurisdiction", m.jurisdiction), ("unit", m.unit), ("team", m.team)):
+                # form.initial, not field.initial: a ModelForm's initial from the blank instance wins.
+                if name in form.fields and value is not None and not form.is_bound:
+                    form.initial[name] = value.pk
+
+    def before_save(self, obj):
+        """Hook: set what the form does not show."""
+
+    def check(self, obj) -> str | None:
+        """Hook: a reason not to save (in Chinese), beyond what the form validates."""
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            return self.render(form, status=400)
+        obj = form.save(commit=False)
+        self.before_save(obj)
+        problem = self.check(obj)
+        if problem:
+            form.add_error(None, problem)
+            return self.render(form, status=400)
+        try:
+            save_in_scope(request.user, obj, lambda: (obj.full_clean(), obj.save(), form.save_m2m()))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render(form, status=400)
+        except IntegrityError:
+            form.add_error(None, "与已有记录重复，或关联数据不完整，未保存。")
+            return self.render(form, status=400)
+        messages.success(request, f"已保存：{obj}")
+        return HttpResponseRedirect(object_url(obj) or "/")
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def render(self, form, status=200):
+        verbose = self.model._meta.verbose_name
+        return render(
+            self.request,
+            self.template_name,
+            {
+                **self.extra_context(),
+                "form": form,
+                "object": self.object,
+                "title": f"修改{verbose}：{self.object}" if self.object.pk else f"新建{verbose}",
+                "cancel_url": object_url(self.object) if self.object.pk else _url(self.model, "list"),
+            },
+            status=status,
+        )
+
+
+def _get_or_404(qs, pk):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(qs, pk=pk)
+
+
+class ObjectDeleteView(ScopedMixin, View):
+    template_name = "core/object_delete.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = _get_or_404(self.get_queryset(), kwargs["pk"])
+        if not can_change(request.user, self.object):
+            raise PermissionDenied("您的角色不能删除此类数据")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"object": self.object, "title": f"删除：{self.object}"})
+
+    def post(self, request, *args, **kwargs):
+        name = str(self.object)
+        try:
+            self.object.delete()
+        except ProtectedError:
+            messages.error(request, f"“{name}”仍被其他记录引用，不能删除。")
+            return HttpResponseRedirect(object_url(self.object) or "/")
+        messages.success(request, f"已删除：{name}")
+        return HttpResponseRedirect(_url(self.model, "list") or "/")
+
+
+def object_urls(name: str, *, list_view=None, detail_view=None, edit_view=None, delete_view=None, add=True):
+    """The five standard routes of one model, named `<model>_list`, `_detail`, `_add`, `_edit`, `_delete`."""
+    out = []
+    if list_view:
+        out.append(path(f"{name}/", list_view.as_view(), name=f"{name}_list"))
+    if edit_view and add:
+        out.append(path(f"{name}/add/", edit_view.as_view(), name=f"{name}_add"))
+    if edit_view:
+        out.append(path(f"{name}/<int:pk>/edit/", edit_view.as_view(), name=f"{name}_edit"))
+    if detail_view:
+        out.append(path(f"{name}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"))
+    if delete_view:
+        out.append(path(f"{name}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}_delete"))
+    return out
+
+
+def error_403(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {"title": "无权访问", "message": str(exception or "") or "您的角色无权访问此页面。"},
+        status=403,
+    )
+
+
+def error_404(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {"title": "未找到", "message": "页面不存在，或不在您的权限范围内。"},
+        status=404,
+    )
+
+
+def error_500(request):
+    # No request context: whatever failed (often the database) must not fail the error page too.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.render_to_string("core/error_500.html"))

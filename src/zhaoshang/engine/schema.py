@@ -1,0 +1,929 @@
+"""The schema of a policy file.
+
+A policy file turns one policy document into data: who is on which team, what each must
+achieve, when reports are due, and the rules the assessment evaluates. Every target, calendar
+entry and rule names the clause (`clause`) of the document it comes from.
+
+Field-level checks live on the models; checks that relate one part of the file to another
+(a team's lead unit must be a declared unit, a rule's group must exist…) live in
+`cross_check()` so that each problem is reported at the key where it stands.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from .metrics import COMMON_METRICS, Metric
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+Clause = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+NonNegative = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Ratio = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+
+JurisdictionLevel = Literal["province", "city", "county"]
+UnitKind = Literal[
+    "party_department",  # 县委部门: 县委办, 组织部, 宣传部…
+    "department",  # 政府部门: 商务局, 财政局…
+    "town",  # 镇
+    "township",  # 乡
+    "park",  # 园区 / 高新区管委会
+    "soe",  # 国有企业: 城投集团…
+    "people_org",  # 人民团体: 工商联, 总工会, 残联…
+    "legislature",  # 人大办, 政协办
+    "judicial",  # 法院, 检察院
+    "institution",  # 事业单位: 服务中心…
+    "county",  # a county-level division acting as a unit of a city policy
+    "other",
+]
+TeamKind = Literal["corps", "team", "work_group", "resident_squad", "squad", "task_force"]
+PeriodKind = Literal["year", "campaign", "half_year", "quarter", "month", "week"]
+HolderKind = Literal["jurisdiction", "team", "unit", "person"]
+Per = Literal["week", "month", "quarter", "half_year", "year", "period"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Where the policy applies --------------------------------------------------------------
+
+
+class JurisdictionSpec(Strict):
+    code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    name: Text
+    level: JurisdictionLevel
+
+    @model_validator(mode="after")
+    def _code_matches_level(self):
+        # GB/T 2260: province codes end in 0000, prefecture-level codes in 00.
+        if self.level == "province" and not self.code.endswith("0000"):
+            raise ValueError(f"省级行政区划代码应以0000结尾（{self.code}）")
+        if self.level == "city" and (not self.code.endswith("00") or self.code.endswith("0000")):
+            raise ValueError(f"市级行政区划代码应以00结尾且不以0000结尾（{self.code}）")
+        if self.level == "county" and self.code.endswith("00"):
+            raise ValueError(f"县级行政区划代码不应以00结尾（{self.code}）")
+        return self
+
+
+class DocumentSpec(Strict):
+    title: Text
+    number: str | None = None  # 文号, e.g. 信字〔2024〕10号
+    issuer: Text
+    issued_on: date | None = None
+    source: Text  # file name of the original text in shared/seeds
+
+
+class PeriodSpec(Strict):
+    key: Key
+    label: Text
+    kind: PeriodKind
+    start: date
+    end: date
+    weight: Ratio | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+
+class MetricSpec(Strict):
+    key: Key
+    label: Text
+    uom: Text
+    kind: Literal["count", "amount", "ratio", "days", "area"] = "count"
+    # How values over several months make one: summed (a count, an amount), or the latest
+    # (a ratio, a stock such as a library's size, an office-set score). Default: `last` for
+    # ratios, `sum` otherwise.
+    aggregate: Literal["sum", "last"] | None = None
+
+
+# --- Organisation ----------------------------------------------------------------------------
+
+
+class UnitSpec(Strict):
+    name: Text
+    kind: UnitKind
+    full_name: str | None = None
+    aliases: list[Text] = []
+    jurisdiction: str | None = None  # division code, for units of a lower jurisdiction
+    placeholder: bool = False
+
+
+class PersonSpec(Strict):
+    name: Text
+    title: str | None = None
+    kind: Literal["leader", "cadre"] = "leader"
+    # The document names only a post (e.g. 县长): the office fills in the person.
+    placeholder: bool = False
+
+
+class TargetSpec(Strict):
+    metric: Key
+    value: NonNegative
+    clause: Clause
+    period: Key | None = None  # the policy's main period when omitted
+    text: str | None = None
+
+
+class TeamSpec(Strict):
+    key: Key
+    name: Text
+    kind: TeamKind
+    number: int | None = Field(default=None, ge=1)
+    focus_industries: list[Text] = []
+    channels: list[Text] = []
+    head: str | None = None
+    deputies: list[Text] = []
+    lead_unit: str | None = None
+    member_units: list[Text] = []  # other members, in the document's order
+    resident_regions: list[Text] = []
+    chain_leaders: list[Text] = []  # 链主 enterprises the team works around
+    target_text: str | None = None
+    targets: list[TargetSpec] = []
+    clause: Clause
+    # The document only counts the teams: the name is ours, the office renames it.
+    placeholder: bool = False
+
+
+class GroupSpec(Strict):
+    """A named set of holders that targets and rules apply to.
+
+    Either `members` lists them, or they are selected from the organisation by team kind,
+    unit kind or role in a team.
+    """
+
+    key: Key
+    label: Text
+    holder: HolderKind
+    members: list[Text] = []
+    team_kinds: list[TeamKind] = []
+    unit_kinds: list[UnitKind] = []
+    team_role: Literal["lead_unit", "member_unit", "any_member"] | None = None
+    include: list[Key] = []  # members of other groups of the same holder kind
+    target_text: str | None = None
+    targets: list[TargetSpec] = []
+    clause: Clause
+
+    @model_validator(mode="after")
+    def _selection_fits_holder(self):
+        if self.team_role and self.holder != "unit":
+            raise ValueError("team_role 只适用于 holder: unit")
+        if self.team_kinds and self.holder not in ("team", "unit"):
+            raise ValueError("team_kinds 只适用于 holder: team 或 unit")
+        if self.unit_kinds and self.holder != "unit":
+            raise ValueError("unit_kinds 只适用于 holder: unit")
+        return self
+
+
+# --- Reporting calendar -------------------------------------------------------------------
+
+
+class CalendarEntry(Strict):
+    key: Key
+    name: Text
+    groups: list[Key] = Field(min_length=1)
+    frequency: Literal["weekly", "semi_monthly", "monthly", "quarterly", "half_yearly", "yearly", "anytime"]
+    weekday: int | None = Field(default=None, ge=1, le=7)  # ISO: 1 = Monday … 5 = Friday
+    days: list[Annotated[int, Field(ge=1, le=31)]] = []  # day of month; past month end = last day
+    covers: Literal["current", "previous"] = "current"
+    non_working_day: Literal["keep", "next_working_day", "previous_working_day"] = "keep"
+    recipient: Text
+    content: Text
+    period: Key | None = None  # only while this period runs
+    clause: Clause
+
+    @model_validator(mode="after")
+    def _schedule_complete(self):
+        if self.frequency == "weekly" and self.weekday is None:
+            raise ValueError("每周报送须给出 weekday（1=周一 … 7=周日）")
+        if self.frequency in ("semi_monthly", "monthly", "quarterly", "half_yearly") and not self.days:
+            raise ValueError(f"{self.frequency} 报送须给出 days（每月几日前）")
+        if self.frequency == "semi_monthly" and len(self.days) != 2:
+            raise ValueError("半月报送须给出两个日期，如 [15, 30]")
+        return self
+
+
+# --- Rules ----------------------------------------------------------------------------------
+
+
+class RuleBase(Strict):
+    id: Key
+    title: Text  # what the rule says, in the document's words
+    clause: Clause
+    note: str | None = None
+
+
+class Quota(RuleBase):
+    """At least `min` of a metric per holder in every `per` (≥4 outbound batches a month…)."""
+
+    type: Literal["quota"]
+    group: Key
+    metric: Key
+    min: NonNegative
+    per: Per
+    head_led_only: bool = False  # only activities led by the unit's head count
+    # Only within this one period (the June promotion event): counted once over it.
+    period: Key | None = None
+
+
+class TargetCompletion(RuleBase):
+    """Completion of each holder's target for a metric: actual ÷ target, from the start of the
+    target's period to the end of the assessed span (year to date in a monthly report).
+
+    Without `group` the holder is the jurisdiction itself (the document's own targets); without
+    `metric`, every target the holders have."""
+
+    type: Literal["target_completion"]
+    group: Key | None = None
+    metric: Key | None = None
+    points: NonNegative | None = None
+
+
+class FixedAmount(RuleBase):
+    """A fixed yearly amount per holder (work funds). Amounts sharing `exclusive` do not add up:
+    a holder in several such groups gets the highest (就高不就低)."""
+
+    type: Literal["fixed_amount"]
+    kind: Literal["work_fund", "outbound_fund", "reception_fund", "special_fund"]
+    group: Key
+    amount_wan: NonNegative
+    per: Per = "year"
+    exclusive: Key | None = None
+    tied_to_results: Ratio | None = None  # share of the amount that depends on results
+    paid_to: Literal["holder", "lead_unit"] = "holder"
+    at_least: bool = False  # the document sets a floor (不低于), not the amount
+
+
+class Bracket(Strict):
+    min_completion: Ratio
+    max_completion: Decimal | None = None  # exclusive; None = no upper bound
+    rate: Annotated[Decimal, Field(ge=0, le=1)]
+
+
+class CompletionRateSubsidy(RuleBase):
+    """A project's amount (its new actual investment this year) × a rate chosen by the
+    introducing unit's completion of its annual task, capped per project."""
+
+    type: Literal["completion_rate_subsidy"]
+    kind: Literal["project_subsidy"] = "project_subsidy"
+    base_metric: Key
+    completion_metric: Key
+    brackets: list[Bracket] = Field(min_length=1)
+    cap_wan_per_project: NonNegative | None = None
+    people_reward_share_max: Ratio | None = None
+
+    @model_validator(mode="after")
+    def _brackets_disjoint(self):
+        spans = sorted(
+            (b.min_completion, b.max_completion if b.max_completion is not None else Decimal("Infinity"))
+            for b in self.brackets
+        )
+        for (lo1, hi1), (lo2, _hi2) in zip(spans, spans[1:], strict=False):
+            if lo2 < hi1:
+                raise ValueError(f"完成率区间重叠：[{lo1}, {hi1}) 与 [{lo2}, …)")
+        return self
+
+
+class RewardItem(Strict):
+    attribute: Key  # project attribute, e.g. world500, listed_manufacturing
+    label: Text
+    amount_wan: NonNegative
+
+
+class InstantReward(RuleBase):
+    """An amount to the introducing holder when a project with an attribute reaches a stage."""
+
+    type: Literal["instant_reward"]
+    group: Key
+    stage: Literal["signing", "construction_start", "production"]
+    items: list[RewardItem] = Field(min_length=1)
+    combine: Literal["max", "sum"] = "max"  # per project when it has several attributes
+
+
+class Condition(Strict):
+    """One condition of a flag or list. Exactly one of the comparisons is set."""
+
+    metric: Key | None = None
+    completion_below: Ratio | None = None  # actual ÷ target < x
+    completion_at_least: Ratio | None = None
+    value_equals: NonNegative | None = None  # e.g. 0 for 未破零
+    value_at_least: NonNegative | None = None  # e.g. ≥1 major signing
+    value_below: NonNegative | None = None
+    ranking: Key | None = None  # rule id of a ranking
+    rank_bottom: int | None = Field(default=None, ge=1)
+    rank_top: int | None = Field(default=None, ge=1)
+    # The holder is on a list the office keeps under this key (“完成任务较差”…): the document
+    # leaves the judgement to the office (facts.OfficeDecision).
+    office_named: Key | None = None
+
+    @model_validator(mode="after")
+    def _one_comparison(self):
+        names = (
+            "completion_below",
+            "completion_at_least",
+            "value_equals",
+            "value_at_least",
+            "value_below",
+            "rank_bottom",
+            "rank_top",
+            "office_named",
+        )
+        set_ = [n for n in names if getattr(self, n) is not None]
+        if len(set_) != 1:
+            raise ValueError("每个条件须且只能给出一个比较：" + " / ".join(names))
+        if set_[0] in ("rank_bottom", "rank_top") and not self.ranking:
+            raise ValueError("按名次的条件须给出 ranking（排名规则的 id）")
+        if set_[0] not in ("rank_bottom", "rank_top", "office_named") and not self.metric:
+            raise ValueError("按指标的条件须给出 metric")
+        return self
+
+
+FlagKind = Literal[
+    "admonishment",  # 诫勉谈话
+    "reassignment",  # 岗位调整
+    "accountability",  # 问责
+    "criticism",  # 通报批评
+    "named",  # 排名亮相 / 点名通报
+    "statement",  # 表态发言
+    "yellow_card",  # 黄牌
+    "not_excellent",  # 取消评优资格
+    "interview",  # 约谈
+    "commendation",  # 表彰
+    "land_recovery",  # 收回土地
+    "award",  # 获奖（等次）
+    "supervision",  # 专项督导
+    "cap_exceeded",  # 超过个人奖励上限
+    "evaluation_failed",  # 滚动考评未通过
+    "attribution_conflict",  # 登记的引进单位与首招单位不一致
+    "overdue",  # 逾期未办结
+]
+
+
+class Flag(RuleBase):
+    """A consequence for holders meeting all conditions (in `consecutive` periods running)."""
+
+    type: Literal["flag"]
+    kind: FlagKind
+    group: Key
+    conditions: list[Condition] = Field(min_length=1)
+    at: Literal["month", "quarter", "half_year", "year_end", "period_end"] = "year_end"
+    consecutive: int = Field(default=1, ge=1)
+    consequence: Text
+    # A team's flag falls on its units too (牵头单位和成员单位一并问责).
+    extend_to: list[Literal["lead_unit", "member_units"]] = []
+
+
+class ScoreItem(Strict):
+    key: Key
+    label: Text
+    metric: Key
+    points_each: NonNegative
+    cap: NonNegative | None = None
+
+
+class Dimension(Strict):
+    key: Key
+    label: Text
+    max_points: NonNegative
+    items: list[ScoreItem] = Field(min_length=1)
+    clause: Clause
+
+
+class Scorecard(RuleBase):
+    """A monthly score out of `base`, made of dimensions each capped at its maximum."""
+
+    type: Literal["scorecard"]
+    group: Key
+    base: NonNegative
+    per: Per = "month"
+    dimensions: list[Dimension] = Field(min_length=1)
+    # The document gives only the dimensions; the sub-points are the office's to set.
+    allocation_set_by_office: bool = False
+
+    @model_validator(mode="after")
+    def _dimensions_sum_to_base(self):
+        total = sum((d.max_points for d in self.dimensions), Decimal(0))
+        if total != self.base:
+            raise ValueError(f"各维度满分之和 {total} 不等于基础分 {self.base}")
+        return self
+
+
+class WeightedPeriods(RuleBase):
+    """A campaign score as the weighted sum of its monthly scores."""
+
+    type: Literal["weighted_periods"]
+    scorecard: Key
+    weights: dict[Key, Ratio]
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_sum_to_one(cls, v: dict[str, Decimal]):
+        total = sum(v.values(), Decimal(0))
+        if total != 1:
+            raise ValueError(f"各期权重之和应为1，现为 {total}")
+        return v
+
+
+class Deduction(RuleBase):
+    """Points off a scorecard dimension for each missing item (× multiplier)."""
+
+    type: Literal["deduction"]
+    scorecard: Key
+    dimension: Key
+    metric: Key
+    required: NonNegative
+    per: Per = "month"
+    points_each: NonNegative
+    multiplier: Annotated[Decimal, Field(ge=1)] = Decimal(1)
+
+
+class Bonus(RuleBase):
+    """Extra points for each item of a metric, in the named assessment."""
+
+    type: Literal["bonus"]
+    group: Key
+    metric: Key
+    points_each: NonNegative
+    applies_to: Literal["month", "year_end"] = "year_end"
+    cap: NonNegative | None = None
+
+
+class Ranking(RuleBase):
+    """Holders ranked by a score, each partition separately (departments, units, towns)."""
+
+    type: Literal["ranking"]
+    score: Key  # a scorecard, weighted_periods or target_completion rule id, or a metric
+    partitions: list[Key] = Field(min_length=1)  # group keys
+    per: Per = "month"
+    order: Literal["desc", "asc"] = "desc"
+
+
+class HonourList(RuleBase):
+    """The front-runner list (一马当先榜) or the catch-up list (奋起直追榜)."""
+
+    type: Literal["honour_list"]
+    list: Literal["front_runners", "catch_up"]
+    ranking: Key
+    top: int | None = Field(default=None, ge=1)
+    bottom: int | None = Field(default=None, ge=1)
+    conditions: list[Condition] = []
+
+
+class AwardGrade(Strict):
+    grade: Text  # 一等奖
+    count: int = Field(ge=1)
+    amount_wan: NonNegative | None = None  # None: set by the leading group (facts.AwardAmount)
+
+
+class AwardQuota(RuleBase):
+    """Year-end awards by rank: so many first, second, third prizes per partition."""
+
+    type: Literal["award_quota"]
+    ranking: Key
+    group: Key
+    grades: list[AwardGrade] = Field(min_length=1)
+    excluded_by_flags: list[FlagKind] = []
+
+
+class PerPersonCap(RuleBase):
+    type: Literal["per_person_cap"]
+    amount_yuan: NonNegative
+
+
+class ProjectAward(RuleBase):
+    """Awards paid to the introducing unit whose amounts the leading group sets each year."""
+
+    type: Literal["project_award"]
+    kind: Literal["completion_award", "investment_award", "tax_award"]
+    group: Key
+    paid_to: Literal["team", "introducing_unit"]
+
+
+class TransferSplit(RuleBase):
+    """A project handed from the introducing to the hosting jurisdiction shares tax and
+    indicators in a negotiable ratio."""
+
+    type: Literal["transfer_split"]
+    introducing_share: Ratio
+    hosting_share: Ratio
+    negotiable: bool = True
+    tax_from: Literal["first_tax"]
+    indicators_from: Literal["construction_start", "signing"]
+    indicators: list[Text] = Field(min_length=1)
+    # The metrics the indicators are counted in: their values move between the two holders.
+    indicator_metrics: list[Key] = []
+    tax_metric: Key = "tax"
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self):
+        if self.introducing_share + self.hosting_share != 1:
+            raise ValueError("引进方与落地方分成比例之和应为1")
+        return self
+
+
+class LeadPoints(RuleBase):
+    """Points for leads by grade (线索积分制)."""
+
+    type: Literal["lead_points"]
+    group: Key
+    points_by_grade: dict[Text, NonNegative] = Field(min_length=1)
+    set_by_office: bool = False
+
+
+class RollingEvaluation(RuleBase):
+    """Landed projects are checked every year for `years` years from construction start."""
+
+    type: Literal["rolling_evaluation"]
+    years: int = Field(ge=1)
+    checks: list[Text] = Field(min_length=1)
+    check_keys: list[Literal["in_statistics", "tax_paid", "investment_verified"]] = [
+        "in_statistics",
+        "tax_paid",
+        "investment_verified",
+    ]
+    group: Key | None = None
+    flag: FlagKind = "evaluation_failed"
+
+
+class Milestone(RuleBase):
+    """A count the whole jurisdiction, or each member of a group, must reach within a period."""
+
+    type: Literal["milestone"]
+    period: Key
+    metric: Key
+    min: NonNegative
+    group: Key | None = None  # None: the jurisdiction as a whole
+
+
+class Growth(RuleBase):
+    """Year-on-year change of a jurisdiction metric: up by at least `min_rate`, or (`down`)
+    lower than the year before by at least `min_rate` (逐年减少: 0)."""
+
+    type: Literal["growth"]
+    metric: Key
+    min_rate: Ratio
+    per: Per = "year"
+    direction: Literal["up", "down"] = "up"
+
+
+class ProjectKpi(RuleBase):
+    type: Literal["project_kpi"]
+    rates: list[Literal["contract_fulfilment", "start", "funds_in_place", "production"]] = Field(min_length=1)
+    per: Per = "quarter"
+    group: Key | None = None  # besides the jurisdiction as a whole, each member's projects
+
+
+class Survey(RuleBase):
+    """Satisfaction survey of departments: the top are commended, the last are flagged."""
+
+    type: Literal["survey"]
+    group: Key
+    per: Per = "half_year"
+    run_by: Text
+    top: int = Field(ge=1)
+    bottom: int = Field(ge=1)
+    bottom_flags: list[FlagKind] = []
+
+
+class LandRecovery(RuleBase):
+    type: Literal["land_recovery"]
+    grounds: list[Literal["breach", "not_started_on_time", "land_idle"]] = Field(min_length=1)
+
+
+class Admission(RuleBase):
+    """Admission review of a project (准入): the negative list, per-mu thresholds (亩产论英雄),
+    and the floor below which a project gets standard-factory space instead of its own land."""
+
+    type: Literal["admission"]
+    negative_list: list[Text] = []  # words in a project's industry or name that the list bars
+    min_investment_per_mu_wan: NonNegative | None = None
+    min_tax_per_mu_wan: NonNegative | None = None
+    land_min_investment_wan: NonNegative | None = None
+    leading_industries: list[Text] = []  # exempt from the land floor
+    exempt_foreign: bool = False  # foreign and foreign-trade projects are exempt from the land floor
+    set_by_office: bool = False
+
+
+class FirstContact(RuleBase):
+    """首招负责制: a project belongs to the holder that first contacted it; a project recorded
+    under another holder is flagged for the office to settle."""
+
+    type: Literal["first_contact"]
+    group: Key | None = None
+
+
+class Deadline(RuleBase):
+    """Each item of a class must reach a stage within a time after another (A类僵尸企业1年内复工
+    复产, 限期销号): items past due without it are flagged."""
+
+    type: Literal["deadline"]
+    attribute: Key | None = None  # only projects with this attribute
+    from_stage: Key  # a stage date of the project (signing, construction_start…) or one of its dates
+    to_stage: Key
+    within_months: int = Field(ge=1)
+    group: Key | None = None
+    flag: FlagKind = "overdue"
+
+
+class Duty(RuleBase):
+    """An obligation the document states without a measure; shown, not scored."""
+
+    type: Literal["duty"]
+    group: Key | None = None
+
+
+Rule = Annotated[
+    Quota
+    | TargetCompletion
+    | FixedAmount
+    | CompletionRateSubsidy
+    | InstantReward
+    | Flag
+    | Scorecard
+    | WeightedPeriods
+    | Deduction
+    | Bonus
+    | Ranking
+    | HonourList
+    | AwardQuota
+    | PerPersonCap
+    | ProjectAward
+    | TransferSplit
+    | LeadPoints
+    | RollingEvaluation
+    | Milestone
+    | Growth
+    | ProjectKpi
+    | Survey
+    | LandRecovery
+    | Admission
+    | FirstContact
+    | Deadline
+    | Duty,
+    Field(discriminator="type"),
+]
+
+RULE_TYPE_LABELS = {
+    "quota": "数量要求",
+    "target_completion": "目标完成率",
+    "fixed_amount": "固定经费",
+    "completion_rate_subsidy": "按完成率补助",
+    "instant_reward": "即时奖励",
+    "flag": "问责与标记",
+    "scorecard": "评分表",
+    "weighted_periods": "分期加权",
+    "deduction": "扣分",
+    "bonus": "加分",
+    "ranking": "排名",
+    "honour_list": "红黑榜",
+    "award_quota": "评奖名额",
+    "per_person_cap": "个人奖励上限",
+    "project_award": "项目奖励",
+    "transfer_split": "项目流转分成",
+    "lead_points": "线索积分",
+    "rolling_evaluation": "滚动评价",
+    "milestone": "阶段任务",
+    "growth": "增长要求",
+    "project_kpi": "项目指标",
+    "survey": "满意度测评",
+    "land_recovery": "收回土地",
+    "admission": "准入审查",
+    "first_contact": "首招负责",
+    "deadline": "限期办结",
+    "duty": "工作职责",
+}
+
+
+# --- The policy -------------------------------------------------------------------------------
+
+
+class Policy(Strict):
+    schema_version: Literal[1] = 1
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+    document: DocumentSpec
+    jurisdiction: JurisdictionSpec
+    parents: list[JurisdictionSpec] = []  # from the province down
+    subdivisions: list[JurisdictionSpec] = []  # counties of a city policy
+    office: Text  # who runs it: 县扩大开放办…
+    periods: list[PeriodSpec] = Field(min_length=1)
+    main_period: Key
+    metrics: list[MetricSpec] = []
+    units: list[UnitSpec] = []
+    people: list[PersonSpec] = []
+    teams: list[TeamSpec] = []
+    groups: list[GroupSpec] = []
+    targets: list[TargetSpec] = []  # the jurisdiction's own
+    calendar: list[CalendarEntry] = []
+    rules: list[Rule] = []
+
+    # Lookups used by the cross-check and by loaders.
+    def metric(self, key: str) -> Metric | None:
+        for m in self.metrics:
+            if m.key == key:
+                aggregate = m.aggregate or ("last" if m.kind == "ratio" else "sum")
+                return Metric(m.key, m.label, m.uom, m.kind, aggregate)
+        return COMMON_METRICS.get(key)
+
+    def unit_names(self) -> dict[str, UnitSpec]:
+        names: dict[str, UnitSpec] = {}
+        for u in self.units:
+            names[u.name] = u
+            for a in u.aliases:
+                names[a] = u
+        return names
+
+    def period(self, key: str) -> PeriodSpec | None:
+        return next((p for p in self.periods if p.key == key), None)
+
+    def rule(self, rule_id: str):
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def group(self, key: str) -> GroupSpec | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+
+Loc = tuple[str | int, ...]
+
+
+def _duplicates(values: list[str]) -> list[int]:
+    seen: set[str] = set()
+    dup = []
+    for i, v in enumerate(values):
+        if v in seen:
+            dup.append(i)
+        seen.add(v)
+    return dup
+
+
+def cross_check(p: Policy) -> list[tuple[Loc, str]]:
+    """Relations between parts of the file, each problem at the key where it stands."""
+    issues: list[tuple[Loc, str]] = []
+    units = p.unit_names()
+    people = {x.name for x in p.people}
+    teams = {t.key for t in p.teams}
+    groups = {g.key for g in p.groups}
+    periods = {x.key for x in p.periods}
+    rule_ids = {r.id for r in p.rules}
+
+    def need(kind: str, value: str | None, known, loc: Loc):
+        if value is not None and value not in known:
+            issues.append((loc, f"未声明的{kind}“{value}”"))
+
+    def metric_ok(key: str | None, loc: Loc):
+        if key is not None and p.metric(key) is None:
+            issues.append((loc, f"未知指标“{key}”：请使用通用指标或在 metrics 中声明"))
+
+    def check_targets(targets: list[TargetSpec], base: Loc):
+        for i, t in enumerate(targets):
+            metric_ok(t.metric, (*base, i, "metric"))
+            need("时期", t.period, periods, (*base, i, "period"))
+
+    need("时期", p.main_period, periods, ("main_period",))
+    for name, items in (
+        ("时期", [x.key for x in p.periods]),
+        ("指标", [x.key for x in p.metrics]),
+        ("单位", [x.name for x in p.units]),
+        ("人员", [x.name for x in p.people]),
+        ("团队", [x.key for x in p.teams]),
+        ("分组", [x.key for x in p.groups]),
+        ("报送事项", [x.key for x in p.calendar]),
+        ("规则", [x.id for x in p.rules]),
+    ):
+        section = {
+            "时期": "periods",
+            "指标": "metrics",
+            "单位": "units",
+            "人员": "people",
+            "团队": "teams",
+            "分组": "groups",
+            "报送事项": "calendar",
+            "规则": "rules",
+        }[name]
+        for i in _duplicates(items):
+            issues.append(((section, i), f"{name}“{items[i]}”重复"))
+
+    # A unit may be named by an alias: every name and alias must point at one unit only.
+    owner: dict[str, int] = {}
+    for i, u in enumerate(p.units):
+        for j, n in enumerate([u.name, *u.aliases]):
+            if n in owner and owner[n] != i:
+                where = ("units", i, "name") if j == 0 else ("units", i, "aliases", j - 1)
+                issues.append((where, f"名称“{n}”已被另一个单位使用"))
+            owner.setdefault(n, i)
+
+    prefix = {"province": 2, "city": 4}
+    chain = [*p.parents, p.jurisdiction]
+    for i, (upper, lower) in enumerate(zip(chain, chain[1:], strict=False)):
+        if lower.code[: prefix[upper.level]] != upper.code[: prefix[upper.level]]:
+            where = ("parents", i + 1, "code") if i + 1 < len(p.parents) else ("jurisdiction", "code")
+            issues.append((where, f"代码 {lower.code} 不属于上级 {upper.name}（{upper.code}）"))
+
+    sub_codes = {s.code for s in p.subdivisions}
+    for i, u in enumerate(p.units):
+        if u.jurisdiction is not None and u.jurisdiction not in sub_codes | {p.jurisdiction.code}:
+            issues.append(
+                (("units", i, "jurisdiction"), f"单位所属行政区划“{u.jurisdiction}”不在 subdivisions 中")
+            )
+    parent_levels = [x.level for x in p.parents]
+    order = ["province", "city", "county"]
+    expected = order[: order.index(p.jurisdiction.level)]
+    if parent_levels and parent_levels != expected[-len(parent_levels) :]:
+        issues.append((("parents",), f"上级行政区划应自上而下依次为 {expected}"))
+    for i, s in enumerate(p.subdivisions):
+        if order.index(s.level) <= order.index(p.jurisdiction.level):
+            issues.append((("subdivisions", i, "level"), "下辖行政区划的层级应低于本级"))
+        if p.jurisdiction.level == "city" and s.code[:4] != p.jurisdiction.code[:4]:
+            issues.append(
+                (
+                    ("subdivisions", i, "code"),
+                    f"代码 {s.code} 不属于 {p.jurisdiction.name}（{p.jurisdiction.code}）",
+                )
+            )
+
+    check_targets(p.targets, ("targets",))
+    for i, t in enumerate(p.teams):
+        need("人员", t.head, people, ("teams", i, "head"))
+        for j, d in enumerate(t.deputies):
+            need("人员", d, people, ("teams", i, "deputies", j))
+        need("单位", t.lead_unit, units, ("teams", i, "lead_unit"))
+        for j, m in enumerate(t.member_units):
+            need("单位", m, units, ("teams", i, "member_units", j))
+            if m == t.lead_unit:
+                issues.append((("teams", i, "member_units", j), f"“{m}”已是牵头单位，不应再列为其他成员单位"))
+        check_targets(t.targets, ("teams", i, "targets"))
+
+    for i, g in enumerate(p.groups):
+        known = {
+            "jurisdiction": {p.jurisdiction.code} | sub_codes,
+            "team": teams,
+            "unit": units,
+            "person": people,
+        }[g.holder]
+        kind = {"jurisdiction": "行政区划代码", "team": "团队", "unit": "单位", "person": "人员"}[g.holder]
+        for j, m in enumerate(g.members):
+            need(kind, m, known, ("groups", i, "members", j))
+        for j, inc in enumerate(g.include):
+            other = p.group(inc)
+            if other is None or inc == g.key:
+                issues.append((("groups", i, "include", j), f"无法包含分组“{inc}”"))
+            elif other.holder != g.holder:
+                issues.append(
+                    (
+                        ("groups", i, "include", j),
+                        f"分组“{inc}”的对象类型是 {other.holder}，与本组的 {g.holder} 不同",
+                    )
+                )
+        check_targets(g.targets, ("groups", i, "targets"))
+
+    for i, c in enumerate(p.calendar):
+        for j, g in enumerate(c.groups):
+            need("分组", g, groups, ("calendar", i, "groups", j))
+        need("时期", c.period, periods, ("calendar", i, "period"))
+
+    for i, r in enumerate(p.rules):
+        base: Loc = ("rules", i)
+        for field in ("group",):
+            v = getattr(r, field, None)
+            need("分组", v, groups, (*base, field))
+        for field in ("metric", "base_metric", "completion_metric"):
+            metric_ok(getattr(r, field, None), (*base, field))
+        for field in ("scorecard", "ranking"):
+            v = getattr(r, field, None)
+            need("规则", v, rule_ids, (*base, field))
+        if isinstance(r, Ranking):
+            for j, g in enumerate(r.partitions):
+                need("分组", g, groups, (*base, "partitions", j))
+            if r.score not in rule_ids and p.metric(r.score) is None:
+                issues.append(((*base, "score"), f"排名依据“{r.score}”既不是规则也不是指标"))
+        if isinstance(r, Milestone | Quota):
+            need("时期", r.period, periods, (*base, "period"))
+        if isinstance(r, TransferSplit):
+            for j, m in enumerate(r.indicator_metrics):
+                metric_ok(m, (*base, "indicator_metrics", j))
+            metric_ok(r.tax_metric, (*base, "tax_metric"))
+        if isinstance(r, Flag) and r.extend_to:
+            g = p.group(r.group)
+            if g is not None and g.holder != "team":
+                issues.append(((*base, "extend_to"), "extend_to 只适用于对象为团队的分组"))
+        if isinstance(r, WeightedPeriods):
+            for k in r.weights:
+                need("时期", k, periods, (*base, "weights", k))
+        if isinstance(r, Scorecard):
+            for j, d in enumerate(r.dimensions):
+                for k, item in enumerate(d.items):
+                    metric_ok(item.metric, (*base, "dimensions", j, "items", k, "metric"))
+        if isinstance(r, Deduction):
+            sc = p.rule(r.scorecard)
+            if isinstance(sc, Scorecard) and r.dimension not in {d.key for d in sc.dimensions}:
+                issues.append(((*base, "dimension"), f"评分表“{r.scorecard}”中没有维度“{r.dimension}”"))
+        for j, cond in enumerate(getattr(r, "conditions", []) or []):
+            metric_ok(cond.metric, (*base, "conditions", j, "metric"))
+            need("规则", cond.ranking, rule_ids, (*base, "conditions", j, "ranking"))
+    return issues

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class Config(AppConfig):
+    name = "zhaoshang.org"
+    label = "org"
+    verbose_name = "组织与目标"

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("zhaoshang.core.urls")),
+    path("org/", include("zhaoshang.org.urls")),
+    path("ledger/", include("zhaoshang.ledger.urls")),
+    path("fieldwork/", include("zhaoshang.fieldwork.urls")),
+    path("exchange/", include("zhaoshang.exchange.urls")),
+    path("notify/", include("zhaoshang.notify.urls")),
+    path("assessment/", include("zhaoshang.assessment.urls")),
+    path("api/", include("zhaoshang.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "zhaoshang.core.views.error_403"
+handler404 = "zhaoshang.core.views.error_404"
+handler500 = "zhaoshang.core.views.error_500"
