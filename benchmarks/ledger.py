@@ -1,0 +1,204 @@
+"""Ledger list page and API at province scale, against the raw SQL that returns the same rows.
+
+    .venv/bin/python -m benchmarks.ledger            # BENCH_PROJECTS=1000000 BENCH_COUNTIES=100
+
+Builds (PostgreSQL when one answers, else SQLite) a synthetic province of counties organised
+like xinfeng-2024, then loads BENCH_PROJECTS projects with their enterprises straight into the
+tables (COPY on PostgreSQL), spread over the counties' units. Measures, for the province office
+and one county's office, the project list page and the API with typical filters, each against
+one hand-written SQL query (plus its count) that returns the same rows, and the number of
+queries per page (constant: page 1 and page 200 cost the same).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+
+
+def _timed(fn, repeat: int = 5) -> float:
+    fn()
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def _load_projects(n_projects: int, seed: int = 1) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from zhaoshang.ledger.models import Enterprise, Project
+    from zhaoshang.org.models import Team, Unit
+
+    rng = random.Random(seed)
+    units = list(Unit.objects.filter(jurisdiction__level="county").values_list("pk", "jurisdiction_id"))
+    team_of = {}
+    for t in Team.objects.prefetch_related("member_units"):
+        for u in [t.lead_unit_id, *[m.pk for m in t.member_units.all()]]:
+            team_of[u] = t.pk
+    stages = [
+        "lead",
+        "negotiating",
+        "substantive",
+        "signed",
+        "started",
+        "production",
+        "full_production",
+        "terminated",
+    ]
+    now = timezone.now().isoformat()
+    ent_buf, proj_buf = io.StringIO(), io.StringIO()
+    first_id = (Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    first_pid = (Project.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    for i in range(n_projects):
+        unit, jur = units[i % len(units)]
+        team = team_of.get(unit, "\\N")
+        eid = first_id + i
+        ent_buf.write(
+            f"{eid}\t{now}\t{now}\t{jur}\t企业{i}有限公司\t企业{i}\t[]\t\t电子信息\t\t[]\t{unit}\t{team}\t\t\t\t\t\tqy{i}\n"
+        )
+        stage = rng.choice(stages)
+        total = f"{rng.uniform(500, 500000):.2f}"
+        reg = f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        proj_buf.write(
+            f"{first_pid + i}\t{now}\t{now}\t{jur}\t企业{i}项目\t{eid}\t电子信息\tindustry\t{total}\t\\N\t[]\t{stage}\t{unit}"
+            f"\t{team}\t{reg}\t\\N\t\t\\N\t\t\\N\t\\N\t\\N\t\t\\N\tf\t电子信息\t\t\\N\t\\N\t\t\t\\N\t\\N\tqy{i}xm\n"
+        )
+    ent_cols = (
+        "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, tags, "
+        "unit_id, team_id, contact_name, contact_title, contact_phone, listed_exchange, listed_code, search_initials"
+    )
+    proj_cols = (
+        "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "
+        "foreign_investment_usd, attributes, stage, unit_id, team_id, registered_on, signed_on, signing_kind, "
+        "started_on, start_kind, production_on, full_production_on, terminated_on, termination_reason, "
+        "contract_start_due, signed_at_event, chain, channel, host_unit_id, responsible_leader_id, task_force, plan, "
+        "land_mu, tax_per_mu, search_initials"
+    )
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            for table, cols, buf in (
+                ("ledger_enterprise", ent_cols, ent_buf),
+                ("ledger_project", proj_cols, proj_buf),
+            ):
+                with cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    copy.write(buf.getvalue())
+                cur.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                )
+            cur.execute("ANALYZE ledger_enterprise; ANALYZE ledger_project; ANALYZE org_jurisdiction")
+        else:
+            for table, cols, buf in (
+                ("ledger_enterprise", ent_cols, ent_buf),
+                ("ledger_project", proj_cols, proj_buf),
+            ):
+                rows = [
+                    [None if v == "\\N" else v for v in line.split("\t")]
+                    for line in buf.getvalue().splitlines()
+                ]
+                marks = ", ".join(["%s"] * len(rows[0]))
+                cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+
+
+def main() -> int:
+    from benchmarks.util import database_url, fresh_database
+
+    url = database_url("zhaoshang_bench")
+    reuse = os.environ.get("BENCH_REUSE") == "1"  # measure again on the data a previous run built
+    if not reuse:
+        fresh_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ZHAOSHANG_DATA", tempfile.mkdtemp())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zhaoshang.settings"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from benchmarks.util import QueryCounter
+    from zhaoshang.org.models import Jurisdiction, Membership
+
+    counties = int(os.environ.get("BENCH_COUNTIES", "100"))
+    n_projects = int(os.environ.get("BENCH_PROJECTS", "1000000"))
+    call_command("migrate", "--noinput", "-v0")
+    from zhaoshang.ledger.models import Project
+
+    t0 = t1 = t2 = time.perf_counter()
+    if not (reuse and Project.objects.count() >= n_projects):
+        call_command(
+            "demo_data", "--policy", "xinfeng-2024", "--scale", "province", "--counties", str(counties),
+            "--projects-per-holder", "0",
+        )  # fmt: skip
+        t1 = time.perf_counter()
+        _load_projects(n_projects)
+        t2 = time.perf_counter()
+    n_projects = Project.objects.count()
+    county = Jurisdiction.objects.filter(level="county").order_by("code").first()
+    User = get_user_model()
+    if not User.objects.filter(username="bench-county-office").exists():
+        u = User.objects.create_user("bench-county-office", password="x")
+        Membership.objects.create(user=u, role="office", jurisdiction=county)
+    province = Jurisdiction.objects.get(code="990000")
+    print(f"database: {connection.vendor}; counties: {counties}; projects: {n_projects}")
+    print(f"build: organisation {t1 - t0:.1f} s, projects {t2 - t1:.1f} s")
+
+    filters = "stage=signed&min_investment=10000&sort=-total_investment"
+    raw = """
+        SELECT p.id, p.name, e.name, p.stage, p.total_investment, u.name, t.name, p.signed_on, p.started_on, p.registered_on
+        FROM ledger_project p
+        JOIN org_jurisdiction j ON j.id = p.jurisdiction_id
+        JOIN ledger_enterprise e ON e.id = p.enterprise_id
+        JOIN org_unit u ON u.id = p.unit_id
+        LEFT JOIN org_team t ON t.id = p.team_id
+        WHERE j.path LIKE %s AND p.stage = 'signed' AND p.total_investment >= 10000
+        ORDER BY p.total_investment DESC, p.id LIMIT %s OFFSET %s
+    """
+    count_sql = """
+        SELECT count(*) FROM ledger_project p JOIN org_jurisdiction j ON j.id = p.jurisdiction_id
+        WHERE j.path LIKE %s AND p.stage = 'signed' AND p.total_investment >= 10000
+    """
+
+    def raw_query(path, limit, offset):
+        with connection.cursor() as cur:
+            cur.execute(count_sql, [path + "%"])
+            cur.fetchone()
+            cur.execute(raw, [path + "%", limit, offset])
+            return cur.fetchall()
+
+    print(f"{'what':44} {'who':16} {'ms':>8} {'raw SQL ms':>11} {'ratio':>6} {'queries':>8}")
+    for who, user, path in (
+        ("province office", User.objects.get(username="province-office"), province.path),
+        ("county office", User.objects.get(username="bench-county-office"), county.path),
+    ):
+        client = Client()
+        client.force_login(user)
+        for what, url, limit, offset in (
+            ("list page 1", f"/ledger/project/?{filters}", 25, 0),
+            ("list page 200", f"/ledger/project/?{filters}&page=200", 25, 25 * 199),
+            ("API limit=50", "/api/projects/?stage=signed&min_investment=10000&limit=50", 50, 0),
+        ):
+            with QueryCounter(connection) as ctx:
+                response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            page = _timed(lambda url=url, client=client: client.get(url))
+            base = _timed(lambda limit=limit, offset=offset, path=path: raw_query(path, limit, offset))
+            print(
+                f"{what:44} {who:16} {page * 1000:8.1f} {base * 1000:11.1f} {page / base:6.2f} {ctx.count:8d}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

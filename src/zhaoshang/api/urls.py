@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from .views import ENDPOINTS, ObjectChangeViewSet, QuotaProgressViewSet
+
+router = DefaultRouter()
+for prefix, viewset in ENDPOINTS.items():
+    router.register(prefix, viewset, basename=prefix)
+router.register("changes", ObjectChangeViewSet, basename="changes")
+router.register("quota-progress", QuotaProgressViewSet, basename="quota-progress")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,709 @@
+"""The sheet layouts, as clerks already keep them: Chinese headers, one row per project (or per
+project, month and unit for actual investment, or per activity or lead for field work).
+
+Each column names its header, the model field it stands for, how a cell is read (`parse`, which
+raises `CellError` with a Chinese message) and how a record is written back (`get`), so the
+template, the importer and the exporter cannot drift apart: an export re-imports unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from zhaoshang.fieldwork.models import REGIONS, Activity
+from zhaoshang.ledger import uscc as uscc_rules
+from zhaoshang.ledger.models import ENTERPRISE_TAGS, Project
+from zhaoshang.ledger.services import stage_by_label
+
+# A text cell starting with one of these is read as a formula by Excel, WPS and LibreOffice
+# (or by openpyxl when written): exports put an apostrophe in front, imports take it off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TAG_SEPARATORS = re.compile(r"[、,，;；/\n]+")
+DECIMAL_PLACES = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+MAX_YUAN = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message (Chinese) says what was expected and what was found."""
+
+
+def escape_text(value: str) -> str:
+    """Neutralise a text that a spreadsheet would run as a formula (OWASP CSV injection). A text
+    that already starts with an apostrophe gets one more, so `unescape_text` restores it exactly."""
+    if value and (value[0] in FORMULA_STARTS or value[0] == "'"):
+        return "'" + value
+    return value
+
+
+def unescape_text(value: str) -> str:
+    if len(value) > 1 and value[0] == "'" and (value[1] in FORMULA_STARTS or value[1] == "'"):
+        return value[1:]
+    return value
+
+
+def shown(value: Any) -> str:
+    """A cell value as the user typed it, for error messages."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+# --- Cell readers ----------------------------------------------------------------------------------
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: Any, *, max_length: int | None = None) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    elif isinstance(value, datetime):
+        text = (
+            value.strftime("%Y-%m-%d %H:%M") if value.time() != datetime.min.time() else f"{value:%Y-%m-%d}"
+        )
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = unescape_text(text.strip().replace("\u3000", " ").strip())
+    if max_length is not None and len(text) > max_length:
+        raise CellError(f"长度不能超过{max_length}个字，实为{len(text)}个字")
+    return text
+
+
+def text_parser(max_length: int) -> Callable[[Any], str]:
+    def parse(value):
+        return parse_text(value, max_length=max_length)
+
+    return parse
+
+
+def _decimal(value: Any, *, suffixes: tuple[str, ...], maximum: Decimal) -> Decimal | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"应为数字，实为“{shown(value)}”")
+    if isinstance(value, int | float):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        text = unescape_text(value.strip()).replace(",", "").replace("，", "").replace(" ", "")
+        for suffix in suffixes:
+            text = text.removesuffix(suffix)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"应为数字，实为“{shown(value)}”") from None
+        if not number.is_finite():
+            raise CellError(f"应为数字，实为“{shown(value)}”")
+    else:
+        raise CellError(f"应为数字，实为“{shown(value)}”")
+    if number < 0:
+        raise CellError(f"不能为负数，实为“{shown(value)}”")
+    number = number.quantize(DECIMAL_PLACES, rounding=ROUND_HALF_UP)
+    if number > maximum:
+        raise CellError(f"数值过大：“{shown(value)}”")
+    return number
+
+
+def parse_decimal(value: Any) -> Decimal | None:
+    """An amount in 万元 ("1,234.5", "1234.5万元")."""
+    return _decimal(value, suffixes=("万元", "万"), maximum=MAX_AMOUNT)
+
+
+def parse_yuan(value: Any) -> Decimal | None:
+    """An amount in 元 ("3,200", "3200元"); "0.32万" is not read as 3,200."""
+    return _decimal(value, suffixes=("元",), maximum=MAX_YUAN)
+
+
+def parse_count(value: Any, *, minimum: int = 0, maximum: int = 32767) -> int | None:
+    """A whole number (天数, 批次): 3, 3.0 or "3天"."""
+    if is_blank(value):
+        return None
+    text = shown(value)
+    if isinstance(value, str):
+        value = (
+            unescape_text(value.strip()).removesuffix("天").removesuffix("批次").removesuffix("批").strip()
+        )
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value))
+    except InvalidOperation:
+        raise CellError(f"应为整数，实为“{text}”") from None
+    if isinstance(value, bool) or not number.is_finite() or number != number.to_integral_value():
+        raise CellError(f"应为整数，实为“{text}”")
+    if not minimum <= number <= maximum:
+        raise CellError(f"应为{minimum}到{maximum}之间的整数，实为“{text}”")
+    return int(number)
+
+
+def count_parser(minimum: int) -> Callable[[Any], int | None]:
+    def parse(value):
+        return parse_count(value, minimum=minimum)
+
+    return parse
+
+
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def parse_date(value: Any) -> date | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A date typed into a cell formatted as a number: Excel's serial day count.
+        if float(value).is_integer() and 20000 <= value <= 80000:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"应为日期（如 2024-03-01），实为“{shown(value)}”")
+    if isinstance(value, str):
+        text = unescape_text(value.strip())
+        m = _DATE_TEXT.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                raise CellError(f"不是有效的日期：“{shown(value)}”") from None
+    raise CellError(f"应为日期（如 2024-03-01），实为“{shown(value)}”")
+
+
+def parse_month(value: Any) -> date | None:
+    """'2024-03' (or 2024/3, 2024年3月) or a date cell: the first day of that month."""
+    if is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date().replace(day=1)
+    if isinstance(value, date):
+        return value.replace(day=1)
+    if isinstance(value, str):
+        text = unescape_text(value.strip())
+        m = _MONTH_TEXT.match(text) or re.match(r"^(\d{4})(\d{2})$", text)
+        if m and 1 <= int(m[2]) <= 12:
+            return date(int(m[1]), int(m[2]), 1)
+        try:
+            return parse_date(text).replace(day=1)
+        except CellError:
+            pass
+    raise CellError(f"应为月份（如 2024-03），实为“{shown(value)}”")
+
+
+def parse_yes_no(value: Any) -> bool:
+    if is_blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip()
+    if text in ("是", "Y", "y", "Yes", "yes", "√", "✓"):
+        return True
+    if text in ("否", "N", "n", "No", "no", "×"):
+        return False
+    raise CellError(f"应为“是”或“否”，实为“{shown(value)}”")
+
+
+def parse_uscc(value: Any) -> str:
+    text = parse_text(value).upper().replace(" ", "")
+    if not text:
+        return ""
+    problem = uscc_rules.validate(text)
+    if problem:
+        raise CellError(problem)
+    return text
+
+
+def parse_tags(value: Any) -> list[str]:
+    text = parse_text(value)
+    tags: list[str] = []
+    for tag in TAG_SEPARATORS.split(text):
+        tag = tag.strip()
+        if not tag:
+            continue
+        if tag not in ENTERPRISE_TAGS:
+            raise CellError(f"未知的企业类别“{tag}”，可选：{'、'.join(ENTERPRISE_TAGS)}")
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+STAGE_HELP = "线索、在谈、实质性谈判、签约（意向签约 / 合同送签 / 正式签约）、开工（开工仪式 / 实质性开工）、投产、达产、终止"
+
+
+def _stage_table() -> dict[str, tuple[str, str]]:
+    """Every text `ledger.services.stage_by_label` accepts, with the kind a sub-stage names."""
+    table = {}
+    for kinds in (Project.SigningKind, Project.StartKind):
+        for value, label in kinds.choices:
+            table[label] = (stage_by_label(label), value)
+    for value, label in Project.Stage.choices:
+        table[label] = table[value] = (value, "")
+    return table
+
+
+_STAGES = _stage_table()
+
+
+def parse_stage(value: Any) -> tuple[str, str] | None:
+    """The stage, and the signing or start kind when the cell names one (正式签约 → signed, formal)."""
+    text = parse_text(value)
+    if not text:
+        return None
+    hit = _STAGES.get(text)
+    if hit is None:
+        raise CellError(f"应为：{STAGE_HELP}，实为“{shown(value)}”")
+    return hit
+
+
+def choice_parser(choices) -> Callable[[Any], str]:
+    """Read a label (or the stored value) of `choices`: TextChoices or a list of (value, label)."""
+    pairs = [(str(v), str(label)) for v, label in getattr(choices, "choices", choices)]
+    labels = {label: v for v, label in pairs}
+    values = {v for v, _ in pairs}
+    help_text = "、".join(label for _, label in pairs)
+
+    def parse(value):
+        text = parse_text(value)
+        if not text:
+            return ""
+        if text in labels:
+            return labels[text]
+        if text in values:
+            return text
+        raise CellError(f"应为：{help_text}，实为“{shown(value)}”")
+
+    return parse
+
+
+# --- Layouts ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str  # the importer's name for the parsed value
+    field: str  # the model field it stands for (dotted through relations)
+    parse: Callable[[Any], Any]
+    get: Callable[[Any, Any], Any]  # (record, ExportContext) → cell value
+    required: bool = False
+    kind: str = "text"  # text, decimal, date, month: the exporter's cell type and number format
+    width: int = 14
+    note: str = ""
+
+    @property
+    def hint(self) -> str:
+        """What to write in the column, for the template's notes and the upload page."""
+        return self.note or {
+            "decimal": "数字，最多两位小数",
+            "date": "日期，如 2024-03-01",
+            "month": "月份，如 2024-03",
+        }.get(self.kind, "")
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: str  # "projects" or "investments": the word in URLs and commands
+    title: str  # 项目 / 实际进资
+    sheet: str  # the sheet name the template and exports use (imports fall back to the first sheet)
+    columns: tuple[Column, ...]
+    # Recognised when present, but not in the template (more columns are allowed).
+    extra: tuple[Column, ...] = field(default_factory=tuple)
+    # Whether exports write the extra columns too (after the template's), or only the template's.
+    export_extra: bool = False
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.header for c in self.columns if c.required]
+
+    def column(self, header: str) -> Column | None:
+        for c in (*self.columns, *self.extra):
+            if c.header == header:
+                return c
+        return None
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (*self.columns, *self.extra)
+
+    @property
+    def exported(self) -> tuple[Column, ...]:
+        """The columns an export writes, in order."""
+        return self.all_columns if self.export_extra else self.columns
+
+
+def _unit(ctx, unit) -> str:
+    return ctx.unit_label(unit) if unit is not None else ""
+
+
+def _stage_label(p) -> str:
+    return Project.Stage(p.stage).label
+
+
+def _kind_label(choices, value) -> str:
+    return choices(value).label if value else ""
+
+
+PROJECTS = Layout(
+    kind="projects",
+    title="项目",
+    sheet="项目",
+    columns=(
+        Column("项目名称", "name", "name", text_parser(120), lambda p, c: p.name, required=True, width=30),
+        Column(
+            "企业名称",
+            "enterprise_name",
+            "enterprise.name",
+            text_parser(120),
+            lambda p, c: p.enterprise.name,
+            required=True,
+            width=30,
+        ),
+        Column(
+            "统一社会信用代码",
+            "uscc",
+            "enterprise.uscc",
+            parse_uscc,
+            lambda p, c: p.enterprise.uscc,
+            width=22,
+            note="18位，按 GB 32100 校验；填写时按代码识别企业",
+        ),
+        Column(
+            "引进单位",
+            "unit",
+            "unit",
+            text_parser(130),
+            lambda p, c: _unit(c, p.unit),
+            required=True,
+            width=16,
+            note="单位名称或别名",
+        ),
+        Column(
+            "总投资（万元）",
+            "total_investment",
+            "total_investment",
+            parse_decimal,
+            lambda p, c: p.total_investment,
+            required=True,
+            kind="decimal",
+        ),
+        Column(
+            "外资（万美元）",
+            "foreign_investment_usd",
+            "foreign_investment_usd",
+            parse_decimal,
+            lambda p, c: p.foreign_investment_usd,
+            kind="decimal",
+        ),
+        Column("产业", "industry", "industry", text_parser(40), lambda p, c: p.industry),
+        Column(
+            "企业类别",
+            "tags",
+            "enterprise.tags",
+            parse_tags,
+            lambda p, c: "、".join(p.enterprise.tags or []),
+            width=20,
+            note="多个用“、”分隔，可选：" + "、".join(ENTERPRISE_TAGS),
+        ),
+        Column(
+            "项目阶段",
+            "stage",
+            "stage",
+            parse_stage,
+            lambda p, c: _stage_label(p),
+            required=True,
+            width=12,
+            note=STAGE_HELP,
+        ),
+        Column("签约日期", "signed_on", "signed_on", parse_date, lambda p, c: p.signed_on, kind="date"),
+        Column(
+            "签约方式",
+            "signing_kind",
+            "signing_kind",
+            choice_parser(Project.SigningKind),
+            lambda p, c: _kind_label(Project.SigningKind, p.signing_kind),
+            note="、".join(Project.SigningKind.labels),
+        ),
+        Column("开工日期", "started_on", "started_on", parse_date, lambda p, c: p.started_on, kind="date"),
+        Column(
+            "开工方式",
+            "start_kind",
+            "start_kind",
+            choice_parser(Project.StartKind),
+            lambda p, c: _kind_label(Project.StartKind, p.start_kind),
+            note="、".join(Project.StartKind.labels),
+        ),
+        Column(
+            "投产日期",
+            "production_on",
+            "production_on",
+            parse_date,
+            lambda p, c: p.production_on,
+            kind="date",
+        ),
+        Column(
+            "推介会签约",
+            "signed_at_event",
+            "signed_at_event",
+            parse_yes_no,
+            lambda p, c: "是" if p.signed_at_event else "否",
+            note="是 / 否",
+        ),
+        Column(
+            "落户单位",
+            "host_unit",
+            "host_unit",
+            text_parser(130),
+            lambda p, c: _unit(c, p.host_unit),
+            width=16,
+            note="项目落户在其他县（市、区）或单位时填写",
+        ),
+    ),
+    extra=(
+        Column(
+            "达产日期",
+            "full_production_on",
+            "full_production_on",
+            parse_date,
+            lambda p, c: p.full_production_on,
+            kind="date",
+        ),
+        Column(
+            "终止日期",
+            "terminated_on",
+            "terminated_on",
+            parse_date,
+            lambda p, c: p.terminated_on,
+            kind="date",
+        ),
+        Column(
+            "终止原因",
+            "termination_reason",
+            "termination_reason",
+            text_parser(500),
+            lambda p, c: p.termination_reason,
+        ),
+    ),
+)
+
+INVESTMENTS = Layout(
+    kind="investments",
+    title="实际进资",
+    sheet="实际进资",
+    columns=(
+        Column(
+            "项目名称",
+            "project_name",
+            "project.name",
+            text_parser(120),
+            lambda i, c: i.project.name,
+            required=True,
+            width=30,
+        ),
+        Column(
+            "统一社会信用代码",
+            "uscc",
+            "project.enterprise.uscc",
+            parse_uscc,
+            lambda i, c: i.project.enterprise.uscc,
+            width=22,
+            note="项目名称重复时用企业的代码区分",
+        ),
+        Column(
+            "月份",
+            "month",
+            "month",
+            parse_month,
+            lambda i, c: i.month,
+            required=True,
+            kind="month",
+            note="如 2024-03",
+        ),
+        Column(
+            "实际进资（万元）",
+            "amount",
+            "amount",
+            parse_decimal,
+            lambda i, c: i.amount,
+            required=True,
+            kind="decimal",
+        ),
+        Column(
+            "计入单位",
+            "unit",
+            "unit",
+            text_parser(130),
+            lambda i, c: _unit(c, i.unit),
+            width=16,
+            note="分成计入的单位；不填则计入项目的引进单位",
+        ),
+    ),
+)
+
+# 类型 of a row that is not an activity but a lead (线索信息) the unit submits.
+LEAD_KIND = "lead"
+LEAD_LABEL = "信息报送"
+ACTIVITY_KINDS = [*Activity.Kind.choices, (LEAD_KIND, LEAD_LABEL)]
+KIND_HELP = "、".join(label for _, label in ACTIVITY_KINDS)
+REGION_LABELS = dict(REGIONS)
+
+
+def _enterprise_name(a) -> str:
+    """The enterprise as the record names it: the text kept, else the 客商库 enterprise's name."""
+    return a.enterprise_name or (a.enterprise.name if a.enterprise_id else "")
+
+
+ACTIVITIES = Layout(
+    kind="activities",
+    title="招商活动",
+    sheet="招商活动",
+    columns=(
+        Column(
+            "类型",
+            "kind",
+            "kind",
+            choice_parser(ACTIVITY_KINDS),
+            lambda a, c: a.get_kind_display(),
+            required=True,
+            width=10,
+            note=f"{KIND_HELP}（信息报送：报送一条线索信息）",
+        ),
+        Column(
+            "单位",
+            "unit",
+            "unit",
+            text_parser(130),
+            lambda a, c: _unit(c, a.unit),
+            required=True,
+            width=16,
+            note="单位名称或别名",
+        ),
+        Column("日期", "date", "date", parse_date, lambda a, c: a.date, required=True, kind="date"),
+        Column("带队领导", "leader", "leader", text_parser(30), lambda a, c: a.leader, width=10),
+        Column(
+            "主要负责人带队",
+            "head_led",
+            "head_led",
+            parse_yes_no,
+            lambda a, c: "是" if a.head_led else "否",
+            width=10,
+            note="是 / 否",
+        ),
+        Column("地点", "place", "place", text_parser(60), lambda a, c: a.place, width=16),
+        Column(
+            "企业名称",
+            "enterprise_name",
+            "enterprise_name",
+            text_parser(120),
+            lambda a, c: _enterprise_name(a),
+            width=30,
+            note="拜访企业必填；与客商库中您可见的企业名称相符时自动关联",
+        ),
+        Column(
+            "内容",
+            "summary",
+            "summary",
+            text_parser(5000),
+            lambda a, c: a.summary,
+            width=40,
+            note="信息报送：信息内容（前60字作为信息标题）",
+        ),
+    ),
+    extra=(
+        Column(
+            "天数",
+            "days",
+            "days",
+            count_parser(1),
+            lambda a, c: a.days,
+            width=6,
+            note="整数，不填为1天",
+        ),
+        Column(
+            "区域",
+            "region",
+            "region",
+            choice_parser(REGIONS),
+            lambda a, c: REGION_LABELS.get(a.region, a.region),
+            width=12,
+            note="、".join(REGION_LABELS.values()),
+        ),
+        Column(
+            "团队",
+            "team",
+            "team",
+            text_parser(60),
+            lambda a, c: a.team.name if a.team_id else "",
+            width=20,
+            note="单位所在的团队；不填则为单位当前所在团队",
+        ),
+        Column("随行人员", "members", "members", text_parser(200), lambda a, c: a.members, width=20),
+        Column(
+            "对接人及职务",
+            "counterpart",
+            "counterpart",
+            text_parser(60),
+            lambda a, c: a.counterpart,
+            width=16,
+        ),
+        Column("客商", "merchant", "merchant", text_parser(60), lambda a, c: a.merchant, width=12),
+        Column(
+            "邀请客商（批次）",
+            "merchants_invited",
+            "merchants_invited",
+            count_parser(0),
+            lambda a, c: a.merchants_invited,
+            width=10,
+            note="推介活动邀请的客商批次，整数",
+        ),
+        Column(
+            "费用（元）",
+            "cost_yuan",
+            "cost_yuan",
+            parse_yuan,
+            lambda a, c: a.cost_yuan,
+            kind="decimal",
+            note="以元计，最多两位小数",
+        ),
+    ),
+    export_extra=True,
+)
+
+LAYOUTS = {layout.kind: layout for layout in (PROJECTS, INVESTMENTS, ACTIVITIES)}
+
+
+def layout_for(kind: str) -> Layout:
+    try:
+        return LAYOUTS[kind]
+    except KeyError:
+        raise ValueError(f"未知的表格类型“{kind}”，可选：{'、'.join(LAYOUTS)}") from None
+
+
+def normalise_header(text: Any) -> str:
+    """Headers as typed: half-width brackets and stray spaces are forgiven."""
+    if not isinstance(text, str):
+        return parse_text(text) if not is_blank(text) else ""
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")

@@ -1,0 +1,102 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from zhaoshang.core.filters import SearchFilterSet
+
+from .models import ENTERPRISE_TAGS, Enterprise, Investment, OwnershipClaim, Project
+
+
+def _pinyin_or_text(queryset, value: str, fields: tuple[str, ...], initials_field: str):
+    value = value.strip()
+    if not value:
+        return queryset
+    q = Q()
+    for f in fields:
+        q |= Q(**{f"{f}__icontains": value})
+    if value.isascii() and value.isalpha():
+        # Clerks type pinyin initials on a phone: jwdz finds 景旺电子.
+        q |= Q(**{f"{initials_field}__icontains": value.lower()})
+    return queryset.filter(q)
+
+
+class TagFilter(django_filters.MultipleChoiceFilter):
+    """Any of the chosen tags. JSON containment differs between SQLite and PostgreSQL; the
+    tags are short fixed words, so a quoted text match is exact enough and portable."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        q = Q()
+        for tag in value:
+            q |= Q(**{f"{self.field_name}__icontains": f'"{tag}"'})
+        return qs.filter(q)
+
+
+class EnterpriseFilterSet(SearchFilterSet):
+    tags = TagFilter(label="企业类别", choices=[(t, t) for t in ENTERPRISE_TAGS])
+
+    class Meta:
+        model = Enterprise
+        fields = ["unit", "team", "industry", "listed_exchange"]
+
+    def search(self, queryset, name, value):
+        return _pinyin_or_text(
+            queryset, value, ("name", "short_name", "uscc", "former_names"), "search_initials"
+        )
+
+
+class ProjectFilterSet(SearchFilterSet):
+    min_investment = django_filters.NumberFilter(
+        field_name="total_investment", lookup_expr="gte", label="总投资不低于（万元）"
+    )
+    max_investment = django_filters.NumberFilter(
+        field_name="total_investment", lookup_expr="lte", label="总投资不高于（万元）"
+    )
+    tags = TagFilter(
+        field_name="enterprise__tags", label="企业类别", choices=[(t, t) for t in ENTERPRISE_TAGS]
+    )
+    registered_from = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="gte", label="登记日期起"
+    )
+    registered_to = django_filters.DateFilter(
+        field_name="registered_on", lookup_expr="lte", label="登记日期止"
+    )
+    signed_from = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label="签约日期起")
+    signed_to = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label="签约日期止")
+    started_from = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="开工日期起")
+    started_to = django_filters.DateFilter(field_name="started_on", lookup_expr="lte", label="开工日期止")
+    overdue = django_filters.BooleanFilter(label="逾期未开工", method="filter_overdue")
+
+    class Meta:
+        model = Project
+        fields = ["stage", "category", "channel", "team", "unit", "industry", "chain", "signed_at_event"]
+
+    def search(self, queryset, name, value):
+        return _pinyin_or_text(
+            queryset, value, ("name", "enterprise__name", "enterprise__short_name"), "search_initials"
+        ).distinct()
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(stage=Project.Stage.SIGNED, contract_start_due__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class InvestmentFilterSet(SearchFilterSet):
+    search_fields = ("project__name",)
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="月份起")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="月份止")
+
+    class Meta:
+        model = Investment
+        fields = ["unit", "team", "project"]
+
+
+class OwnershipClaimFilterSet(SearchFilterSet):
+    search_fields = ("enterprise__name", "reason")
+
+    class Meta:
+        model = OwnershipClaim
+        fields = ["status", "claimant_unit", "holder_unit"]

@@ -1,0 +1,149 @@
+from django import forms
+
+from .models import PROJECT_ATTRIBUTES, Enterprise, Investment, OwnershipClaim, Project, ProjectPhase
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EnterpriseForm(forms.ModelForm):
+    former_names = forms.CharField(label="曾用名", required=False, help_text="多个用“、”分隔")
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name", "short_name", "former_names", "uscc", "industry", "hq_region", "tags", "listed_exchange",
+            "listed_code", "unit", "team", "contact_name", "contact_title", "contact_phone",
+        ]  # fmt: skip
+        widgets = {"tags": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ENTERPRISE_TAGS
+
+        self.fields["tags"] = forms.MultipleChoiceField(
+            label="企业类别",
+            required=False,
+            choices=[(t, t) for t in ENTERPRISE_TAGS],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.initial["former_names"] = "、".join(self.instance.former_names or [])
+        self.fields["uscc"].widget.attrs.update(
+            {
+                "hx-get": "check/",
+                "hx-trigger": "change",
+                "hx-target": "#ownership",
+                "hx-include": "[name=name]",
+            }
+        )
+        self.fields["name"].widget.attrs.update(
+            {
+                "hx-get": "check/",
+                "hx-trigger": "change",
+                "hx-target": "#ownership",
+                "hx-include": "[name=uscc]",
+            }
+        )
+
+    def clean_former_names(self):
+        return [
+            n.strip() for n in self.cleaned_data["former_names"].replace(",", "、").split("、") if n.strip()
+        ]
+
+    def clean_uscc(self):
+        return self.cleaned_data["uscc"].strip().upper()
+
+
+class ProjectForm(forms.ModelForm):
+    attributes = forms.MultipleChoiceField(
+        label="项目属性",
+        required=False,
+        choices=list(PROJECT_ATTRIBUTES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "enterprise", "industry", "chain", "category", "channel", "total_investment",
+            "foreign_investment_usd", "attributes", "unit", "team", "host_unit", "registered_on",
+            "contract_start_due", "signed_at_event", "responsible_leader", "task_force", "plan", "land_mu",
+            "tax_per_mu",
+        ]  # fmt: skip
+        widgets = {
+            "registered_on": DATE,
+            "contract_start_due": DATE,
+            "plan": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class InvestmentForm(forms.ModelForm):
+    month = forms.DateField(
+        label="月份",
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    class Meta:
+        model = Investment
+        fields = ["project", "month", "amount", "unit", "team"]
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label="新阶段", choices=Project.Stage.choices)
+    on = forms.DateField(label="日期", widget=DATE)
+    kind = forms.ChoiceField(
+        label="方式",
+        required=False,
+        choices=[("", "—")] + list(Project.SigningKind.choices) + list(Project.StartKind.choices),
+        help_text="签约、开工时选择",
+    )
+    reason = forms.CharField(
+        label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="回退或终止时必填"
+    )
+    evidence = forms.FileField(label="佐证材料", required=False)
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = ProjectPhase
+        fields = [
+            "project",
+            "number",
+            "name",
+            "planned_start",
+            "planned_end",
+            "investment",
+            "capacity",
+            "output",
+            "tax",
+            "jobs",
+        ]
+        widgets = {"planned_start": DATE, "planned_end": DATE}
+
+
+class ClaimForm(forms.Form):
+    name = forms.CharField(label="企业名称", max_length=120)
+    uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
+    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label="裁定",
+        choices=[("1", "改归申请单位"), ("0", "维持原首报单位")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    decision = forms.CharField(label="裁定意见", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+__all__ = [
+    "ClaimForm",
+    "DecisionForm",
+    "EnterpriseForm",
+    "InvestmentForm",
+    "OwnershipClaim",
+    "PhaseForm",
+    "ProjectForm",
+    "StageForm",
+]

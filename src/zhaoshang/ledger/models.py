@@ -1,0 +1,464 @@
+"""The project ledger (台账): enterprises, projects and the funds that arrive for them.
+
+Records here are private to the team and unit that introduced them (首招负责制): a clerk sees
+their own, the office and leaders see the whole jurisdiction.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from zhaoshang.core.models import ChangeLoggedModel
+from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.org.models import JurisdictionOwned, Team, Unit
+
+from . import uscc
+
+
+def validate_uscc(value: str) -> None:
+    problem = uscc.validate(value)
+    if problem:
+        raise ValidationError(f"统一社会信用代码{problem}")
+
+
+class PrivateRecord(JurisdictionOwned):
+    scope_private = True
+    scope_team = "team"
+    scope_unit = "unit"
+
+    class Meta:
+        abstract = True
+
+
+ENTERPRISE_TAGS = [
+    "世界500强", "中国500强", "民营500强", "上市公司", "头部企业", "专精特新", "独角兽", "瞪羚", "央企", "外资",
+]  # fmt: skip
+# Attributes of a project that the documents score or reward, with their Chinese names.
+PROJECT_ATTRIBUTES = {
+    "listed_company": "上市公司项目",
+    "listed_manufacturing": "制造业上市公司",
+    "world500": "世界500强",
+    "china500": "中国500强",
+    "private500": "民营500强",
+    "head_enterprise": "头部企业",
+    "quality_project": "优强项目",
+    "chain_project": "产业链项目",
+    "talent_tech_transfer": "高层次人才科技成果转化",
+    "srdi": "专精特新",
+    "foreign_over_200m_usd": "2亿美元以上外资项目",
+    "key_project": "重点项目",
+}
+EXCHANGES = ["上交所", "深交所", "北交所", "港交所", "纽交所", "纳斯达克", "其他"]
+
+
+def initials(text: str) -> str:
+    """Pinyin initials (景旺电子 → jwdz), for search as clerks type it on a phone."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+
+
+class Enterprise(PrivateRecord):
+    name = models.CharField("企业名称", max_length=120)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    former_names = models.JSONField("曾用名", default=list, blank=True)
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, blank=True, db_index=True, validators=[validate_uscc]
+    )
+    industry = models.CharField("产业", max_length=40, blank=True)
+    hq_region = models.CharField("总部所在地", max_length=40, blank=True)
+    tags = models.JSONField("企业类别", default=list, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="首报单位", on_delete=models.PROTECT, related_name="enterprises"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name="首报团队",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprises",
+    )
+    contact_name = models.CharField("联系人", max_length=30, blank=True)
+    contact_title = models.CharField("联系人职务", max_length=40, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    listed_exchange = models.CharField(
+        "上市交易所", max_length=10, blank=True, choices=[(x, x) for x in EXCHANGES]
+    )
+    listed_code = models.CharField("股票代码", max_length=12, blank=True)
+    search_initials = models.CharField(
+        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
+    )
+
+    changelog_exclude = ("created", "updated", "search_initials")
+
+    class Meta:
+        verbose_name = "企业（客商）"
+        verbose_name_plural = "企业（客商）"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "uscc"],
+                condition=~models.Q(uscc=""),
+                name="enterprise_unique_uscc",
+                violation_error_message="本行政区划内已有相同统一社会信用代码的企业",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        unknown = [t for t in self.tags or [] if t not in ENTERPRISE_TAGS]
+        if unknown:
+            raise ValidationError(
+                {"tags": f"未知的企业类别“{unknown[0]}”，可选：{'、'.join(ENTERPRISE_TAGS)}"}
+            )
+        if self.listed_code and not self.listed_exchange:
+            raise ValidationError({"listed_exchange": "填写股票代码时须选择上市交易所"})
+
+    def save(self, *args, **kwargs):
+        self.search_initials = " ".join(
+            initials(x) for x in [self.name, self.short_name, *self.former_names] if x
+        )[:200]
+        super().save(*args, **kwargs)
+
+
+class Project(PrivateRecord):
+    class Stage(models.TextChoices):
+        LEAD = "lead", "线索"
+        NEGOTIATING = "negotiating", "在谈"
+        SUBSTANTIVE = "substantive", "实质性谈判"
+        SIGNED = "signed", "签约"
+        STARTED = "started", "开工"
+        PRODUCTION = "production", "投产"
+        FULL_PRODUCTION = "full_production", "达产"
+        TERMINATED = "terminated", "终止"
+
+    class SigningKind(models.TextChoices):
+        INTENT = "intent", "意向签约"
+        CONTRACT_REVIEW = "contract_review", "合同送签"
+        FORMAL = "formal", "正式签约"
+
+    class StartKind(models.TextChoices):
+        CEREMONY = "ceremony", "开工仪式"
+        SUBSTANTIVE = "substantive", "实质性开工"
+
+    class Channel(models.TextChoices):
+        BUSINESS = "business", "以商招商"
+        FUND = "fund", "基金招商"
+        CHAMBER = "chamber", "商会招商"
+        AGENCY = "agency", "中介/委托招商"
+        RESIDENT = "resident", "驻点招商"
+        EVENT = "event", "活动招商"
+        NATIVE = "native", "乡贤招商"
+        CHAIN = "chain", "产业链招商"
+        OTHER = "other", "其他"
+
+    class Category(models.TextChoices):
+        INDUSTRY = "industry", "工业"
+        AGRICULTURE = "agriculture", "农业"
+        TOURISM = "tourism", "文旅"
+        URBAN = "urban", "城建"
+        SERVICES = "services", "服务业"
+
+    name = models.CharField("项目名称", max_length=120)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="projects"
+    )
+    industry = models.CharField("产业", max_length=40, blank=True)
+    category = models.CharField(
+        "项目类别", max_length=20, choices=Category.choices, default=Category.INDUSTRY
+    )
+    total_investment = models.DecimalField("总投资（万元）", max_digits=14, decimal_places=2)
+    foreign_investment_usd = models.DecimalField(
+        "外资（万美元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    attributes = models.JSONField("项目属性", default=list, blank=True)
+    stage = models.CharField(
+        "项目阶段", max_length=20, choices=Stage.choices, default=Stage.LEAD, db_index=True
+    )
+    unit = models.ForeignKey(Unit, verbose_name="引进单位", on_delete=models.PROTECT, related_name="projects")
+    team = models.ForeignKey(
+        Team,
+        verbose_name="引进团队",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    registered_on = models.DateField("登记日期")
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    signing_kind = models.CharField("签约方式", max_length=20, choices=SigningKind.choices, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    start_kind = models.CharField("开工方式", max_length=20, choices=StartKind.choices, blank=True)
+    production_on = models.DateField("投产日期", null=True, blank=True)
+    full_production_on = models.DateField("达产日期", null=True, blank=True)
+    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    termination_reason = models.TextField("终止原因", blank=True)
+    contract_start_due = models.DateField("合同约定开工日期", null=True, blank=True)
+    signed_at_event = models.BooleanField("推介会签约", default=False)
+    chain = models.CharField("产业链", max_length=40, blank=True)
+    channel = models.CharField("招商渠道", max_length=20, choices=Channel.choices, blank=True)
+    host_unit = models.ForeignKey(
+        Unit,
+        verbose_name="落户单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_projects",
+        help_text="项目落户在其他县（市、区）或单位时填写",
+    )
+    # 五个一: one leader, one task force, one plan.
+    responsible_leader = models.ForeignKey(
+        "org.Person",
+        verbose_name="责任领导",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
+    task_force = models.CharField("工作专班", max_length=100, blank=True)
+    plan = models.TextField("推进方案", blank=True)
+    land_mu = models.DecimalField("用地（亩）", max_digits=10, decimal_places=2, null=True, blank=True)
+    tax_per_mu = models.DecimalField(
+        "预计亩均税收（万元/亩）", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    search_initials = models.CharField(
+        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
+    )
+
+    changelog_exclude = ("created", "updated", "search_initials")
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = "项目"
+        ordering = ["-registered_on", "-id"]
+        indexes = [
+            models.Index(fields=["jurisdiction", "stage"]),
+            models.Index(fields=["jurisdiction", "registered_on"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        unknown = [a for a in self.attributes or [] if a not in PROJECT_ATTRIBUTES]
+        if unknown:
+            raise ValidationError({"attributes": f"未知的项目属性“{unknown[0]}”"})
+        if self.team_id and self.unit_id and self.team.jurisdiction_id != self.unit.jurisdiction_id:
+            raise ValidationError({"team": "引进团队与引进单位不在同一行政区划"})
+        if self.enterprise_id and self.unit_id and self.enterprise.unit_id != self.unit_id:
+            # 首招负责制: the project follows its enterprise's first-contact unit; never shared.
+            raise ValidationError({"unit": f"引进单位须为企业的首报单位（{self.enterprise.unit}）"})
+
+    def save(self, *args, **kwargs):
+        self.search_initials = initials(self.name)[:200]
+        super().save(*args, **kwargs)
+
+    def attribute_labels(self) -> list[str]:
+        return [PROJECT_ATTRIBUTES.get(a, a) for a in self.attributes or []]
+
+    @property
+    def investment_per_mu(self):
+        """亩均投资（万元/亩）."""
+        if self.land_mu:
+            return (self.total_investment / self.land_mu).quantize(Decimal("0.01"))
+        return None
+
+    @property
+    def overdue_start(self) -> bool:
+        """Signed, not started, and past the contract's start date: land may be taken back (金溪 §三8)."""
+        from django.utils import timezone
+
+        return (
+            self.stage == self.Stage.SIGNED
+            and self.contract_start_due is not None
+            and self.contract_start_due < timezone.localdate()
+        )
+
+
+class ProjectPart(ChangeLoggedModel):
+    """A record that belongs to a project: seen by whoever sees the project."""
+
+    objects = ScopedQuerySet.as_manager()
+    scope_jurisdiction = "project__jurisdiction"
+    scope_private = True
+    scope_team = "project__team"
+    scope_unit = "project__unit"
+
+    class Meta:
+        abstract = True
+
+    def changelog_jurisdiction_path(self):
+        return self.project.jurisdiction.path
+
+
+class StageChange(ProjectPart):
+    """One step of a project's life, dated, by whom, with evidence; kept for good."""
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField("原阶段", max_length=20, choices=Project.Stage.choices, blank=True)
+    to_stage = models.CharField("新阶段", max_length=20, choices=Project.Stage.choices)
+    on = models.DateField("日期")
+    kind = models.CharField("方式", max_length=20, blank=True)
+    reason = models.TextField("原因", blank=True)
+    evidence = models.FileField("佐证材料", upload_to="evidence/%Y/%m/", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "阶段变更"
+        verbose_name_plural = "阶段变更"
+        ordering = ["project", "on", "id"]
+
+    def __str__(self):
+        return f"{self.project} {self.get_from_stage_display() or '—'} → {self.get_to_stage_display()}"
+
+    @property
+    def is_backward(self) -> bool:
+        return STAGE_ORDER.get(self.to_stage, 0) < STAGE_ORDER.get(self.from_stage, 0)
+
+
+class ProjectPhase(ProjectPart):
+    """A phase with its own schedule and figures (夏邑 battery park: three phases, 2023–2025)."""
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField("期次")
+    name = models.CharField("名称", max_length=60)
+    planned_start = models.DateField("计划开工", null=True, blank=True)
+    planned_end = models.DateField("计划建成", null=True, blank=True)
+    investment = models.DecimalField("投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    capacity = models.CharField("产能", max_length=60, blank=True)
+    output = models.DecimalField("达产产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    tax = models.DecimalField("达产税收（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    jobs = models.PositiveIntegerField("就业人数", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "项目分期"
+        verbose_name_plural = "项目分期"
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "number"], name="phase_unique_number", violation_error_message="期次重复"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.name}"
+
+
+class OwnershipClaim(JurisdictionOwned):
+    """A second unit asks the office to arbitrate who an enterprise belongs to (首招负责制)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待裁定"
+        UPHELD = "upheld", "改归申请单位"
+        REJECTED = "rejected", "维持原首报单位"
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="claims"
+    )
+    holder_unit = models.ForeignKey(
+        Unit, verbose_name="原首报单位", on_delete=models.PROTECT, related_name="+"
+    )
+    claimant_unit = models.ForeignKey(
+        Unit, verbose_name="申请单位", on_delete=models.PROTECT, related_name="+"
+    )
+    claimant_team = models.ForeignKey(
+        Team, verbose_name="申请团队", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField("申请理由")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decision = models.TextField("裁定意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="裁定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("裁定时间", null=True, blank=True)
+
+    # Both parties (and their teams) see the claim; the office decides it.
+    scope_private = True
+    scope_unit = ("claimant_unit", "holder_unit")
+
+    class Meta:
+        verbose_name = "归属裁定"
+        verbose_name_plural = "归属裁定"
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.enterprise} 归属申请（{self.claimant_unit}）"
+
+
+STAGE_ORDER = {s: i for i, s in enumerate(Project.Stage.values)}
+
+
+class Investment(PrivateRecord):
+    """Actual investment (实际进资) of one project in one month, credited to one unit."""
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="investments"
+    )
+    month = models.DateField("月份", help_text="当月第一天")
+    amount = models.DecimalField(
+        "实际进资（万元）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="计入单位", on_delete=models.PROTECT, related_name="investments"
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name="计入团队",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="investments",
+    )
+
+    class Meta:
+        verbose_name = "实际进资"
+        verbose_name_plural = "实际进资"
+        ordering = ["-month", "project"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month", "unit"],
+                name="investment_unique_share",
+                violation_error_message="该项目该月份已登记过此单位的实际进资",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="investment_not_negative",
+                violation_error_message="实际进资不能为负数",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m}"
+
+    def clean(self):
+        super().clean()
+        if self.month is not None:
+            self.month = self.month.replace(day=1)
+
+    def save(self, *args, **kwargs):
+        # A month is stored as its first day, so one share per project, month and unit stays unique.
+        if self.month is not None:
+            self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)

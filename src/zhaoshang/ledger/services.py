@@ -1,0 +1,229 @@
+"""Writes to the ledger. Views, the API, imports and commands all call these, so the rules of
+the pipeline (dated stages, reasons for going back, first-contact ownership) hold everywhere."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from zhaoshang.org.models import Jurisdiction, Team, Unit
+
+from .models import STAGE_ORDER, Enterprise, OwnershipClaim, Project, StageChange
+
+# --- First-contact ownership (首招负责制 / 谁引进谁负责) ------------------------------------------
+
+_PROVINCES = (
+    "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 广西 海南 "
+    "重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾"
+).split()
+# Cities that often lead a company name without 市.
+_CITIES = (
+    "深圳 广州 东莞 佛山 珠海 中山 惠州 汕头 厦门 福州 泉州 杭州 宁波 温州 苏州 无锡 常州 南京 合肥 南昌 赣州 长沙 "
+    "武汉 郑州 商丘 成都 西安 青岛 济南 大连 沈阳 三明 抚州 昆山"
+).split()
+_REGION = re.compile(
+    rf"^(中国)?(({'|'.join(_PROVINCES)})(省|市|自治区|特别行政区)?)?"
+    rf"(({'|'.join(_CITIES)})市?|[\u4e00-\u9fa5]{{1,4}}?(市|州|盟|地区))?([\u4e00-\u9fa5]{{1,3}}?(区|县))?"
+)
+_LEGAL = re.compile(r"(集团)?(股份有限公司|有限责任公司|股份公司|有限公司|集团公司|公司|集团)$")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+def name_core(name: str) -> str:
+    """The distinctive part of a company name: 深圳市景旺电子股份有限公司 → 景旺电子."""
+    text = _BRACKETS.sub("", name.strip())
+    text = _LEGAL.sub("", text)
+    stripped = _REGION.sub("", text, count=1)
+    return stripped if len(stripped) >= 2 else text
+
+
+def names_match(a: str, b: str) -> bool:
+    ca, cb = name_core(a), name_core(b)
+    if not ca or not cb:
+        return False
+    if ca == cb:
+        return True
+    short, long = sorted((ca, cb), key=len)
+    if len(short) >= 4 and short in long:
+        return True
+    return difflib.SequenceMatcher(None, ca, cb).ratio() >= 0.85
+
+
+@dataclass(frozen=True)
+class OwnershipMatch:
+    enterprise: Enterprise
+    by: str  # "uscc" or "name"
+
+    @property
+    def message(self) -> str:
+        e = self.enterprise
+        how = "统一社会信用代码相同" if self.by == "uscc" else "企业名称相近"
+        team = f"（{e.team}）" if e.team_id else ""
+        return f"“{e.name}”已由{e.unit}{team}于{timezone.localtime(e.created):%Y年%m月%d日}首报（{how}）"
+
+
+def enterprise_find_holder(*, jurisdiction: Jurisdiction, name: str = "", uscc: str = "", exclude_pk=None):
+    """Who already holds this enterprise in the jurisdiction, whatever the asking user may see:
+    the point is to tell a second unit that someone was first."""
+    qs = Enterprise.objects.filter(jurisdiction=jurisdiction).select_related("unit", "team")
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if uscc:
+        hit = qs.filter(uscc=uscc.strip().upper()).order_by("created").first()
+        if hit is not None:
+            return OwnershipMatch(hit, "uscc")
+    if name:
+        core = name_core(name)
+        # A database prefilter on any two characters of the core keeps the fuzzy match cheap.
+        probe = core[:2] if len(core) >= 2 else core
+        for cand in qs.filter(name__icontains=probe).order_by("created")[:200]:
+            if any(names_match(name, n) for n in [cand.name, cand.short_name, *cand.former_names] if n):
+                return OwnershipMatch(cand, "name")
+        for cand in qs.filter(short_name__icontains=probe).order_by("created")[:50]:
+            if names_match(name, cand.short_name):
+                return OwnershipMatch(cand, "name")
+    return None
+
+
+@transaction.atomic
+def claim_file(*, enterprise: Enterprise, unit: Unit, team: Team | None, reason: str) -> OwnershipClaim:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写申请理由"})
+    if enterprise.unit_id == unit.pk:
+        raise ValidationError({"enterprise": "该企业已归属本单位，无需申请"})
+    if enterprise.claims.filter(status=OwnershipClaim.Status.PENDING, claimant_unit=unit).exists():
+        raise ValidationError({"enterprise": "本单位对该企业的归属申请尚在等待裁定"})
+    claim = OwnershipClaim(
+        jurisdiction=enterprise.jurisdiction,
+        enterprise=enterprise,
+        holder_unit=enterprise.unit,
+        claimant_unit=unit,
+        claimant_team=team,
+        reason=reason.strip(),
+    )
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_decide(*, claim: OwnershipClaim, upheld: bool, decision: str, by) -> OwnershipClaim:
+    """The office's ruling. Upheld: the enterprise and its projects move to the claimant (projects
+    are never shared between teams); recorded in the change log like every write."""
+    if claim.status != OwnershipClaim.Status.PENDING:
+        raise ValidationError("该申请已裁定，不能重复裁定")
+    if not decision.strip():
+        raise ValidationError({"decision": "请填写裁定意见"})
+    claim.status = OwnershipClaim.Status.UPHELD if upheld else OwnershipClaim.Status.REJECTED
+    claim.decision = decision.strip()
+    claim.decided_by = by
+    claim.decided_at = timezone.now()
+    claim.save()
+    if upheld:
+        enterprise = claim.enterprise
+        enterprise.unit = claim.claimant_unit
+        enterprise.team = claim.claimant_team
+        enterprise.save()
+        for project in enterprise.projects.all():
+            project.unit = claim.claimant_unit
+            project.team = claim.claimant_team
+            project.save()
+    return claim
+
+
+# --- Lifecycle -------------------------------------------------------------------------------------
+
+# Which date (and sub-kind) each stage sets on the project.
+_STAGE_FIELDS = {
+    Project.Stage.SIGNED: ("signed_on", "signing_kind", Project.SigningKind),
+    Project.Stage.STARTED: ("started_on", "start_kind", Project.StartKind),
+    Project.Stage.PRODUCTION: ("production_on", None, None),
+    Project.Stage.FULL_PRODUCTION: ("full_production_on", None, None),
+    Project.Stage.TERMINATED: ("terminated_on", None, None),
+}
+
+
+@transaction.atomic
+def project_advance_stage(
+    *, project: Project, stage: str, on: date, by=None, kind: str = "", reason: str = "", evidence=None
+) -> StageChange:
+    """Move a project to `stage` on date `on`. Going back, or ending it, needs a reason; the
+    history keeps every step. Dates of stages beyond the new one are cleared on the project
+    (the history still has them)."""
+    errors: dict[str, str] = {}
+    if stage not in Project.Stage.values:
+        errors["stage"] = f"未知的项目阶段“{stage}”"
+    elif stage == project.stage:
+        errors["stage"] = f"项目已处于“{project.get_stage_display()}”阶段"
+    if on is None:
+        errors["on"] = "请填写日期"
+    elif on > timezone.localdate():
+        errors["on"] = "日期不能晚于今天"
+    elif on < project.registered_on:
+        errors["on"] = f"日期不能早于项目登记日期（{project.registered_on:%Y-%m-%d}）"
+    backward = stage in STAGE_ORDER and STAGE_ORDER[stage] < STAGE_ORDER.get(project.stage, 0)
+    if project.stage == Project.Stage.TERMINATED:
+        backward = True  # reopening an ended project is going back too
+    if (backward or stage == Project.Stage.TERMINATED) and not reason.strip():
+        errors["reason"] = "回退阶段或终止项目须填写原因"
+    spec = _STAGE_FIELDS.get(stage)
+    if spec and spec[2] is not None:
+        if kind and kind not in spec[2].values:
+            errors["kind"] = f"方式应为：{'、'.join(spec[2].labels)}"
+    elif kind:
+        errors["kind"] = "该阶段没有方式可选"
+    if errors:
+        raise ValidationError(errors)
+
+    change = StageChange(
+        project=project,
+        from_stage=project.stage,
+        to_stage=stage,
+        on=on,
+        kind=kind,
+        reason=reason.strip(),
+        by=by,
+    )
+    if evidence is not None:
+        change.evidence = evidence
+    change.save()
+
+    project.stage = stage
+    if spec:
+        setattr(project, spec[0], on)
+        if spec[1]:
+            setattr(project, spec[1], kind)
+        if stage == Project.Stage.TERMINATED:
+            project.termination_reason = reason.strip()
+    if stage != Project.Stage.TERMINATED:
+        project.terminated_on = None
+        project.termination_reason = ""
+        for later, (date_field, kind_field, _) in _STAGE_FIELDS.items():
+            if later != Project.Stage.TERMINATED and STAGE_ORDER[later] > STAGE_ORDER[stage]:
+                setattr(project, date_field, None)
+                if kind_field:
+                    setattr(project, kind_field, "")
+    project.full_clean()
+    project.save()
+    return change
+
+
+def stage_by_label(label: str) -> str | None:
+    """'开工' → 'started'; accepts the sub-kinds too (正式签约 → signed)."""
+    label = label.strip()
+    for value, text in Project.Stage.choices:
+        if label in (value, text):
+            return value
+    for kinds, stage in (
+        (Project.SigningKind, Project.Stage.SIGNED),
+        (Project.StartKind, Project.Stage.STARTED),
+    ):
+        if label in kinds.labels:
+            return stage
+    return None

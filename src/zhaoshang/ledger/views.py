@@ -1,0 +1,455 @@
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhaoshang.core.privacy import mask_name, mask_phone, may_see_personal_data
+from zhaoshang.core.roles import Role
+from zhaoshang.core.scoping import can_change, membership
+from zhaoshang.core.views import Col, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhaoshang.org.models import Unit
+
+from . import filters, forms, services
+from .models import Enterprise, Investment, OwnershipClaim, Project, ProjectPhase, StageChange
+from .selectors import project_admission
+
+
+def _set_jurisdiction_from_unit(obj):
+    # A record lives where its unit is: a county unit's project belongs to that county.
+    if getattr(obj, "unit_id", None):
+        obj.jurisdiction_id = Unit.objects.values_list("jurisdiction_id", flat=True).get(pk=obj.unit_id)
+
+
+# --- Enterprises -------------------------------------------------------------------------------
+
+
+class EnterpriseListView(ObjectListView):
+    model = Enterprise
+    filterset_class = filters.EnterpriseFilterSet
+    select_related = ("unit", "team")
+    columns = [
+        Col("企业名称", "name", link=True, sort="name"),
+        Col("简称", "short_name"),
+        Col("统一社会信用代码", "uscc"),
+        Col("企业类别", "tags"),
+        Col("产业", "industry", sort="industry"),
+        Col("首报单位", "unit"),
+        Col("首报时间", lambda e: f"{e.created:%Y-%m-%d}", sort="created"),
+    ]
+
+
+class EnterpriseDetailView(ObjectDetailView):
+    model = Enterprise
+    select_related = ("unit", "team")
+    fields = [
+        Col("简称", "short_name"),
+        Col("曾用名", "former_names"),
+        Col("统一社会信用代码", "uscc"),
+        Col("产业", "industry"),
+        Col("总部所在地", "hq_region"),
+        Col("企业类别", "tags"),
+        Col("上市", lambda e: f"{e.listed_exchange} {e.listed_code}".strip()),
+        Col("首报单位", "unit"),
+        Col("首报团队", "team"),
+        Col("首报时间", lambda e: f"{e.created:%Y-%m-%d %H:%M}"),
+        Col("联系人", "contact_name"),
+        Col("联系人职务", "contact_title"),
+        Col("联系电话", "contact_phone"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if not may_see_personal_data(self.request.user):
+            masked = {"联系人": mask_name, "联系电话": mask_phone}
+            ctx["field_rows"] = [(k, masked[k](v) if k in masked and v else v) for k, v in ctx["field_rows"]]
+        ctx["projects"] = Project.objects.visible_to(self.request.user).filter(enterprise=self.object)
+        ctx["claims"] = OwnershipClaim.objects.visible_to(self.request.user).filter(enterprise=self.object)
+        return ctx
+
+
+class EnterpriseEditView(ObjectEditView):
+    model = Enterprise
+    form_class = forms.EnterpriseForm
+    template_name = "ledger/enterprise_edit.html"
+
+    def before_save(self, obj):
+        _set_jurisdiction_from_unit(obj)
+
+    def check(self, obj):
+        match = services.enterprise_find_holder(
+            jurisdiction=obj.jurisdiction, name=obj.name, uscc=obj.uscc, exclude_pk=obj.pk
+        )
+        if match is not None and match.enterprise.unit_id != obj.unit_id:
+            return f"{match.message}。按首招负责制，该企业归属首报单位；如有异议，请申请归属裁定。"
+        return None
+
+
+@login_required
+def enterprise_check(request, pk=None):
+    """As a clerk types a name or code: does another unit already hold this enterprise?"""
+    m = membership(request.user)
+    if m is None and not request.user.is_superuser:
+        raise PermissionDenied
+    jurisdiction = m.jurisdiction if m else None
+    name, code = request.GET.get("name", "").strip(), request.GET.get("uscc", "").strip().upper()
+    match = None
+    if jurisdiction is not None and (name or code):
+        # Units of a city see their county's registrations under the county itself.
+        match = services.enterprise_find_holder(
+            jurisdiction=jurisdiction, name=name, uscc=code, exclude_pk=pk
+        )
+    own = match is not None and m is not None and m.unit_id and match.enterprise.unit_id == m.unit_id
+    return render(request, "ledger/_ownership.html", {"match": match, "own": own, "name": name, "uscc": code})
+
+
+class EnterpriseDeleteView(ObjectDeleteView):
+    model = Enterprise
+
+
+# --- Projects ----------------------------------------------------------------------------------
+
+
+class ProjectListView(ObjectListView):
+    model = Project
+    filterset_class = filters.ProjectFilterSet
+    select_related = ("enterprise", "unit", "team")
+    template_name = "ledger/project_list.html"
+    columns = [
+        Col("项目名称", "name", link=True, sort="name"),
+        Col("企业", "enterprise"),
+        Col("阶段", "stage", sort="stage"),
+        Col("总投资（万元）", "total_investment", sort="total_investment"),
+        Col("引进单位", "unit"),
+        Col("引进团队", "team"),
+        Col("签约日期", "signed_on", sort="signed_on"),
+        Col("开工日期", "started_on", sort="started_on"),
+        Col("登记日期", "registered_on", sort="registered_on"),
+    ]
+
+
+class ProjectDetailView(ObjectDetailView):
+    model = Project
+    select_related = ("enterprise", "unit", "team", "host_unit", "responsible_leader")
+    fields = [
+        Col("企业", "enterprise"),
+        Col("产业", "industry"),
+        Col("产业链", "chain"),
+        Col("类别", "category"),
+        Col("招商渠道", "channel"),
+        Col("总投资（万元）", "total_investment"),
+        Col("外资（万美元）", "foreign_investment_usd"),
+        Col("项目属性", lambda p: "、".join(p.attribute_labels())),
+        Col("引进单位", "unit"),
+        Col("引进团队", "team"),
+        Col("落户单位", "host_unit"),
+        Col("推介会签约", lambda p: "是" if p.signed_at_event else "否"),
+        Col("责任领导", "responsible_leader"),
+        Col("工作专班", "task_force"),
+        Col("推进方案", "plan"),
+        Col("用地（亩）", "land_mu"),
+        Col("亩均投资（万元/亩）", "investment_per_mu"),
+        Col("预计亩均税收（万元/亩）", "tax_per_mu"),
+        Col("合同约定开工日期", "contract_start_due"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        p = self.object
+        investments = list(p.investments.select_related("unit").order_by("month", "unit__name"))
+        by_month: dict = defaultdict(list)
+        for inv in investments:
+            by_month[inv.month].append(inv)
+        ctx.update(
+            stage_changes=p.stage_changes.select_related("by").order_by("on", "id"),
+            phases=p.phases.all(),
+            investment_months=sorted(by_month.items()),
+            investment_total=sum((i.amount for i in investments), Decimal(0)),
+            can_advance=can_change(self.request.user, p),
+            admission=project_admission(p),
+            stage_url=reverse("ledger:project_stage", args=[p.pk]),
+        )
+        return ctx
+
+
+class ProjectEditView(ObjectEditView):
+    model = Project
+    form_class = forms.ProjectForm
+
+    def before_save(self, obj):
+        _set_jurisdiction_from_unit(obj)
+
+
+class ProjectDeleteView(ObjectDeleteView):
+    model = Project
+
+
+@login_required
+def project_stage(request, pk):
+    """Move a project along its pipeline (or back, with a reason)."""
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=pk)
+    if not can_change(request.user, project):
+        raise PermissionDenied("您的角色不能修改项目阶段")
+    form = forms.StageForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.project_advance_stage(
+                    project=project,
+                    stage=form.cleaned_data["stage"],
+                    on=form.cleaned_data["on"],
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"已将“{project}”调整为“{project.get_stage_display()}”")
+                return HttpResponseRedirect(reverse("ledger:project_detail", args=[project.pk]))
+        status = 400
+    return render(
+        request,
+        "ledger/project_stage.html",
+        {"form": form, "project": project, "title": f"调整阶段：{project}"},
+        status=status,
+    )
+
+
+# --- Actual investment -------------------------------------------------------------------------
+
+
+class InvestmentListView(ObjectListView):
+    model = Investment
+    filterset_class = filters.InvestmentFilterSet
+    select_related = ("project", "unit", "team")
+    template_name = "ledger/investment_list.html"
+    columns = [
+        Col("项目", "project", link=True),
+        Col("月份", lambda i: f"{i.month:%Y-%m}", sort="month"),
+        Col("实际进资（万元）", "amount", sort="amount"),
+        Col("计入单位", "unit"),
+        Col("计入团队", "team"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        from .selectors import investment_totals
+
+        ctx = super().get_context_data(**kwargs)
+        qs = self.object_list
+        ctx["totals_by_unit"] = investment_totals(qs, by="unit")[:20]
+        ctx["totals_by_team"] = investment_totals(qs, by="team")[:20]
+        return ctx
+
+
+class InvestmentDetailView(ObjectDetailView):
+    model = Investment
+    select_related = ("project", "unit", "team")
+    fields = [
+        Col("项目", "project"),
+        Col("月份", lambda i: f"{i.month:%Y-%m}"),
+        Col("实际进资（万元）", "amount"),
+        Col("计入单位", "unit"),
+        Col("计入团队", "team"),
+    ]
+
+
+class InvestmentEditView(ObjectEditView):
+    model = Investment
+    form_class = forms.InvestmentForm
+
+    def before_save(self, obj):
+        _set_jurisdiction_from_unit(obj)
+
+
+class InvestmentDeleteView(ObjectDeleteView):
+    model = Investment
+
+
+# --- Stage history and phases ------------------------------------------------------------------
+
+
+class StageChangeListView(ObjectListView):
+    model = StageChange
+    select_related = ("project", "by")
+    title = "阶段变更记录"
+    columns = [
+        Col("日期", "on", link=True, sort="on"),
+        Col("项目", "project"),
+        Col("原阶段", "from_stage"),
+        Col("新阶段", "to_stage"),
+        Col("方式", "kind"),
+        Col("原因", "reason"),
+        Col("操作人", "by"),
+    ]
+    default_ordering = ("-on", "-id")
+
+
+class StageChangeDetailView(ObjectDetailView):
+    model = StageChange
+    select_related = ("project", "by")
+    fields = [
+        Col("项目", "project"),
+        Col("原阶段", "from_stage"),
+        Col("新阶段", "to_stage"),
+        Col("日期", "on"),
+        Col("方式", "kind"),
+        Col("原因", "reason"),
+        Col("佐证材料", lambda c: c.evidence.name if c.evidence else ""),
+        Col("操作人", "by"),
+    ]
+
+
+class ProjectPhaseListView(ObjectListView):
+    model = ProjectPhase
+    select_related = ("project",)
+    columns = [
+        Col("项目", "project"),
+        Col("期次", "number", sort="number"),
+        Col("名称", "name", link=True),
+        Col("计划开工", "planned_start"),
+        Col("计划建成", "planned_end"),
+        Col("投资（万元）", "investment"),
+        Col("产能", "capacity"),
+    ]
+
+
+class ProjectPhaseDetailView(ObjectDetailView):
+    model = ProjectPhase
+    select_related = ("project",)
+    fields = [
+        Col("项目", "project"),
+        Col("期次", "number"),
+        Col("计划开工", "planned_start"),
+        Col("计划建成", "planned_end"),
+        Col("投资（万元）", "investment"),
+        Col("产能", "capacity"),
+        Col("达产产值（万元）", "output"),
+        Col("达产税收（万元）", "tax"),
+        Col("就业人数", "jobs"),
+    ]
+
+
+class ProjectPhaseEditView(ObjectEditView):
+    model = ProjectPhase
+    form_class = forms.PhaseForm
+
+
+class ProjectPhaseDeleteView(ObjectDeleteView):
+    model = ProjectPhase
+
+
+# --- Ownership claims --------------------------------------------------------------------------
+
+
+class OwnershipClaimListView(ObjectListView):
+    model = OwnershipClaim
+    filterset_class = filters.OwnershipClaimFilterSet
+    select_related = ("enterprise", "holder_unit", "claimant_unit")
+    template_name = "ledger/ownershipclaim_list.html"
+    columns = [
+        Col("企业", lambda c: c.enterprise.name, link=True),
+        Col("原首报单位", "holder_unit"),
+        Col("申请单位", "claimant_unit"),
+        Col("状态", "status", sort="status"),
+        Col("申请时间", lambda c: f"{c.created:%Y-%m-%d}", sort="created"),
+    ]
+
+
+class OwnershipClaimDetailView(ObjectDetailView):
+    model = OwnershipClaim
+    select_related = ("enterprise", "holder_unit", "claimant_unit", "claimant_team", "decided_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        m = membership(self.request.user)
+        ctx["can_decide"] = self.object.status == OwnershipClaim.Status.PENDING and (
+            self.request.user.is_superuser or (m is not None and m.role == Role.OFFICE)
+        )
+        ctx["decision_form"] = forms.DecisionForm()
+        return ctx
+
+
+@login_required
+def claim_add(request):
+    """A unit that finds an enterprise already held by another asks the office to arbitrate."""
+    m = membership(request.user)
+    if m is None or m.unit_id is None and m.team_id is None:
+        raise PermissionDenied("只有单位或团队账号可以申请归属裁定")
+    unit = m.unit or (m.team.lead_unit if m.team_id else None)
+    form = forms.ClaimForm(
+        request.POST or None,
+        initial={"name": request.GET.get("name", ""), "uscc": request.GET.get("uscc", "")},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            match = services.enterprise_find_holder(
+                jurisdiction=m.jurisdiction,
+                name=form.cleaned_data["name"],
+                uscc=form.cleaned_data["uscc"].upper(),
+            )
+            if match is None:
+                form.add_error("name", "未找到已登记的该企业，可直接登记为本单位的企业")
+            else:
+                try:
+                    claim = services.claim_file(
+                        enterprise=match.enterprise,
+                        unit=unit,
+                        team=m.team,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    messages.success(request, "已提交归属裁定申请，等待招商办裁定")
+                    return HttpResponseRedirect(reverse("ledger:ownershipclaim_detail", args=[claim.pk]))
+    return render(request, "ledger/claim_add.html", {"form": form, "title": "申请归属裁定"}, status=status)
+
+
+@login_required
+@require_POST
+def claim_decide(request, pk):
+    claim = get_object_or_404(OwnershipClaim.objects.visible_to(request.user), pk=pk)
+    m = membership(request.user)
+    if not (request.user.is_superuser or (m is not None and m.role == Role.OFFICE)):
+        raise PermissionDenied("只有招商办可以裁定企业归属")
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_decide(
+                claim=claim,
+                upheld=form.cleaned_data["upheld"],
+                decision=form.cleaned_data["decision"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已裁定：{claim.get_status_display()}")
+    else:
+        messages.error(request, "请选择裁定结果并填写裁定意见")
+    return HttpResponseRedirect(reverse("ledger:ownershipclaim_detail", args=[claim.pk]))
+
+
+@login_required
+def stage_evidence(request, pk):
+    """The evidence file of a stage change, to those who may see the project."""
+    from django.http import FileResponse, Http404
+
+    change = get_object_or_404(StageChange.objects.visible_to(request.user), pk=pk)
+    if not change.evidence:
+        raise Http404
+    return FileResponse(
+        change.evidence.open("rb"), as_attachment=True, filename=change.evidence.name.rsplit("/", 1)[-1]
+    )
