@@ -1,0 +1,178 @@
+from django import forms
+
+from .models import Activity, Decision, Lead, Report
+
+K = Activity.Kind
+# Which fields each kind of activity asks for; the form shows only those (see activity_edit.html).
+KIND_FIELDS = {
+    K.OUTBOUND_TRIP: ["days", "leader", "head_led", "members", "region", "place", "counterpart", "cost_yuan"],
+    K.VISIT: ["enterprise_name", "counterpart", "leader", "head_led", "place"],
+    K.RECEPTION: ["merchant", "enterprise_name", "counterpart", "leader", "days"],
+    K.PROMOTION_EVENT: [
+        "leader",
+        "head_led",
+        "region",
+        "place",
+        "merchants_invited",
+        "projects_signed",
+        "cost_yuan",
+    ],
+    K.MEETING: ["meeting_kind", "leader", "on_site", "place", "minutes"],
+}
+COMMON_FIELDS = ["kind", "unit", "team", "date", "summary"]
+LABELS_BY_KIND = {
+    K.RECEPTION: {"leader": "陪同领导", "enterprise_name": "客商所在企业"},
+    K.MEETING: {"leader": "主持领导"},
+    K.PROMOTION_EVENT: {"place": "举办地点"},
+    K.OUTBOUND_TRIP: {"place": "目的地", "counterpart": "主要对接人及职务"},
+}
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "unit",
+            "team",
+            "date",
+            "days",
+            "leader",
+            "head_led",
+            "members",
+            "region",
+            "place",
+            "enterprise_name",
+            "counterpart",
+            "merchant",
+            "merchants_invited",
+            "projects_signed",
+            "meeting_kind",
+            "on_site",
+            "cost_yuan",
+            "summary",
+            "minutes",
+        ]
+        widgets = {
+            "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 4}),
+            "days": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+            "merchants_invited": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "cost_yuan": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            kinds = [k for k, names in KIND_FIELDS.items() if name in names]
+            field.widget.attrs["data-kinds"] = " ".join(kinds) if name not in COMMON_FIELDS else "all"
+        # Hidden for most kinds; left empty they take their default.
+        for name in ("days", "merchants_invited"):
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        wanted = set(COMMON_FIELDS) | set(KIND_FIELDS.get(kind, []))
+        # Fields of other kinds a phone may still have posted are dropped, not saved.
+        for name in self.Meta.fields:
+            if name == "projects_signed":
+                continue
+            if name not in wanted or (name in ("days", "merchants_invited") and data.get(name) is None):
+                data[name] = self.instance._meta.get_field(name).get_default()
+        if kind != K.PROMOTION_EVENT:
+            data["projects_signed"] = []
+        if kind == K.VISIT and not data.get("enterprise_name"):
+            self.add_error("enterprise_name", "拜访企业须填写企业名称")
+        if kind == K.RECEPTION and not (data.get("merchant") or data.get("enterprise_name")):
+            self.add_error("merchant", "接待客商须填写客商或其所在企业")
+        return data
+
+
+class VisitForm(forms.ModelForm):
+    """One enterprise visited on a trip."""
+
+    class Meta:
+        model = Activity
+        fields = ["date", "enterprise_name", "counterpart"]
+        widgets = {"date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+        labels = {"enterprise_name": "拜访企业", "counterpart": "对接人及职务"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Activity.Kind.VISIT
+        self.fields["enterprise_name"].required = True
+        self.fields["date"].required = False
+        self.fields["date"].help_text = "不填则为出发当天"
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Decision
+        fields = ["text", "owner", "due_on", "done_on"]
+        widgets = {
+            "due_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "done_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        }
+
+
+VisitFormSet = forms.inlineformset_factory(
+    Activity, Activity, form=VisitForm, fk_name="trip", extra=1, can_delete=True, max_num=50
+)
+DecisionFormSet = forms.inlineformset_factory(
+    Activity, Decision, form=DecisionForm, extra=1, can_delete=True, max_num=50
+)
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content"].required = True
+
+
+class ReportReopenForm(forms.Form):
+    reason = forms.CharField(label="退回理由", max_length=200)
+    due_on = forms.DateField(
+        label="新的截止日期", required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text="不填则仍按原截止日期计算是否按时",
+    )  # fmt: skip
+
+
+class LeadForm(forms.ModelForm):
+    class Meta:
+        model = Lead
+        fields = [
+            "unit",
+            "team",
+            "reported_on",
+            "title",
+            "enterprise_name",
+            "industry",
+            "planned_investment",
+            "content",
+            "activity",
+        ]
+        widgets = {
+            "reported_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "planned_investment": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        }
+
+
+class LeadScreenForm(forms.Form):
+    status = forms.ChoiceField(label="甄别结果", choices=[("valid", "有效"), ("invalid", "无效")])
+    grade = forms.ChoiceField(label="线索等级", required=False, choices=[])
+    valuable = forms.BooleanField(label="有价值信息", required=False)
+    note = forms.CharField(label="甄别意见", max_length=200, required=False)
+
+    def __init__(self, *args, grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].choices = [("", "—")] + [(g, g) for g in grades]
+        if not grades:
+            del self.fields["grade"]

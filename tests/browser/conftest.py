@@ -1,0 +1,115 @@
+"""Browser tests: Debian's headless Chromium (/usr/bin/chromium, `make browser-deps`; another path
+in ZHAOSHANG_CHROMIUM) driven by Playwright against pytest-django's live server. Playwright
+downloads no browser of its own here. Without Chromium or Playwright the tests are skipped.
+
+A test that uses `live_server` is a transactional test (`transactional_db`: no transaction around
+it, so the server thread sees what is committed); pytest-django runs those after every `db` test
+and empties the database when each ends. `xinfeng_world` therefore makes sure the Xinfeng 2024 demo county and its
+logins are there (conftest.py builds them once per session; an earlier browser test may have
+emptied the database since).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("ZHAOSHANG_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+PHONE = {"width": 375, "height": 740}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives headless Chromium against the live server")
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here, if they cannot."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found: install Debian's chromium (make browser-deps)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the Playwright Python package is missing: pip install -e '.[dev]'"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    # Skipped before any fixture runs, so a machine without Chromium does not build a world for nothing.
+    reason = missing()
+    if reason:
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def chromium():
+    """A headless Chromium, or a skip that says what is missing."""
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import Error, sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the test makes in
+    # between would otherwise be refused as "async unsafe".
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            try:
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+            except Error as exc:
+                pytest.skip(f"{CHROMIUM} does not start under Playwright: {exc}")
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def phone(chromium, live_server):
+    """A page in a 375 × 740 window (an iPhone-sized phone), touch and all."""
+    context = chromium.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def xinfeng_world(live_server, transactional_db):
+    """The Xinfeng 2024 demo county with its logins (xf-team, …; password demo-2024)."""
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.core.changelog import change_context
+    from zhaoshang.demo.generator import generate_county
+    from zhaoshang.engine import find_policy, load_policy
+    from zhaoshang.org.models import Policy
+
+    if not (
+        Policy.objects.filter(name="xinfeng-2024").exists()
+        and get_user_model().objects.filter(username="xf-team").exists()
+    ):
+        with change_context(source="system"):
+            generate_county(
+                spec=load_policy(find_policy("xinfeng-2024")),
+                seed=7,
+                prefix="xf-",
+                projects_per_holder=0.2,
+                activity_scale=0.05,
+                report_months=1,
+            )
+    return Policy.objects.get(name="xinfeng-2024")
