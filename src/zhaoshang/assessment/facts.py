@@ -1,0 +1,689 @@
+"""Gathering the facts an assessment reads, with a handful of aggregate queries.
+
+The engine (`zhaoshang.engine.facts`) says what it needs; this module reads it from the ledger,
+field work and the office's own entries, and names every holder as the policy does (a team by
+its key, a unit by its name, a person by name, a jurisdiction by its code).
+
+- Money: actual investment, one GROUP BY (holder, month) over `Investment`.
+- Projects: the counts of signings, starts and the like (`PROJECT_METRICS`, `STATE_METRICS`),
+  credited to the introducing unit and team in the month of the stage's date, are counted by
+  the database: one GROUP BY (holder, month) per stage date, each metric a conditional
+  aggregate. `ProjectFact`s are made only for the projects some rule of the policy can read
+  over the span (`project_demand`): a monthly assessment of xinfeng-2024 reads the projects
+  signed that month (instant rewards), not the whole ledger.
+- Field work: the metrics of `fieldwork.quotas.FIELD_METRICS`, one GROUP BY (holder, month) per
+  table with every metric, and its head-led variant, as a conditional aggregate.
+- Everything else (exports, output, fund size…) is entered or imported by the office as
+  `MetricValue` rows; a metric no source provides is listed in the run's notes, not guessed.
+
+A metric's rows are summed per holder, metric, month and head-led flag before they become
+`MetricFact`s (the engine sums them the same way). `gather_many` gathers several policies at
+once — a province's counties — with the same queries over all their jurisdictions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import NotSupportedError
+from django.db.models import BooleanField, Count, DateField, F, Func, Q, Sum
+from django.db.models.functions import Cast, TruncMonth
+
+from zhaoshang.engine import facts as ef
+from zhaoshang.engine.periods import Span, units_in
+from zhaoshang.fieldwork.models import Lead
+from zhaoshang.fieldwork.quotas import FIELD_METRICS
+from zhaoshang.ledger.models import Investment, Project
+from zhaoshang.org.models import Jurisdiction, Policy, Team, Unit
+
+from .models import (
+    AssessmentRun,
+    AwardDecision,
+    MetricValue,
+    OfficeDecision,
+    PersonReward,
+    ProjectEvaluation,
+    ProjectTransfer,
+    SurveyScore,
+)
+
+ZERO = Decimal(0)
+WAN_100M = Decimal(10000)  # 1亿元 in 万元
+WAN_1BN = Decimal(100000)
+
+
+class HasAny(Func):
+    """Whether a JSON list of strings (a project's `attributes`) holds any of `values`:
+    `?|` on PostgreSQL, `json_each` on SQLite."""
+
+    output_field = BooleanField()
+    arity = 1
+
+    def __init__(self, expression, values: Sequence[str]):
+        super().__init__(expression)
+        self.values = tuple(values)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(f"HasAny is not implemented for {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} ?| %s)", (*params, list(self.values))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        marks = ", ".join(["%s"] * len(self.values))
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({sql}) AS attr WHERE attr.value IN ({marks}))",
+            (*params, *self.values),
+        )
+
+
+def _has(*attrs: str) -> Q:
+    return Q(HasAny(F("attributes"), attrs))
+
+
+def _over(amount: Decimal) -> Q:
+    return Q(total_investment__gte=amount)
+
+
+_LISTED = _has("listed_company", "listed_manufacturing")
+_RANK500 = _has("world500", "china500", "private500")
+_HEAD = _has("head_enterprise")
+_CHAIN = _has("chain_project", "talent_tech_transfer")
+_OVER_1BN = _over(WAN_1BN)
+# metric → (stage date the project counts in, which projects (None: all), value: 1 or the
+# investment). Metrics sharing a definition object are counted once.
+PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
+    "projects_signed": ("signed_on", None, "count"),
+    "signed_investment": ("signed_on", None, "investment"),
+    "projects_started": ("started_on", None, "count"),
+    "projects_in_production": ("production_on", None, "count"),
+    "projects_over_100m": ("signed_on", _over(WAN_100M), "count"),
+    "projects_over_1bn": ("signed_on", _OVER_1BN, "count"),
+    "projects_over_1bn_signed": ("signed_on", _OVER_1BN, "count"),
+    "listed_companies": ("signed_on", _LISTED, "count"),
+    "signed_listed_projects": ("signed_on", _LISTED, "count"),
+    "listed_signed": ("signed_on", _LISTED, "count"),
+    "rank500_enterprises": ("signed_on", _RANK500, "count"),
+    "signed_rank500_projects": ("signed_on", _RANK500, "count"),
+    "head_enterprises": ("signed_on", _HEAD, "count"),
+    "signed_head_enterprise_projects": ("signed_on", _HEAD, "count"),
+    "quality_projects": ("signed_on", _has("quality_project"), "count"),
+    "chain_projects": ("signed_on", _CHAIN, "count"),
+    "signed_chain_projects": ("signed_on", _CHAIN, "count"),
+    "srdi_projects_over_1bn": ("signed_on", _has("srdi") & _OVER_1BN, "count"),
+    "event_signed_projects": ("signed_on", Q(signed_at_event=True), "count"),
+    "signings_intent": ("signed_on", Q(signing_kind="intent"), "count"),
+    "signings_contract_sent": ("signed_on", Q(signing_kind="contract_review"), "count"),
+    "groundbreaking_ceremonies": ("started_on", Q(start_kind="ceremony"), "count"),
+    "substantive_starts": ("started_on", Q(start_kind="substantive"), "count"),
+    "new_projects_landed": ("started_on", None, "count"),
+}
+_NEGOTIATING = Q(stage__in=("negotiating", "substantive"))
+# Metrics that hold a state on the day the data runs to, not a flow by month (terminated
+# projects never count).
+STATE_METRICS: dict[str, Q] = {
+    "key_projects_in_negotiation": _NEGOTIATING & (_has("key_project") | _OVER_1BN),
+    "listed_in_negotiation": _NEGOTIATING & _LISTED,
+    "signings_substantive": Q(stage="substantive"),
+}
+STAGES_AFTER_SIGNING = ("signed", "started", "production", "full_production")
+# The project dates a rule's stage names.
+STAGE_FIELDS = {"signing": "signed_on", "construction_start": "started_on", "production": "production_on"}
+# Rule types that read neither `Facts.projects` nor `Facts.leads`.
+_READS_METRICS_ONLY = {
+    "quota", "target_completion", "fixed_amount", "flag", "scorecard", "weighted_periods",
+    "deduction", "bonus", "ranking", "honour_list", "award_quota", "per_person_cap",
+    "project_award", "milestone", "growth", "survey", "admission", "duty", "lead_points",
+}  # fmt: skip
+
+
+# Counts are small: one Decimal each, shared (they are immutable).
+_SMALL_DECIMALS = [Decimal(i) for i in range(1000)]
+
+
+def token(d: date) -> str:
+    return f"{d.year}-{d.month:02d}"
+
+
+class ProjectDemand(NamedTuple):
+    """Which projects a policy's rules can read over a span."""
+
+    every: bool  # every project (yearly subsidies, rolling evaluations, unknown rule types…)
+    ranges: frozenset[tuple[str, date, date]]  # else those with one of these dates in range
+    transferred: bool  # and those handed to another jurisdiction
+    investment: bool  # whether their monthly investment is read
+
+    @property
+    def none(self) -> bool:
+        return not (self.every or self.ranges or self.transferred)
+
+    def q(self) -> Q:
+        if self.every:
+            return Q()
+        q = Q(pk__in=[])
+        for field, start, end in sorted(self.ranges):
+            q |= Q(**{f"{field}__range": (start, end)})
+        if self.transferred:
+            q |= Q(transfer__isnull=False)
+        return q
+
+
+def project_demand(spec, span: Span) -> ProjectDemand:
+    """The projects the evaluators (`engine/evaluators.py`) of the policy's rules can read over
+    the span, as wide as they can read them; a rule type not known here reads every project."""
+    every = transferred = investment = False
+    ranges: set[tuple[str, date, date]] = set()
+    years = bool(units_in(span, "year"))
+    for rule in spec.rules:
+        kind = rule.type
+        if kind in _READS_METRICS_ONLY:
+            continue
+        if kind == "instant_reward":  # projects reaching the stage in the span
+            ranges.add((STAGE_FIELDS[rule.stage], span.start, span.end))
+        elif kind == "land_recovery":  # grounds found in the span; the one gathered: the start due
+            ranges.add(("contract_start_due", span.start, span.end))
+        elif kind == "transfer_split":  # transferred projects (and `Context._apply_transfers`)
+            transferred = True
+        elif kind == "first_contact":  # projects with contacts: none are gathered yet
+            continue
+        elif kind in ("completion_rate_subsidy", "rolling_evaluation"):  # each whole year
+            if years:
+                every = True
+                investment |= kind == "completion_rate_subsidy"
+        elif kind == "project_kpi":  # quarters and longer
+            if span.kind not in ("month", "week"):
+                every = investment = True
+        else:  # deadline (every item in progress is listed) and any other
+            every = True
+    if every:
+        ranges, transferred = set(), False
+    return ProjectDemand(every, frozenset(ranges), transferred, investment)
+
+
+def _reads_leads(spec) -> bool:
+    return any(rule.type == "lead_points" for rule in spec.rules)
+
+
+def _field_aggregate(aggregate, where: Q):
+    """A copy of one of FIELD_METRICS' aggregates counting only the rows `where` selects."""
+    cond = where if aggregate.filter is None else Q(aggregate.filter) & where
+    return type(aggregate)(*aggregate.source_expressions, distinct=aggregate.distinct, filter=cond)
+
+
+def _through_relation(m) -> bool:
+    """Whether a field metric aggregates over a many-valued relation (which would repeat the
+    rows for every other aggregate of the same query)."""
+    for expr in m.aggregate.source_expressions:
+        name = getattr(expr, "name", "")
+        field = m.model._meta.get_field(name.split("__")[0]) if name else None
+        if field is not None and (field.many_to_many or field.one_to_many or "__" in name):
+            return True
+    return False
+
+
+def _month(field: str):
+    """The first day of the month of a date field, as a date (PostgreSQL's date_trunc gives a
+    timestamp, which is slower to read back than a date)."""
+    return Cast(TruncMonth(field), DateField())
+
+
+class _Tokens(dict):
+    def __missing__(self, d: date) -> str:
+        self[d] = t = token(d)
+        return t
+
+
+# --- one policy ------------------------------------------------------------------------------
+
+
+class _Policy:
+    """What is gathered for one policy."""
+
+    def __init__(self, policy: Policy, span: Span, as_of: date, jurisdictions: set[int], units, teams):
+        self.policy = policy
+        self.span = span
+        self.as_of = as_of
+        self.spec = policy.spec()
+        self.jurisdictions = jurisdictions
+        # Holders are numbered: the sums below are keyed by number (cheaper to hash than a Holder).
+        self.holder_list: list[ef.Holder] = []
+        self._numbers: dict[ef.Holder, int] = {}
+        self.units = {pk: self.number(ef.unit(name)) for pk, name in units.items()}
+        self.teams = {pk: self.number(ef.team(key)) for pk, key in teams.items()}
+        self.home = self.number(ef.jurisdiction(policy.jurisdiction.code))
+        self.demand = project_demand(self.spec, span)
+        self.reads_leads = _reads_leads(self.spec)
+        self._pairs: dict[tuple, tuple[int, ...]] = {}
+        # (holder number, metric, period, head_led) → value
+        self.sums: dict[tuple[int, str, str, bool], object] = {}
+        self.entered_metrics: list[ef.MetricFact] = []
+        self.projects: list[ef.ProjectFact] = []
+        self.leads: list[ef.LeadFact] = []
+        self.entered_rest: tuple = ((), (), (), (), ())
+        self.prior: list[ef.PriorCondition] = []
+        self.provided: set[str] = set()
+
+    def number(self, holder: ef.Holder) -> int:
+        n = self._numbers.get(holder)
+        if n is None:
+            n = self._numbers[holder] = len(self.holder_list)
+            self.holder_list.append(holder)
+        return n
+
+    def holders(self, unit_id, team_id) -> tuple[int, ...]:
+        """The numbers of the holders a record of this unit and team is credited to."""
+        key = (unit_id, team_id)
+        out = self._pairs.get(key)
+        if out is None:
+            out = tuple(h for h in (self.units.get(unit_id), self.teams.get(team_id)) if h is not None)
+            self._pairs[key] = out
+        return out
+
+    def holder(self, unit_id, team_id) -> ef.Holder | None:
+        """The holder a project is credited to: its team, else its unit."""
+        numbers = self.holders(unit_id, team_id)
+        if team_id in self.teams:
+            return self.holder_list[self.teams[team_id]]
+        return self.holder_list[numbers[0]] if numbers else None
+
+    def add(self, holder: int, metric: str, period: str, value, head_led: bool = False):
+        key = (holder, metric, period, head_led)
+        self.sums[key] = self.sums.get(key, 0) + value
+
+    def facts(self) -> tuple[ef.Facts, list[str]]:
+        holders, sums, self.sums = self.holder_list, self.sums, {}
+        decimals = _SMALL_DECIMALS
+        metrics = [
+            ef.MetricFact(
+                holders[h], m, p, decimals[v] if v.__class__ is int and 0 <= v < 1000 else Decimal(v), head
+            )
+            for (h, m, p, head), v in sums.items()
+        ]
+        del sums
+        metrics += self.entered_metrics
+        surveys, decisions, amounts, awards, rewards = self.entered_rest
+        facts = ef.Facts(
+            metrics=tuple(metrics),
+            projects=tuple(self.projects),
+            leads=tuple(self.leads),
+            surveys=surveys,
+            decisions=decisions,
+            award_amounts=amounts,
+            award_decisions=awards,
+            person_rewards=rewards,
+            prior=tuple(self.prior),
+            as_of=self.as_of,
+        )
+        return facts, self.missing_metrics()
+
+    def missing_metrics(self) -> list[str]:
+        """Metrics the policy's rules and targets read that no source provided."""
+        used = set(re.findall(r'"metric":\s*"([a-z0-9_]+)"', self.spec.model_dump_json()))
+        return sorted(used - self.provided)
+
+
+# --- sources, for policies sharing a start date -------------------------------------------------
+
+
+class _Batch:
+    """Policies gathered with the same queries: each row, grouped by jurisdiction, is credited
+    to every policy whose jurisdiction contains it."""
+
+    def __init__(self, states: list[_Policy], span: Span, as_of: date, start: date):
+        self.states = states
+        self.span = span
+        self.as_of = as_of
+        self.start = start
+        self.covering: dict[int, list[_Policy]] = defaultdict(list)
+        for s in states:
+            for j in s.jurisdictions:
+                self.covering[j].append(s)
+        self.jurisdictions = sorted(self.covering)
+        self.tokens = _Tokens()
+
+    def investment(self):
+        # From the start of the policy: cumulative targets (three-year) read earlier months too.
+        rows = (
+            Investment.objects.filter(
+                jurisdiction_id__in=self.jurisdictions,
+                month__gte=self.start.replace(day=1),
+                month__lte=self.span.end,
+            )
+            .order_by()
+            .values_list("jurisdiction_id", "unit_id", "team_id", "month")
+            .annotate(total=Sum("amount"))
+        )
+        tokens = self.tokens
+        for jur, unit_id, team_id, month, total in rows:
+            tok = tokens[month]
+            for s in self.covering[jur]:
+                for h in s.holders(unit_id, team_id):
+                    s.add(h, "actual_investment", tok, total)
+                s.add(s.home, "actual_investment", tok, total)
+        for s in self.states:
+            s.provided.add("actual_investment")
+
+    def project_counts(self):
+        end = self.span.end
+        base = Project.objects.filter(
+            jurisdiction_id__in=self.jurisdictions, registered_on__lte=end
+        ).order_by()
+        by_field: dict[str, list[tuple[str, Q | None, str]]] = defaultdict(list)
+        for metric, (field, cond, value) in PROJECT_METRICS.items():
+            by_field[field].append((metric, cond, value))
+        for field, defs in by_field.items():
+            aggregates, names = {}, []
+            seen: dict[tuple[int, str], str] = {}
+            for metric, cond, value in defs:
+                key = (id(cond), value)
+                if key not in seen:
+                    alias = seen[key] = f"v{len(seen)}"
+                    if value == "investment":
+                        aggregates[alias] = Sum("total_investment", filter=cond)
+                    else:
+                        aggregates[alias] = Count("id", filter=cond)
+                names.append((metric, int(seen[key][1:]), False, value == "investment"))
+            rows = (
+                base.filter(**{f"{field}__lte": end})
+                .annotate(month=_month(field))
+                .values_list("jurisdiction_id", "unit_id", "team_id", "month")
+                .annotate(**aggregates)
+            )
+            self._credit(rows, names)
+        # States on the day the data runs to.
+        aggregates = {f"v{i}": Count("id", filter=cond) for i, cond in enumerate(STATE_METRICS.values())}
+        anything = Q(pk__in=[])
+        for cond in STATE_METRICS.values():
+            anything |= cond
+        rows = (
+            base.exclude(stage="terminated")
+            .filter(anything)
+            .values_list("jurisdiction_id", "unit_id", "team_id")
+            .annotate(**aggregates)
+        )
+        as_of_token = token(min(self.as_of, end))
+        names = [(metric, i) for i, metric in enumerate(STATE_METRICS)]
+        for jur, unit_id, team_id, *values in rows:
+            for s in self.covering[jur]:
+                holders = s.holders(unit_id, team_id)
+                for metric, i in names:
+                    if values[i]:
+                        for h in holders:
+                            s.add(h, metric, as_of_token, values[i])
+        for s in self.states:
+            s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS)
+
+    def _credit(self, rows, names):
+        """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders.
+        `names`: (metric, index of its value, head-led, whether it is a sum of money: kept when
+        any project was summed, even to 0; other values are kept when not 0)."""
+        tokens = self.tokens
+        for jur, unit_id, team_id, month, *values in rows:
+            tok = tokens[month]
+            for s in self.covering[jur]:
+                holders = s.holders(unit_id, team_id)
+                if not holders:
+                    continue
+                sums = s.sums
+                for metric, i, head_led, amount in names:
+                    v = values[i]
+                    if (v is not None) if amount else v:
+                        for h in holders:
+                            key = (h, metric, tok, head_led)
+                            sums[key] = sums.get(key, 0) + v
+
+    def fieldwork(self):
+        start, end = self.start, self.span.end
+        queries: dict[tuple, list[tuple[str, object]]] = defaultdict(list)
+        for metric, m in FIELD_METRICS.items():
+            alone = _through_relation(m)
+            queries[(m.model, m.date_field, metric if alone else "")].append((metric, m))
+        for (model, date_field, _), metrics in queries.items():
+            aggregates: dict[str, object] = {}
+            names = []
+            anything = Q(pk__in=[])
+            for metric, m in metrics:
+                anything |= m.where
+                names.append((metric, len(aggregates), False, False))
+                aggregates[f"v{len(aggregates)}"] = _field_aggregate(m.aggregate, m.where)
+                if m.by_head:
+                    names.append((metric, len(aggregates), True, False))
+                    aggregates[f"v{len(aggregates)}"] = _field_aggregate(
+                        m.aggregate, m.where & Q(head_led=True)
+                    )
+            rows = (
+                model.objects.filter(
+                    anything,
+                    jurisdiction_id__in=self.jurisdictions,
+                    **{f"{date_field}__range": (start, end)},
+                )
+                .order_by()
+                .annotate(month=_month(date_field))
+                .values_list("jurisdiction_id", "unit_id", "team_id", "month")
+                .annotate(**aggregates)
+            )
+            self._credit(rows, names)
+        for s in self.states:
+            s.provided |= set(FIELD_METRICS)
+
+    def leads(self):
+        wanting = [s for s in self.states if s.reads_leads]
+        if not wanting:
+            return
+        covering = {j: [s for s in states if s.reads_leads] for j, states in self.covering.items()}
+        rows = Lead.objects.filter(
+            jurisdiction_id__in=sorted({j for s in wanting for j in s.jurisdictions}),
+            reported_on__range=(self.start, self.span.end),
+        ).values_list("id", "jurisdiction_id", "unit_id", "team_id", "grade", "reported_on", "status")
+        for lead_id, jur, unit_id, team_id, grade, on, status in rows:
+            if status == Lead.Status.SUBMITTED:
+                continue
+            for s in covering.get(jur, ()):
+                for h in s.holders(unit_id, team_id):
+                    s.leads.append(
+                        ef.LeadFact(str(lead_id), s.holder_list[h], grade, on, status == Lead.Status.VALID)
+                    )
+
+
+# --- projects, entries and history, for any policies ---------------------------------------------
+
+
+def _project_facts(states: list[_Policy], span: Span, as_of: date):
+    by_demand: dict[ProjectDemand, list[_Policy]] = defaultdict(list)
+    for s in states:
+        if not s.demand.none:
+            by_demand[s.demand].append(s)
+    fields = [
+        "id", "jurisdiction_id", "name", "unit_id", "team_id", "stage", "attributes", "industry",
+        "total_investment", "signed_on", "signing_kind", "started_on", "start_kind", "production_on",
+        "signed_at_event", "terminated_on", "contract_start_due",
+    ]  # fmt: skip
+    for demand, group in by_demand.items():
+        covering: dict[int, list[_Policy]] = defaultdict(list)
+        for s in group:
+            for j in s.jurisdictions:
+                covering[j].append(s)
+        jurisdictions = sorted(covering)
+        rows = list(
+            Project.objects.filter(demand.q(), jurisdiction_id__in=jurisdictions, registered_on__lte=span.end)
+            .order_by("pk")
+            .values(*fields)
+        )
+        if not rows:
+            continue
+        monthly: dict[tuple[_Policy, int], dict[str, Decimal]] = defaultdict(dict)
+        if demand.investment:
+            tokens = _Tokens()
+            investments = (
+                Investment.objects.filter(jurisdiction_id__in=jurisdictions, month__lte=span.end)
+                .order_by()
+                .values_list("project_id", "jurisdiction_id", "month")
+                .annotate(total=Sum("amount"))
+            )
+            for project_id, jur, month, total in investments:
+                for s in covering[jur]:
+                    d = monthly[(s, project_id)]
+                    tok = tokens[month]
+                    d[tok] = d.get(tok, ZERO) + total
+        evaluations: dict[int, dict[str, dict]] = defaultdict(dict)
+        for e in ProjectEvaluation.objects.filter(project__jurisdiction_id__in=jurisdictions):
+            checks = {
+                "in_statistics": e.in_statistics,
+                "tax_paid": e.tax_paid,
+                "investment_verified": e.investment_verified,
+            }
+            evaluations[e.project_id][str(e.year)] = {k: v for k, v in checks.items() if v is not None}
+        transfers = {}
+        for t in ProjectTransfer.objects.filter(project__jurisdiction_id__in=jurisdictions).select_related(
+            "hosting", "project__jurisdiction"
+        ):
+            transfers[t.project_id] = ef.Transfer(
+                ef.jurisdiction(t.project.jurisdiction.code),
+                ef.jurisdiction(t.hosting.code),
+                t.introducing_share,
+            )
+        for p in rows:
+            grounds = {}
+            due = p["contract_start_due"]
+            if due and due < as_of and p["started_on"] is None and p["stage"] in ("signed",):
+                grounds["not_started_on_time"] = due
+            attributes = frozenset(p["attributes"] or ())
+            for s in covering[p["jurisdiction_id"]]:
+                holder = s.holder(p["unit_id"], p["team_id"])
+                s.projects.append(
+                    ef.ProjectFact(
+                        id=str(p["id"]),
+                        name=p["name"],
+                        holder=holder,
+                        attributes=attributes,
+                        industry=p["industry"],
+                        total_investment_wan=p["total_investment"],
+                        signed_on=p["signed_on"],
+                        construction_start_on=p["started_on"],
+                        production_on=p["production_on"],
+                        investment_wan=monthly.get((s, p["id"]), {}),
+                        transfer=transfers.get(p["id"]),
+                        evaluations=evaluations.get(p["id"], {}),
+                        land_grounds=grounds,
+                    )
+                )
+
+
+def _ref(obj):
+    kind = obj.holder_kind
+    if kind == "team":
+        return ef.team(obj.team.key)
+    if kind == "unit":
+        return ef.unit(obj.unit.name)
+    if kind == "person":
+        return ef.person(obj.person.name)
+    return ef.jurisdiction(obj.holder_jurisdiction.code)
+
+
+def _by_policy(queryset, states) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for obj in queryset.filter(policy_id__in=[s.policy.pk for s in states]):
+        out[obj.policy_id].append(obj)
+    return out
+
+
+def _entered(states: list[_Policy]):
+    related = ("team", "unit", "person", "holder_jurisdiction")
+    values = _by_policy(MetricValue.objects.select_related(*related), states)
+    surveys = _by_policy(SurveyScore.objects.select_related(*related), states)
+    decisions = _by_policy(OfficeDecision.objects.select_related(*related), states)
+    awards = _by_policy(AwardDecision.objects.select_related(*related), states)
+    rewards = _by_policy(PersonReward.objects.select_related("unit"), states)
+    for s in states:
+        pk = s.policy.pk
+        for mv in values.get(pk, ()):
+            s.entered_metrics.append(ef.MetricFact(_ref(mv), mv.metric, mv.period, Decimal(mv.value)))
+            s.provided.add(mv.metric)
+        amounts, decided = [], []
+        for a in awards.get(pk, ()):
+            if a.grade and not a.holder_kind:
+                amounts.append(ef.AwardAmount(a.rule, a.grade, a.amount_wan))
+            else:
+                decided.append(
+                    ef.AwardDecision(
+                        a.rule, _ref(a), a.amount_wan, str(a.project_id) if a.project_id else None
+                    )
+                )
+        s.entered_rest = (
+            tuple(ef.SurveyScore(_ref(x), x.period, x.score) for x in surveys.get(pk, ())),
+            tuple(
+                ef.OfficeDecision(d.key, _ref(d), d.period or None, d.reason) for d in decisions.get(pk, ())
+            ),
+            tuple(amounts),
+            tuple(decided),
+            tuple(
+                ef.PersonReward(r.person, r.amount_yuan, r.on, r.unit.name if r.unit_id else "")
+                for r in rewards.get(pk, ())
+            ),
+        )
+
+
+def _prior(states: list[_Policy], span: Span):
+    """Which flag conditions held in earlier published periods, for rules that need N periods
+    running (bottom three two years in a row): the flag components stored with each result."""
+    published = AssessmentRun.objects.filter(status=AssessmentRun.Status.PUBLISHED).exclude(period=span.key)
+    runs = _by_policy(published, states)
+    for s in states:
+        for run in runs.get(s.policy.pk, ()):
+            for r in run.result.get("results", []):
+                holder = ef.Holder(r["holder_kind"], r["holder"])
+                for c in r.get("components", []):
+                    if c.get("facts", {}).get("conditions_met"):
+                        s.prior.append(ef.PriorCondition(c["rule"], run.period, holder))
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tuple[ef.Facts, list[str]]]:
+    """`gather` for several policies over the same span, with the same queries for all: one
+    GROUP BY per source over every jurisdiction they cover (a province's counties at once).
+    Returns each policy's facts and missing metrics, in the order given."""
+    policies = list(policies)
+    if not policies:
+        return []
+    paths = {j: path for j, path in Jurisdiction.objects.values_list("pk", "path")}
+    covered = {
+        p.pk: {j for j, path in paths.items() if path.startswith(p.jurisdiction.path)} for p in policies
+    }
+    units_of: dict[int, dict[int, str]] = defaultdict(dict)
+    for pk, jur, name in Unit.objects.filter(jurisdiction_id__in=set().union(*covered.values())).values_list(
+        "pk", "jurisdiction_id", "name"
+    ):
+        units_of[jur][pk] = name
+    teams: dict[int, dict[int, str]] = defaultdict(dict)
+    for pk, policy_id, key in Team.objects.filter(policy__in=policies).values_list("pk", "policy_id", "key"):
+        teams[policy_id][pk] = key
+    states = []
+    for p in policies:
+        units = {pk: name for j in covered[p.pk] for pk, name in units_of[j].items()}
+        states.append(_Policy(p, span, as_of, covered[p.pk], units, teams[p.pk]))
+    by_start: dict[date, list[_Policy]] = defaultdict(list)
+    for s in states:
+        by_start[s.policy.start].append(s)
+    for start, group in by_start.items():
+        batch = _Batch(group, span, as_of, start)
+        batch.investment()
+        batch.project_counts()
+        batch.fieldwork()
+        batch.leads()
+    _project_facts(states, span, as_of)
+    _entered(states)
+    _prior(states, span)
+    return [s.facts() for s in states]
+
+
+def gather(policy: Policy, span: Span, as_of: date) -> tuple[ef.Facts, list[str]]:
+    return gather_many([policy], span, as_of)[0]

@@ -1,0 +1,71 @@
+from django import forms
+
+from .models import (
+    AwardDecision,
+    MetricValue,
+    OfficeDecision,
+    PersonReward,
+    ProjectEvaluation,
+    ProjectTransfer,
+    SurveyScore,
+)
+
+HOLDER_FIELDS = ["holder_kind", "team", "unit", "person", "holder_jurisdiction"]
+
+
+class RunForm(forms.Form):
+    policy = forms.ChoiceField(label="政策文件")
+    period = forms.CharField(
+        label="考核期", max_length=40, help_text="如 2024、2024-06、2023-Q3、2023-06..2023-08"
+    )
+    reason = forms.CharField(
+        label="更正理由", max_length=300, required=False, help_text="更正已发布的结果时必填"
+    )
+
+    def __init__(self, *args, policies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = [(p.name, f"{p.title}（{p.name}）") for p in policies]
+
+
+class MetricValueForm(forms.ModelForm):
+    class Meta:
+        model = MetricValue
+        fields = ["policy", *HOLDER_FIELDS, "metric", "period", "value", "source"]
+
+
+class SurveyScoreForm(forms.ModelForm):
+    class Meta:
+        model = SurveyScore
+        fields = ["policy", *HOLDER_FIELDS, "period", "score"]
+
+
+class OfficeDecisionForm(forms.ModelForm):
+    class Meta:
+        model = OfficeDecision
+        fields = ["policy", "key", *HOLDER_FIELDS, "period", "reason"]
+
+
+class AwardDecisionForm(forms.ModelForm):
+    class Meta:
+        model = AwardDecision
+        fields = ["policy", "rule", "grade", *HOLDER_FIELDS, "project", "amount_wan"]
+
+
+class PersonRewardForm(forms.ModelForm):
+    class Meta:
+        model = PersonReward
+        fields = ["policy", "person", "unit", "amount_yuan", "on", "reason"]
+        widgets = {"on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+
+class ProjectEvaluationForm(forms.ModelForm):
+    class Meta:
+        model = ProjectEvaluation
+        fields = ["project", "year", "in_statistics", "tax_paid", "investment_verified", "note"]
+
+
+class ProjectTransferForm(forms.ModelForm):
+    class Meta:
+        model = ProjectTransfer
+        fields = ["project", "hosting", "introducing_share", "agreed_on"]
+        widgets = {"agreed_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}

@@ -1,0 +1,347 @@
+"""Assessment: versioned results of running a policy's rules over a period, and the facts the
+office enters that the ledger and field work cannot know (statistics, surveys, decisions,
+award amounts, evaluations of landed projects, transfers between counties).
+
+The rules themselves are evaluated by the pure engine (`zhaoshang.engine.assess`); this app
+gathers the facts (`facts.py`), stores each run's JSON, and locks it once published.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from zhaoshang.core.roles import WIDE_ROLES
+from zhaoshang.core.scoping import ScopedQuerySet, membership
+from zhaoshang.ledger.models import Project, ProjectPart
+from zhaoshang.org.models import Jurisdiction, JurisdictionOwned, Person, Policy, Team, Unit
+
+
+class RunQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Drafts are the office's until published; everyone in the jurisdiction reads results."""
+        qs = super().visible_to(user)
+        m = membership(user)
+        if user.is_authenticated and not user.is_superuser and (m is None or m.role not in WIDE_ROLES):
+            qs = qs.exclude(status=AssessmentRun.Status.DRAFT)
+        return qs
+
+
+class AssessmentRun(JurisdictionOwned):
+    """One evaluation of a policy over a period. Drafts may be run again; a published version is
+    locked, and a correction is a new version with its reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        PUBLISHED = "published", "已发布"
+        SUPERSEDED = "superseded", "已被更正"
+
+    policy = models.ForeignKey(Policy, verbose_name="政策文件", on_delete=models.PROTECT, related_name="runs")
+    period = models.CharField("考核期", max_length=40, help_text="2024、2024-06、2023-Q3、2023-06..2023-08")
+    version = models.PositiveIntegerField("版本")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    result = models.JSONField("结果")
+    forecast = models.JSONField("预测与预警", default=dict, blank=True)
+    notes = models.JSONField("数据说明", default=list, blank=True)
+    as_of = models.DateField("数据截至")
+    reason = models.CharField("更正理由", max_length=300, blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="计算人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = RunQuerySet.as_manager()
+    office_editable = False
+    changelog_exclude = ("created", "updated", "result", "forecast")
+
+    class Meta:
+        verbose_name = "考核结果"
+        verbose_name_plural = "考核结果"
+        ordering = ["policy", "-period", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "period", "version"],
+                name="run_unique_version",
+                violation_error_message="该考核期已有此版本",
+            ),
+            # At most one published version of a period at a time.
+            models.UniqueConstraint(
+                fields=["policy", "period"],
+                condition=Q(status="published"),
+                name="run_one_published",
+                violation_error_message="该考核期已有发布的结果",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.policy.name} {self.period} 第{self.version}版"
+
+    def save(self, *args, **kwargs):
+        # A published version is locked: the only change left to it is being superseded.
+        if self.pk:
+            locked = ("status", "result", "forecast", "notes", "as_of", "reason", "period", "version")
+            stored = type(self).objects.filter(pk=self.pk).values(*locked).first()
+            if stored and stored["status"] != self.Status.DRAFT:
+                changed = [f for f in locked[1:] if stored[f] != getattr(self, f)]
+                if changed or self.status == self.Status.DRAFT:
+                    raise ValidationError("已发布的考核结果已锁定，如需更正请重新计算并填写更正理由")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status != self.Status.DRAFT:
+            raise ValidationError("已发布的考核结果不能删除")
+        return super().delete(*args, **kwargs)
+
+
+class HolderRef(JurisdictionOwned):
+    """A fact about one holder of a policy: a team, a unit, a person or a jurisdiction."""
+
+    class Holder(models.TextChoices):
+        JURISDICTION = "jurisdiction", "行政区划"
+        TEAM = "team", "团队"
+        UNIT = "unit", "单位"
+        PERSON = "person", "人员"
+
+    # The office's working papers: read by the office, leaders, inspectors and the city.
+    scope_roles = WIDE_ROLES
+
+    policy = models.ForeignKey(Policy, verbose_name="政策文件", on_delete=models.CASCADE, related_name="+")
+    holder_kind = models.CharField("对象类型", max_length=20, choices=Holder.choices)
+    team = models.ForeignKey(
+        Team, verbose_name="团队", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="人员", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    holder_jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="行政区划（对象）", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def holder(self):
+        return {
+            "jurisdiction": self.holder_jurisdiction,
+            "team": self.team,
+            "unit": self.unit,
+            "person": self.person,
+        }.get(self.holder_kind)
+
+    def clean(self):
+        chosen = {
+            k: v
+            for k, v in (
+                ("team", self.team_id),
+                ("unit", self.unit_id),
+                ("person", self.person_id),
+                ("jurisdiction", self.holder_jurisdiction_id),
+            )
+            if v
+        }
+        if list(chosen) != [self.holder_kind]:
+            label = dict(self.Holder.choices).get(self.holder_kind, "对象")
+            raise ValidationError(f"对象类型为“{label}”时，须且只能选择一个{label}")
+
+
+def validate_token(value: str) -> None:
+    """A calendar token the engine reads: 2024-06, 2024-Q3, 2024-H1 or 2024."""
+    from zhaoshang.engine.periods import token_span
+
+    try:
+        token_span(value)
+    except Exception:
+        raise ValidationError(f"期间“{value}”应写作 2024-06（月）、2024-Q3、2024-H1 或 2024") from None
+
+
+class MetricValue(HolderRef):
+    """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
+    what the ledger and field work cannot count themselves."""
+
+    metric = models.CharField("指标", max_length=64)
+    period = models.CharField(
+        "月份/期间",
+        max_length=20,
+        validators=[validate_token],
+        help_text="2024-06（月）、2024-Q3、2024-H1 或 2024",
+    )
+    value = models.DecimalField("数值", max_digits=18, decimal_places=4)
+    source = models.CharField("数据来源", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "统计数据"
+        verbose_name_plural = "统计数据"
+        ordering = ["policy", "metric", "period", "id"]
+
+    def __str__(self):
+        return f"{self.holder} {self.metric} {self.period} {self.value.normalize():f}"
+
+
+class SurveyScore(HolderRef):
+    """A holder's score in a satisfaction survey (满意度测评)."""
+
+    period = models.CharField(
+        "测评期", max_length=20, validators=[validate_token], help_text="如 2021-H1、2021"
+    )
+    score = models.DecimalField("得分", max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = "满意度测评"
+        verbose_name_plural = "满意度测评"
+        ordering = ["policy", "period", "-score"]
+
+    def __str__(self):
+        return f"{self.holder} {self.period} {self.score}"
+
+
+class OfficeDecision(HolderRef):
+    """A judgement the document leaves to the office (“完成任务较差”, the major-project list…),
+    under the key a rule's condition names."""
+
+    key = models.CharField("认定事项", max_length=64)
+    period = models.CharField(
+        "期间", max_length=20, blank=True, validators=[validate_token], help_text="空为不限期间"
+    )
+    reason = models.CharField("依据", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "认定事项"
+        verbose_name_plural = "认定事项"
+        ordering = ["policy", "key", "id"]
+
+    def __str__(self):
+        return f"{self.key} {self.holder}"
+
+
+class AwardDecision(HolderRef):
+    """An amount the leading group set: for a grade of an award rule (一等奖…, no holder needed
+    then choose the holder the grade is for), or for a project award to a holder."""
+
+    holder_kind = models.CharField("对象类型", max_length=20, choices=HolderRef.Holder.choices, blank=True)
+    rule = models.CharField("规则", max_length=64)
+    grade = models.CharField(
+        "等次", max_length=40, blank=True, help_text="按等次设定金额时填写，此时不选对象"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name="项目", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount_wan = models.DecimalField(
+        "金额（万元）", max_digits=12, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
+    )
+
+    class Meta:
+        verbose_name = "奖励金额"
+        verbose_name_plural = "奖励金额"
+        ordering = ["policy", "rule", "id"]
+
+    def __str__(self):
+        return f"{self.rule} {self.grade or self.holder} {self.amount_wan.normalize():f}万元"
+
+    def clean(self):
+        if self.grade and not self.holder_kind:
+            return  # an amount for every holder of the grade
+        if not self.grade and not self.holder_kind:
+            raise ValidationError("请填写等次，或选择奖励对象")
+        super().clean()
+
+
+class PersonReward(JurisdictionOwned):
+    """A reward proposed for one person (有功人员), in 元, checked against the per-person cap."""
+
+    scope_roles = WIDE_ROLES
+
+    policy = models.ForeignKey(Policy, verbose_name="政策文件", on_delete=models.CASCADE, related_name="+")
+    person = models.CharField("姓名", max_length=30)
+    unit = models.ForeignKey(
+        Unit, verbose_name="单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount_yuan = models.DecimalField(
+        "金额（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    on = models.DateField("日期")
+    reason = models.CharField("事由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "个人奖励"
+        verbose_name_plural = "个人奖励"
+        ordering = ["policy", "-on", "id"]
+
+    def __str__(self):
+        return f"{self.person} {self.amount_yuan}元"
+
+
+class ProjectEvaluation(ProjectPart):
+    """One year's check of a landed project (Sanming's 3-year rolling evaluation)."""
+
+    office_only = True  # a clerk must not certify their own project
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    in_statistics = models.BooleanField("已入统", null=True, blank=True)
+    tax_paid = models.BooleanField("有税收", null=True, blank=True)
+    investment_verified = models.BooleanField("投资额属实", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "落地项目评估"
+        verbose_name_plural = "落地项目评估"
+        ordering = ["project", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"],
+                name="evaluation_unique_year",
+                violation_error_message="该项目该年度已评估",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.year}年评估"
+
+
+class ProjectTransfer(ProjectPart):
+    """A project handed from the county that introduced it to the one that hosts it (项目流转):
+    tax split from first tax, indicators from construction start, at the policy's ratio unless
+    this project's negotiated one is given."""
+
+    office_only = True
+
+    project = models.OneToOneField(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="transfer"
+    )
+    hosting = models.ForeignKey(
+        Jurisdiction, verbose_name="落地县", on_delete=models.PROTECT, related_name="+"
+    )
+    introducing_share = models.DecimalField(
+        "引进方分成比例", max_digits=5, decimal_places=4, null=True, blank=True,
+        help_text="不填则按政策文件（如 3:7 即 0.3）",
+    )  # fmt: skip
+    agreed_on = models.DateField("流转日期")
+
+    class Meta:
+        verbose_name = "项目流转"
+        verbose_name_plural = "项目流转"
+        ordering = ["-agreed_on"]
+
+    def __str__(self):
+        return f"{self.project} → {self.hosting}"
+
+    def clean(self):
+        if self.introducing_share is not None and not (0 <= self.introducing_share <= 1):
+            raise ValidationError({"introducing_share": "分成比例应在 0 到 1 之间"})
+        if self.project_id and self.hosting_id == self.project.jurisdiction_id:
+            raise ValidationError({"hosting": "落地县不能是项目引进地本身"})

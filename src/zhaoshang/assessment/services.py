@@ -1,0 +1,123 @@
+"""Running, publishing and correcting assessments.
+
+A period has versions. Running it again while the latest version is a draft replaces that draft;
+once a version is published it is locked, and only a correction — with a reason — makes a new
+draft, which on publishing supersedes the old one. Every step goes through the change log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhaoshang.engine import assess
+from zhaoshang.engine.forecast import forecast
+from zhaoshang.engine.periods import PeriodParseError, parse_period
+from zhaoshang.org.models import Policy
+
+from .facts import gather
+from .models import AssessmentRun
+
+
+def compute(policy: Policy, period: str, as_of: date | None = None) -> tuple[dict, dict, list[str], date]:
+    """The engine's result for a period, as JSON, with the forecast and the data notes."""
+    spec = policy.spec()
+    try:
+        span = parse_period(period, spec)
+    except PeriodParseError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    as_of = as_of or min(timezone.localdate(), span.end)
+    facts, missing = gather(policy, span, as_of)
+    try:
+        result = assess(spec, span, facts).to_json()
+    except PeriodParseError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    try:
+        fc = forecast(spec, facts, as_of).to_json()
+    except Exception as exc:  # a forecast is advice; it must not stop the assessment
+        fc = {"error": str(exc)}
+    notes = [f"以下指标暂无数据来源，请在“统计数据”中录入或导入：{'、'.join(missing)}"] if missing else []
+    return result, fc, notes, as_of
+
+
+def run(
+    policy: Policy, period: str, *, user=None, reason: str = "", as_of: date | None = None
+) -> AssessmentRun:
+    try:
+        return _run(policy, period, user=user, reason=reason, as_of=as_of)
+    except IntegrityError:
+        # Two clicks at once both made the next version: the other one won.
+        raise ValidationError("该考核期正在由他人计算，请稍后刷新查看") from None
+
+
+@transaction.atomic
+def _run(
+    policy: Policy, period: str, *, user=None, reason: str = "", as_of: date | None = None
+) -> AssessmentRun:
+    result, fc, notes, as_of = compute(policy, period, as_of)
+    period = result.get("period", period)
+    runs = AssessmentRun.objects.select_for_update().filter(policy=policy, period=period)
+    latest = runs.order_by("-version").first()
+    if latest is not None and latest.status == AssessmentRun.Status.DRAFT:
+        latest.result, latest.forecast, latest.notes, latest.as_of = result, fc, notes, as_of
+        latest.run_by = user if getattr(user, "pk", None) else None
+        if reason:
+            latest.reason = reason
+        latest.save()
+        return latest
+    if latest is not None and not reason.strip():
+        raise ValidationError({"reason": "该考核期的结果已发布并锁定，更正须填写理由"})
+    return AssessmentRun.objects.create(
+        jurisdiction=policy.jurisdiction,
+        policy=policy,
+        period=period,
+        version=(latest.version + 1) if latest else 1,
+        result=result,
+        forecast=fc,
+        notes=notes,
+        as_of=as_of,
+        reason=reason.strip(),
+        run_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def publish(run_obj: AssessmentRun, *, user=None) -> AssessmentRun:
+    run_obj = AssessmentRun.objects.select_for_update().get(pk=run_obj.pk)
+    if run_obj.status != AssessmentRun.Status.DRAFT:
+        raise ValidationError("只有草稿可以发布")
+    for old in AssessmentRun.objects.filter(
+        policy=run_obj.policy, period=run_obj.period, status=AssessmentRun.Status.PUBLISHED
+    ):
+        old.status = AssessmentRun.Status.SUPERSEDED
+        old.save()
+    run_obj.status = AssessmentRun.Status.PUBLISHED
+    run_obj.published_at = timezone.now()
+    run_obj.published_by = user if getattr(user, "pk", None) else None
+    run_obj.save()
+    return run_obj
+
+
+def diff(a: AssessmentRun, b: AssessmentRun) -> list[dict]:
+    """Holder by holder, what changed in score and rank between two versions."""
+
+    def index(run_obj):
+        return {(r["holder_kind"], r["holder"]): r for r in run_obj.result.get("results", [])}
+
+    ia, ib = index(a), index(b)
+    out = []
+    for key in sorted(set(ia) | set(ib)):
+        ra, rb = ia.get(key, {}), ib.get(key, {})
+        if (ra.get("score"), ra.get("rank")) != (rb.get("score"), rb.get("rank")):
+            out.append(
+                {
+                    "holder_kind": key[0],
+                    "holder": key[1],
+                    "before": {"score": ra.get("score"), "rank": ra.get("rank")},
+                    "after": {"score": rb.get("score"), "rank": rb.get("rank")},
+                }
+            )
+    return out

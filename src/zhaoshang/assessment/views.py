@@ -1,0 +1,345 @@
+import io
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from zhaoshang.core.roles import Role
+from zhaoshang.core.scoping import membership
+from zhaoshang.core.views import Col, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhaoshang.org.models import Policy
+
+from . import filters, forms, services
+from .export import (
+    AMOUNT_LABELS,
+    FLAG_LABELS,
+    KIND_LABELS,
+    holder_labels,
+    label,
+    result_workbook,
+    rule_titles,
+)
+from .models import (
+    AssessmentRun,
+    AwardDecision,
+    MetricValue,
+    OfficeDecision,
+    PersonReward,
+    ProjectEvaluation,
+    ProjectTransfer,
+    SurveyScore,
+)
+
+
+def _is_office(user) -> bool:
+    m = membership(user)
+    return user.is_superuser or (m is not None and m.role == Role.OFFICE)
+
+
+# --- Runs ---------------------------------------------------------------------------------------
+
+
+class AssessmentRunListView(ObjectListView):
+    model = AssessmentRun
+    filterset_class = filters.AssessmentRunFilterSet
+    select_related = ("policy",)
+    template_name = "assessment/run_list.html"
+    columns = [
+        Col("政策文件", "policy"),
+        Col("考核期", "period", link=True, sort="period"),
+        Col("版本", lambda r: f"第{r.version}版"),
+        Col("状态", "status", sort="status"),
+        Col("数据截至", "as_of"),
+        Col("发布时间", "published_at", sort="published_at"),
+        Col("更正理由", "reason"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_run"] = _is_office(self.request.user)
+        return ctx
+
+
+def _run_or_404(request, pk):
+    return get_object_or_404(
+        AssessmentRun.objects.visible_to(request.user).select_related(
+            "policy__jurisdiction", "run_by", "published_by"
+        ),
+        pk=pk,
+    )
+
+
+def _present(run: AssessmentRun):
+    """The stored JSON with names people know: rule titles, team names, grouped by holder kind."""
+    labels, titles = holder_labels(run.policy), rule_titles(run.policy)
+    result = run.result
+    groups: dict[str, list] = {}
+    for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
+        comps = [
+            {**c, "title": titles.get(c["rule"], c["rule"]), "facts_items": list(c.get("facts", {}).items())}
+            for c in r.get("components", [])
+        ]
+        groups.setdefault(r["holder_kind"], []).append(
+            {**r, "label": label(labels, r["holder_kind"], r["holder"]), "components": comps}
+        )
+    lists = {
+        name: [label(labels, *_kind_key(x)) for x in result.get("lists", {}).get(name, [])]
+        for name in ("front_runners", "catch_up")
+    }
+    flags = [
+        {
+            **f,
+            "label": label(labels, f.get("holder_kind", "unit"), f["holder"]),
+            "title": titles.get(f.get("rule"), ""),
+        }
+        for f in result.get("flags", [])
+    ]
+    amounts = [
+        {**a, "label": label(labels, a.get("holder_kind", "unit"), a["holder"]),
+         "kind_label": AMOUNT_LABELS.get(a["kind"], a["kind"])}
+        for a in result.get("amounts", [])
+    ]  # fmt: skip
+    warnings = [
+        {
+            **w,
+            "label": label(labels, w.get("holder_kind", "unit"), w.get("holder", "")),
+            "kind_label": FLAG_LABELS.get(w.get("kind"), w.get("kind")),
+        }
+        for w in (run.forecast or {}).get("warnings", [])
+    ]
+    projections = [
+        {**p, "label": label(labels, p.get("holder_kind", "unit"), p.get("holder", "")),
+         "title": titles.get(p.get("rule"), p.get("rule"))}
+        for p in (run.forecast or {}).get("projections", [])
+    ]  # fmt: skip
+    projections.sort(key=lambda p: Decimal(p.get("projected_completion") or p.get("completion") or 0))
+    return {
+        "projections": projections,
+        "groups": [(KIND_LABELS.get(k, k), rows) for k, rows in groups.items()],
+        "lists": lists,
+        "flags": flags,
+        "amounts": amounts,
+        "warnings": warnings,
+    }
+
+
+def _kind_key(entry):
+    if isinstance(entry, dict):
+        return entry.get("holder_kind", "unit"), entry.get("holder", "")
+    return "unit", str(entry)
+
+
+def _changes(user, run):
+    from zhaoshang.core.models import ObjectChange
+    from zhaoshang.core.roles import LOG_READERS
+
+    m = membership(user)
+    if not (user.is_superuser or (m is not None and m.role in LOG_READERS)):
+        return []
+    return ObjectChange.objects.filter(
+        content_type__app_label="assessment", content_type__model="assessmentrun", object_id=str(run.pk)
+    ).select_related("user")[:10]
+
+
+@login_required
+def run_detail(request, pk):
+    run = _run_or_404(request, pk)
+    versions = (
+        AssessmentRun.objects.visible_to(request.user)
+        .filter(policy=run.policy, period=run.period)
+        .order_by("-version")
+    )
+    compare = None
+    other_pk = request.GET.get("compare")
+    if other_pk and other_pk.isdigit():
+        other = versions.filter(pk=int(other_pk)).first()
+        if other is not None:
+            labels = holder_labels(run.policy)
+            compare = {
+                "other": other,
+                "rows": [
+                    {**d, "label": label(labels, d["holder_kind"], d["holder"])}
+                    for d in services.diff(other, run)
+                ],
+            }
+    return render(
+        request,
+        "assessment/run_detail.html",
+        {
+            "title": str(run),
+            "run": run,
+            "object": run,
+            "versions": versions,
+            "compare": compare,
+            "recent_changes": _changes(request.user, run),
+            "can_publish": _is_office(request.user) and run.status == AssessmentRun.Status.DRAFT,
+            "can_correct": _is_office(request.user) and run.status == AssessmentRun.Status.PUBLISHED,
+            **_present(run),
+        },
+    )
+
+
+@login_required
+def run_new(request):
+    if not _is_office(request.user):
+        raise PermissionDenied("只有招商办可以计算考核结果")
+    policies = list(Policy.objects.visible_to(request.user).order_by("-start"))
+    initial = {"policy": request.GET.get("policy", ""), "period": request.GET.get("period", "")}
+    form = forms.RunForm(request.POST or None, policies=policies, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            policy = next(p for p in policies if p.name == form.cleaned_data["policy"])
+            try:
+                run = services.run(
+                    policy,
+                    form.cleaned_data["period"].strip(),
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in (
+                    exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                ).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"已计算：{run}（{run.get_status_display()}）")
+                return HttpResponseRedirect(reverse("assessment:assessmentrun_detail", args=[run.pk]))
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {"form": form, "title": "计算考核结果", "cancel_url": reverse("assessment:assessmentrun_list")},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def run_publish(request, pk):
+    run = _run_or_404(request, pk)
+    if not _is_office(request.user):
+        raise PermissionDenied("只有招商办可以发布考核结果")
+    try:
+        services.publish(run, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已发布并锁定：{run}")
+    return HttpResponseRedirect(reverse("assessment:assessmentrun_detail", args=[run.pk]))
+
+
+@login_required
+def run_export(request, pk):
+    run = _run_or_404(request, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(run.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    buf = io.BytesIO()
+    result_workbook(run.result, run.policy).save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"{run.policy.name}-{run.period}-v{run.version}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- What the office enters ---------------------------------------------------------------------
+
+
+class _PolicyOwnedEdit(ObjectEditView):
+    def before_save(self, obj):
+        if getattr(obj, "policy_id", None):
+            obj.jurisdiction_id = obj.policy.jurisdiction_id
+
+
+HOLDER_COL = Col("对象", lambda x: x.holder)
+
+
+def _crud(model, form, columns, fields, filterset):
+    related = tuple(
+        f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in ("jurisdiction",)
+    )
+    list_view = type(f"{model.__name__}ListView", (ObjectListView,), {
+        "model": model, "columns": columns, "filterset_class": filterset, "select_related": related,
+    })  # fmt: skip
+    detail_view = type(
+        f"{model.__name__}DetailView",
+        (ObjectDetailView,),
+        {"model": model, "fields": fields, "select_related": related},
+    )
+    base = ObjectEditView if not hasattr(model, "policy") else _PolicyOwnedEdit
+    edit_view = type(f"{model.__name__}EditView", (base,), {"model": model, "form_class": form})
+    delete_view = type(f"{model.__name__}DeleteView", (ObjectDeleteView,), {"model": model})
+    return {
+        "list_view": list_view,
+        "detail_view": detail_view,
+        "edit_view": edit_view,
+        "delete_view": delete_view,
+    }
+
+
+INPUTS = {
+    "metricvalue": _crud(
+        MetricValue, forms.MetricValueForm,
+        [Col("指标", "metric", link=True, sort="metric"), HOLDER_COL, Col("期间", "period", sort="period"),
+         Col("数值", "value"), Col("来源", "source")],
+        [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("指标", "metric"), Col("期间", "period"),
+         Col("数值", "value"), Col("来源", "source")],
+        filters.MetricValueFilterSet,
+    ),
+    "surveyscore": _crud(
+        SurveyScore, forms.SurveyScoreForm,
+        [Col("测评期", "period", link=True, sort="period"), HOLDER_COL, Col("得分", "score", sort="score")],
+        [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("测评期", "period"), Col("得分", "score")],
+        filters.SurveyScoreFilterSet,
+    ),
+    "officedecision": _crud(
+        OfficeDecision, forms.OfficeDecisionForm,
+        [Col("认定事项", "key", link=True), HOLDER_COL, Col("期间", "period"), Col("依据", "reason")],
+        [Col("政策文件", "policy"), Col("认定事项", "key"), Col("对象", lambda x: x.holder), Col("期间", "period"),
+         Col("依据", "reason")],
+        filters.OfficeDecisionFilterSet,
+    ),
+    "awarddecision": _crud(
+        AwardDecision, forms.AwardDecisionForm,
+        [Col("规则", "rule", link=True), Col("等次", "grade"), HOLDER_COL, Col("项目", "project"),
+         Col("金额（万元）", "amount_wan")],
+        [Col("政策文件", "policy"), Col("规则", "rule"), Col("等次", "grade"), Col("对象", lambda x: x.holder),
+         Col("项目", "project"), Col("金额（万元）", "amount_wan")],
+        filters.AwardDecisionFilterSet,
+    ),
+    "personreward": _crud(
+        PersonReward, forms.PersonRewardForm,
+        [Col("姓名", "person", link=True), Col("单位", "unit"), Col("金额（元）", "amount_yuan"), Col("日期", "on")],
+        [Col("政策文件", "policy"), Col("姓名", "person"), Col("单位", "unit"), Col("金额（元）", "amount_yuan"),
+         Col("日期", "on"), Col("事由", "reason")],
+        filters.PersonRewardFilterSet,
+    ),
+    "projectevaluation": _crud(
+        ProjectEvaluation, forms.ProjectEvaluationForm,
+        [Col("项目", "project", link=True), Col("年度", "year", sort="year"), Col("已入统", "in_statistics"),
+         Col("有税收", "tax_paid"), Col("投资额属实", "investment_verified")],
+        [Col("项目", "project"), Col("年度", "year"), Col("已入统", "in_statistics"), Col("有税收", "tax_paid"),
+         Col("投资额属实", "investment_verified"), Col("说明", "note")],
+        filters.ProjectEvaluationFilterSet,
+    ),
+    "projecttransfer": _crud(
+        ProjectTransfer, forms.ProjectTransferForm,
+        [Col("项目", "project", link=True), Col("落地县", "hosting"), Col("引进方分成比例", "introducing_share"),
+         Col("流转日期", "agreed_on", sort="agreed_on")],
+        [Col("项目", "project"), Col("落地县", "hosting"), Col("引进方分成比例", "introducing_share"),
+         Col("流转日期", "agreed_on")],
+        filters.ProjectTransferFilterSet,
+    ),
+}  # fmt: skip
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)

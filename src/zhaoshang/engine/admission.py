@@ -1,0 +1,81 @@
+"""Admission review (准入审查) of one project against a policy's admission rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from .schema import Admission, Policy
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    name: str
+    industry: str
+    total_investment_wan: Decimal
+    foreign: bool = False
+    land_mu: Decimal | None = None
+    tax_per_mu_wan: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    clause: str
+    verdict: Literal["pass", "fail", "unknown", "standard_factory"]
+    message: str
+
+
+def review(policy: Policy, facts: ProjectFacts) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in policy.rules:
+        if isinstance(rule, Admission):
+            out += _review_rule(rule, facts)
+    return out
+
+
+def _review_rule(rule: Admission, f: ProjectFacts) -> list[Finding]:
+    out: list[Finding] = []
+
+    def add(verdict, message):
+        out.append(Finding(rule.id, rule.clause, verdict, message))
+
+    barred = [w for w in rule.negative_list if w in f.industry or w in f.name]
+    if rule.negative_list:
+        if barred:
+            add("fail", f"属于负面清单（{'、'.join(barred)}），不予引进")
+        else:
+            add("pass", "不在负面清单内")
+    per_mu = f.total_investment_wan / f.land_mu if f.land_mu else None
+    for threshold, actual, label in (
+        (rule.min_investment_per_mu_wan, per_mu, "亩均投资"),
+        (rule.min_tax_per_mu_wan, f.tax_per_mu_wan, "亩均税收"),
+    ):
+        if threshold is None:
+            continue
+        if actual is None:
+            add("unknown", f"{label}缺少用地或税收数据，无法审查（标准：不低于{threshold}万元/亩）")
+        elif actual < threshold:
+            add("fail", f"{label}{actual:.2f}万元/亩，低于{threshold}万元/亩的标准")
+        else:
+            add("pass", f"{label}{actual:.2f}万元/亩，达到{threshold}万元/亩的标准")
+    if rule.land_min_investment_wan is not None:
+        leading = any(ind in f.industry for ind in rule.leading_industries)
+        if f.total_investment_wan >= rule.land_min_investment_wan:
+            add(
+                "pass",
+                f"总投资{f.total_investment_wan}万元，不低于{rule.land_min_investment_wan}万元，可单独供地",
+            )
+        elif leading:
+            add("pass", f"属主导产业（{f.industry}），可单独供地")
+        elif rule.exempt_foreign and f.foreign:
+            add("pass", "外资外贸项目，可单独供地")
+        else:
+            add(
+                "standard_factory",
+                f"总投资低于{rule.land_min_investment_wan}万元且非主导产业：不单独供地，安排入驻标准厂房",
+            )
+    if not out and rule.set_by_office:
+        add("unknown", "审查标准待办公室在政策文件中填写")
+    return out

@@ -1,0 +1,358 @@
+"""What the evaluators share: the policy's holders and targets, the facts indexed for lookups,
+scores and rankings computed once, and the results being written.
+
+Ranking rule (used everywhere): competition ranking as published — holders with equal scores
+share the better rank and the next rank skips (1, 2, 2, 4; 并列第2名). “Top N” is a rank of N
+or better, so a tie on the boundary is in. “Bottom N” (后三名) is a rank among the last N rank
+numbers (rank > count − N): a tie that straddles that boundary shares a rank outside it and is
+out. So when 55 units tie at 100% and one is behind, only that one is in the bottom three.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .facts import Facts, Holder
+from .organisation import all_group_members
+from .periods import PeriodParseError, Span, main_span, months_in, policy_period_span, token_span
+from .results import AmountResult, Assessment, Component, FlagResult, HolderResult
+from .schema import (
+    LeadPoints,
+    Policy,
+    Scorecard,
+    TargetCompletion,
+    TransferSplit,
+    WeightedPeriods,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class TargetRec:
+    holder: Holder
+    metric: str
+    span: Span
+    value: Decimal
+    clause: str
+    group: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    actual: Decimal
+    target: TargetRec
+    ratio: Decimal
+    upto: Span
+
+
+@dataclass(frozen=True)
+class Ranked:
+    holder: Holder
+    partition: str
+    score: Decimal
+    rank: int  # 1 = best
+    bottom: int  # 1 = worst
+    of: int
+
+
+class Context:
+    def __init__(self, policy: Policy, span: Span, facts: Facts):
+        self.policy = policy
+        self.span = span
+        self.facts = facts
+        self.main = main_span(policy)
+        self.home = Holder("jurisdiction", policy.jurisdiction.code)
+        self.unit_names = policy.unit_names()
+        self.members = all_group_members(policy)
+        self.teams = {t.key: t for t in policy.teams}
+        self._tokens: dict[str, Span] = {}
+        self._metric: dict[tuple[Holder, str, bool], dict[str, Decimal]] = defaultdict(
+            lambda: defaultdict(Decimal)
+        )
+        for f in facts.metrics:
+            self._metric[(self.canon(f.holder), f.metric, f.head_led)][f.period] += f.value
+        self._apply_transfers()
+        self._targets: dict[tuple[Holder, str], list[TargetRec]] = defaultdict(list)
+        self._load_targets()
+        self._scores: dict[tuple[str, Span], dict[Holder, Decimal]] = {}
+        self._rankings: dict[tuple[str, Span], dict[Holder, Ranked]] = {}
+        self._month_scores: dict[tuple[str, Holder, Span], tuple[Decimal, list[Component]]] = {}
+        # Output.
+        self.out = Assessment(policy=policy.name, period=span)
+        self._results: dict[Holder, HolderResult] = {}
+        self.exclusive: dict[str, list[tuple[Holder, Decimal, str, str, str, dict]]] = defaultdict(list)
+
+    # --- Names and holders --------------------------------------------------------------------
+
+    def canon(self, h: Holder) -> Holder:
+        if h.kind == "unit" and h.key in self.unit_names:
+            return Holder("unit", self.unit_names[h.key].name)
+        return h
+
+    def holders(self, group: str | None) -> list[Holder]:
+        if group is None:
+            return [self.home]
+        g = self.policy.group(group)
+        if g is None:
+            return []
+        return [Holder(g.holder, n) for n in self.members.get(group, [])]
+
+    def team_units(self, team_key: str) -> list[Holder]:
+        t = self.teams.get(team_key)
+        if t is None:
+            return []
+        names = ([t.lead_unit] if t.lead_unit else []) + list(t.member_units)
+        return [Holder("unit", self.unit_names[n].name if n in self.unit_names else n) for n in names]
+
+    def team_of(self, h: Holder, among: list[Holder]) -> Holder | None:
+        """The one team among `among` that unit `h` belongs to (None if none or several)."""
+        found = [t for t in among if t.kind == "team" and h in self.team_units(t.key)]
+        return found[0] if len(found) == 1 else None
+
+    # --- Spans and values ---------------------------------------------------------------------
+
+    def token(self, token: str) -> Span:
+        s = self._tokens.get(token)
+        if s is None:
+            if self.policy.period(token) is not None:
+                s = policy_period_span(self.policy, token)
+            else:
+                s = token_span(token)
+            self._tokens[token] = s
+        return s
+
+    def in_span(self, token: str, span: Span) -> bool:
+        try:
+            return span.covers(self.token(token))
+        except PeriodParseError:
+            return False
+
+    def sum_tokens(self, values: dict[str, Decimal], span: Span, since: date | None = None) -> Decimal:
+        total = ZERO
+        for tok, v in values.items():
+            if self.in_span(tok, span) and (since is None or self.token(tok).end >= since):
+                total += v
+        return total
+
+    def aggregate_of(self, metric: str) -> str:
+        m = self.policy.metric(metric)
+        return m.aggregate if m is not None else "sum"
+
+    def value(self, holder: Holder, metric: str, span: Span | None = None, head_led: bool = False) -> Decimal:
+        span = span or self.span
+        rows = self._metric.get((self.canon(holder), metric, head_led))
+        if not rows:
+            return ZERO
+        if self.aggregate_of(metric) == "last":
+            inside = [
+                (self.token(t).end, -self.token(t).days(), v)
+                for t, v in rows.items()
+                if self.in_span(t, span)
+            ]
+            return max(inside)[2] if inside else ZERO
+        return self.sum_tokens(rows, span)
+
+    def has_value(self, holder: Holder, metric: str, span: Span) -> bool:
+        rows = self._metric.get((self.canon(holder), metric, False)) or {}
+        return any(self.in_span(t, span) for t in rows)
+
+    def has_data(self, span: Span) -> bool:
+        return any(self.in_span(t, span) for rows in self._metric.values() for t in rows)
+
+    def _apply_transfers(self) -> None:
+        """A transferred project's indicators are declared by the hosting holder; from
+        construction start (or signing) on, the introducing share moves to the introducing holder."""
+        rule = next((r for r in self.policy.rules if isinstance(r, TransferSplit)), None)
+        if rule is None or not rule.indicator_metrics:
+            return
+        for p in self.facts.projects:
+            tr = p.transfer
+            start = p.stage_date(rule.indicators_from)
+            if tr is None or start is None:
+                continue
+            share = tr.introducing_share if tr.introducing_share is not None else rule.introducing_share
+            for metric in rule.indicator_metrics:
+                for tok, v in p.indicators.get(metric, {}).items():
+                    if self.token(tok).end < start:
+                        continue
+                    moved = v * share
+                    self._metric[(self.canon(tr.hosting), metric, False)][tok] -= moved
+                    self._metric[(self.canon(tr.introducing), metric, False)][tok] += moved
+
+    # --- Targets ------------------------------------------------------------------------------
+
+    def _load_targets(self) -> None:
+        p = self.policy
+
+        def add(h: Holder, t, group: str | None = None):
+            span = policy_period_span(p, t.period or p.main_period)
+            self._targets[(h, t.metric)].append(
+                TargetRec(h, t.metric, span, t.value, t.clause, group, t.text)
+            )
+
+        for t in p.targets:
+            add(self.home, t)
+        for team in p.teams:
+            for t in team.targets:
+                add(Holder("team", team.key), t)
+        for g in p.groups:
+            for h in self.holders(g.key):
+                for t in g.targets:
+                    add(h, t, g.key)
+        for f in self.facts.targets:
+            h = self.canon(f.holder)
+            span = self.token(f.period)
+            recs = self._targets[(h, f.metric)]
+            same = [
+                i
+                for i, r in enumerate(recs)
+                if r.span == span or (r.span.start, r.span.end) == (span.start, span.end)
+            ]
+            if same:
+                old = recs[same[0]]
+                recs[same[0]] = TargetRec(
+                    h, f.metric, old.span, f.value, f.clause or old.clause, old.group, old.text
+                )
+            else:
+                recs.append(TargetRec(h, f.metric, span, f.value, f.clause or "办公室下达", None, None))
+
+    def targets_of(self, holder: Holder) -> list[TargetRec]:
+        return [r for (h, _m), recs in self._targets.items() if h == holder for r in recs]
+
+    def target(self, holder: Holder, metric: str, span: Span | None = None, group: str | None = None):
+        """The target that applies to the span: one whose period is the span, else the shortest
+        covering it, else the shortest containing its end; a target set on `group` first."""
+        span = span or self.span
+        recs = self._targets.get((self.canon(holder), metric), [])
+        if not recs:
+            return None
+
+        def fit(r: TargetRec):
+            if (r.span.start, r.span.end) == (span.start, span.end):
+                return 0
+            if r.span.covers(span):
+                return 1
+            if span.end in r.span:
+                return 2
+            if r.span.overlaps(span):
+                return 3
+            return None
+
+        ok = [
+            (fit(r), r.group != group, r.span.days(), i, r) for i, r in enumerate(recs) if fit(r) is not None
+        ]
+        return min(ok)[-1] if ok else None
+
+    def completion(self, holder: Holder, metric: str, span: Span | None = None, group: str | None = None):
+        """Actual from the start of the target's period to the end of the span, ÷ target."""
+        span = span or self.span
+        t = self.target(holder, metric, span, group)
+        if t is None or t.value <= 0:
+            return None
+        upto = Span(t.span.start, min(span.end, t.span.end))
+        actual = self.value(holder, metric, upto)
+        return Completion(actual, t, actual / t.value, upto)
+
+    # --- Scores and rankings ------------------------------------------------------------------
+
+    def month_score(self, rule: Scorecard, holder: Holder, month: Span) -> tuple[Decimal, list[Component]]:
+        key = (rule.id, holder, month)
+        if key not in self._month_scores:
+            from .evaluators import scorecard_month
+
+            self._month_scores[key] = scorecard_month(self, rule, holder, month)
+        return self._month_scores[key]
+
+    def score_of(self, key: str, span: Span, holders: list[Holder]) -> dict[Holder, Decimal]:
+        """Each holder's score under a rule (target completion, scorecard, weighted periods, lead
+        points) or a metric; holders without one (no target) are left out."""
+        rule = self.policy.rule(key)
+        out: dict[Holder, Decimal] = {}
+        for h in holders:
+            v: Decimal | None
+            if isinstance(rule, TargetCompletion):
+                c = self.completion(h, rule.metric, span, rule.group) if rule.metric else None
+                v = c.ratio if c else None
+            elif isinstance(rule, Scorecard):
+                months = [m for m in months_in(span) if span.covers(m)]
+                v = (
+                    sum((self.month_score(rule, h, m)[0] for m in months), ZERO) / len(months)
+                    if months
+                    else None
+                )
+            elif isinstance(rule, WeightedPeriods):
+                sc = self.policy.rule(rule.scorecard)
+                v = ZERO
+                for pk, w in rule.weights.items():
+                    v += w * self.month_score(sc, h, policy_period_span(self.policy, pk))[0]
+            elif isinstance(rule, LeadPoints):
+                from .evaluators import lead_points_of
+
+                v = lead_points_of(self, rule, h, span)[0]
+            else:
+                v = self.value(h, key, span)
+            if v is not None:
+                out[h] = v
+        return out
+
+    def ranking(self, rule_id: str, span: Span | None = None) -> dict[Holder, Ranked]:
+        span = span or self.span
+        key = (rule_id, span)
+        if key in self._rankings:
+            return self._rankings[key]
+        rule = self.policy.rule(rule_id)
+        out: dict[Holder, Ranked] = {}
+        for part in rule.partitions:
+            holders = [h for h in self.holders(part) if h not in out]
+            scores = self.score_of(rule.score, span, holders)
+            out.update(rank(scores, part, descending=rule.order == "desc"))
+        self._rankings[key] = out
+        return out
+
+    # --- Writing results ----------------------------------------------------------------------
+
+    def result(self, holder: Holder) -> HolderResult:
+        holder = self.canon(holder)
+        r = self._results.get(holder)
+        if r is None:
+            r = self._results[holder] = HolderResult(holder)
+            self.out.results.append(r)
+        return r
+
+    def component(self, holder: Holder, rule, points=None, max=None, clause: str | None = None, **facts):
+        c = Component(rule.id, clause or rule.clause, points, max, facts)
+        self.result(holder).components.append(c)
+        return c
+
+    def flag(self, kind: str, holder: Holder, rule, reason: str) -> None:
+        f = FlagResult(kind, self.canon(holder), rule.clause, reason, rule.id)
+        if f not in self.out.flags:
+            self.out.flags.append(f)
+
+    def amount(self, kind: str, holder: Holder, amount: Decimal, rule, project: str | None = None, **facts):
+        holder = self.canon(holder)
+        self.out.amounts.append(AmountResult(kind, holder, project, amount, rule.clause, rule.id))
+        self.component(holder, rule, None, None, amount_wan=amount, kind=kind, project=project, **facts)
+
+    def flagged(self, holder: Holder, kinds) -> list[str]:
+        return [f.kind for f in self.out.flags if f.holder == self.canon(holder) and f.kind in kinds]
+
+
+def rank(scores: dict[Holder, Decimal], partition: str, descending: bool = True) -> dict[Holder, Ranked]:
+    """Competition ranking of one partition, best first, ties in the order given; `bottom` is
+    the published rank counted from the end (n − rank + 1). See the module docstring."""
+    ordered = sorted(scores.items(), key=lambda kv: kv[1], reverse=descending)
+    n = len(ordered)
+    out: dict[Holder, Ranked] = {}
+    r = 0
+    for i, (h, s) in enumerate(ordered):
+        if i == 0 or s != ordered[i - 1][1]:
+            r = i + 1
+        out[h] = Ranked(h, partition, s, r, n - r + 1, n)
+    return out

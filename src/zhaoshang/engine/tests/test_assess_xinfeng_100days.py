@@ -1,0 +1,193 @@
+"""xinfeng-2023-100days end to end (001): the monthly scorecard with the office's default
+sub-points, the double deduction, 60/20/20, rankings by unit kind, the two lists, the flags."""
+
+from decimal import Decimal
+
+import pytest
+
+from zhaoshang.engine import assess
+from zhaoshang.engine.facts import Facts, OfficeDecision, jurisdiction, team, unit
+
+from .helpers import D, flagged, m, policy
+
+P = "xinfeng-2023-100days"
+HOME = jurisdiction("360722")
+
+
+@pytest.fixture(scope="module")
+def days100():
+    return policy(P)
+
+
+SHANGWU_JUNE = [
+    ("signings_substantive", 1),  # 10
+    ("signings_contract_sent", 3),  # 18, capped at 12
+    ("first_signings", 1),  # 2 → signing speed 24, capped at 20
+    ("signed_listed_projects", 1),  # 15
+    ("signed_chain_projects", 1),  # 10
+    ("substantive_starts", 1),  # 15
+    ("steady_progress_projects", 1),  # 5 → landing 20
+    ("head_outbound_trips", 1),  # 5, one trip missing: −10
+    ("reports_on_time", 2),  # 5
+    ("valid_leads", 1),  # 2.5 → basic work 12.5 − 10
+    ("projects_signed", 1),
+]
+
+
+def _facts(*extra):
+    rows = [m(unit("商务局"), k, "2023-06", v) for k, v in SHANGWU_JUNE]
+    rows += [
+        m(unit("商务局"), k, "2023-07", v)
+        for k, v in (("head_outbound_trips", 2), ("reports_on_time", 2), ("valid_leads", 2))
+    ]
+    return Facts(metrics=tuple(rows) + tuple(extra))
+
+
+def test_monthly_score_by_hand(days100):
+    a = assess(days100, "2023-06", _facts())
+    r = a.result(unit("商务局"))
+    dims = {c.facts["dimension"]: c.points for c in r.components_of("monthly-score")}
+    assert dims == {
+        "signing_speed": 20,
+        "project_size": 15,
+        "project_quality": 10,
+        "landing": 20,
+        "basic_work": D("12.5"),
+    }
+    assert r.component("head-trip-deduction").points == -10
+    assert r.score == D("67.5") and r.rank == 1
+
+
+@pytest.mark.parametrize(
+    "trips, expected",
+    [
+        (0, 0),  # items 0 + 5 + 5 = 10, deduction 2 × 5 × 2 = 20, never below 0
+        (1, 5),  # 5 + 5 + 5 = 15 − 10
+        (2, 20),  # 10 + 5 + 5, nothing missing
+        (3, 20),  # the trips item is capped at 10
+    ],
+)
+def test_double_deduction_per_missing_trip(days100, trips, expected):
+    facts = Facts(
+        metrics=(
+            m(unit("工信局"), "head_outbound_trips", "2023-06", trips),
+            m(unit("工信局"), "reports_on_time", "2023-06", 2),
+            m(unit("工信局"), "valid_leads", "2023-06", 2),
+        )
+    )
+    assert assess(days100, "2023-06", facts).result(unit("工信局")).score == expected
+
+
+def test_campaign_weights_60_20_20(days100):
+    a = assess(days100, "2023-06..2023-08", _facts())
+    assert str(a.period) == "2023-100days"
+    r = a.result(unit("商务局"))
+    c = r.component("campaign-score")
+    # June 67.5, July 20 (2 trips, 2 reports, 2 leads), August 0 (all trips missing: floor 0)
+    assert [c.facts["periods"][k]["score"] for k in ("2023-06", "2023-07", "2023-08")] == [D("67.5"), 20, 0]
+    assert c.points == D("0.6") * D("67.5") + D("0.2") * 20 == D("44.5")
+    assert r.score == D("44.5") and r.rank == 1
+    assert assess(days100, "2023-100days", _facts()).result(unit("商务局")).score == D("44.5")
+
+
+def test_rankings_by_unit_kind(days100):
+    facts = _facts(
+        m(unit("大塘埠镇"), "head_outbound_trips", "2023-06", 2),  # a town: 10
+        m(unit("工商联"), "head_outbound_trips", "2023-06", 2),  # a people's organisation ("units"): 10
+    )
+    a = assess(days100, "2023-06", facts)
+    ranks = {
+        h: a.result(unit(h)).component("rank-monthly").facts
+        for h in ("商务局", "大塘埠镇", "工商联", "工信局")
+    }
+    assert {h: (f["partition"], f["rank"]) for h, f in ranks.items()} == {
+        "商务局": ("departments", 1),
+        "大塘埠镇": ("towns", 1),
+        "工商联": ("units", 1),
+        "工信局": ("departments", 2),  # everyone else tied second
+    }
+
+
+def test_front_runner_and_catch_up_lists(days100):
+    a = assess(days100, "2023-06", _facts(m(unit("工信局"), "valid_leads", "2023-06", 1)))
+    front = [(e.holder.key, e.rank) for e in a.lists["front_runners"]]
+    assert front == [("商务局", 1)]  # the only unit with a major project signed
+    catch = {e.holder.key for e in a.lists["catch_up"] if e.rule == "catch-up"}
+    assert "商务局" not in catch and "工信局" in catch and len(catch) == 59 - 1
+    no_info = {e.holder.key for e in a.lists["catch_up"] if e.rule == "catch-up-no-info"}
+    assert "工信局" not in no_info and "商务局" not in no_info and len(no_info) == 59 - 2
+    poor = assess(
+        days100,
+        "2023-06",
+        Facts(
+            metrics=_facts().metrics,
+            decisions=(OfficeDecision("poor_information", unit("工信局"), "2023-06"),),
+        ),
+    )
+    assert {e.holder.key for e in poor.lists["catch_up"] if e.rule == "catch-up-poor-info"} == {"工信局"}
+
+
+def test_units_named_for_no_signing_or_no_valid_information(days100):
+    a = assess(days100, "2023-06", _facts(m(unit("工信局"), "valid_leads", "2023-06", 1)))
+    assert "商务局" not in flagged(a, "named", "named-no-signing") and "工信局" in flagged(
+        a, "named", "named-no-signing"
+    )
+    assert "工信局" not in flagged(a, "named", "named-no-valid-info")
+    assert len(flagged(a, "named", "named-no-valid-info")) == 57
+
+
+def test_county_and_unit_milestones(days100):
+    facts = _facts(
+        m(HOME, "listed_in_negotiation", "2023-06", 10),
+        m(HOME, "listed_signed", "2023-06", 3),
+        m(unit("商务局"), "listed_in_negotiation", "2023-06", 1),
+        m(team("squad-01"), "agreements_in_review", "2023-06", 1),
+    )
+    a = assess(days100, "2023-06", facts)
+    home = a.result(HOME)
+    assert home.component("m06-listed-negotiation").facts["met"] is True  # 10 of 10
+    assert home.component("m06-listed-signed").facts["met"] is False  # 3 of ≥4
+    assert home.component("m07-listed-signed") is None  # July is not assessed in June
+    assert a.result(unit("商务局")).component("m06-unit-listed-negotiation").facts["met"] is True
+    assert a.result(team("squad-01")).component("m06-squad-agreement-review").facts["met"] is True
+    assert a.result(team("squad-02")).component("m06-squad-agreement-review").facts["met"] is False
+
+
+@pytest.mark.parametrize("invited, met", [(5, True), (4, False)])
+def test_june_promotion_event_quota(days100, invited, met):
+    facts = _facts(m(unit("商务局"), "event_merchants_invited", "2023-06", invited))
+    for span in ("2023-06", "2023-100days"):
+        c = assess(days100, span, facts).result(unit("商务局")).component("event-merchants")
+        assert (c.points, c.max, c.facts["met"]) == (invited, 5, met)
+    assert assess(days100, "2023-07", facts).result(unit("商务局")).component("event-merchants") is None
+
+
+def test_event_signing_bonus_and_quotas(days100):
+    facts = _facts(
+        m(unit("商务局"), "event_signed_projects", "2023-06", 2),
+        m(unit("商务局"), "enterprise_visits", "2023-06", 10, head_led=True),
+        m(unit("商务局"), "enterprise_visits", "2023-07", 12),  # not led by the head
+        m(unit("商务局"), "weekly_meetings", "2023-W23", 1),
+        m(unit("商务局"), "weekly_meetings", "2023-W24", 1),
+    )
+    a = assess(days100, "2023-100days", facts)
+    r = a.result(unit("商务局"))
+    assert r.component("event-signing-bonus").points == 2
+    visits = r.component("unit-head-visits")
+    assert (visits.points, visits.max, visits.facts["missed"]) == (1, 3, ["2023-07", "2023-08"])
+    june = assess(days100, "2023-06", facts).result(unit("商务局")).component("weekly-meeting")
+    assert (june.points, june.max, june.facts["missed"]) == (2, 3, ["2023-W25"])
+
+
+def test_campaign_end_flags(days100):
+    facts = _facts(m(unit("商务局"), "projects_landed", "2023-08", 1))
+    a = assess(days100, "2023-100days", facts)
+    assert "商务局" not in flagged(a, "supervision") and "工信局" in flagged(a, "supervision")
+    assert flagged(a, "commendation", "front-runner-reward") == {"商务局"}
+
+
+def test_scorecard_weights_sum_to_base(days100):
+    sc = days100.rule("monthly-score")
+    assert sum((d.max_points for d in sc.dimensions), Decimal(0)) == sc.base == 100
+    assert all(d.max_points == 20 for d in sc.dimensions)
+    assert sum(days100.rule("campaign-score").weights.values()) == 1

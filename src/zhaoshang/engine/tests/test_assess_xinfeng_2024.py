@@ -1,0 +1,315 @@
+"""xinfeng-2024 end to end, every figure worked out by hand from the document (000)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from zhaoshang.engine import assess
+from zhaoshang.engine.facts import Facts, PriorCondition, ProjectFact, TargetFact, person, team, unit
+from zhaoshang.engine.organisation import all_group_members
+
+from .helpers import D, amounts, flagged, m, policy
+
+P = "xinfeng-2024"
+
+
+@pytest.fixture(scope="module")
+def xinfeng():
+    return policy(P)
+
+
+def test_work_funds_lead_member_support_responsible(xinfeng):
+    """§二(三)4: 18万 lead unit, 6万 other members (30万 a corps), 15万 support unit with the
+    higher amount for a unit that is both, 3万 responsible unit."""
+    a = assess(xinfeng, "2024")
+    funds = amounts(a, "work_fund")
+    assert funds[("商务局", None)] == 18  # lead unit of corps 1
+    assert funds[("县委办", None)] == funds[("大塘埠镇", None)] == 6
+    assert funds[("商务局", None)] + funds[("县委办", None)] + funds[("大塘埠镇", None)] == 30
+    assert funds[("政府办", None)] == 15  # member of corps 2 (6) and support unit (15): the higher
+    assert funds[("财政局", None)] == 18  # lead of corps 7 (18) and support unit (15): the higher
+    assert funds[("自然资源局", None)] == 15  # support unit only
+    assert funds[("政法委", None)] == 3  # responsible unit
+    assert len([k for k in funds if k[0] == "政府办"]) == 1  # not added up
+    note = a.result(unit("政府办")).component("fund-support-unit").facts
+    assert note["not_added"] == {"fund-member-unit": Decimal(6)}
+    # 15 corps × 30; of the 10 support units five are lead units (keep 18), two are other members
+    # (政府办, 生态环境局: 15 instead of 6), three are neither (15 each); 11 responsible units × 3.
+    assert sum(funds.values()) == 15 * 30 + 2 * (15 - 6) + 3 * 15 + 11 * 3 == 546
+    corps = amounts(a, "outbound_fund")
+    assert corps[("corps-01", None)] == 18
+    comp = a.result(team("corps-01")).component("fund-corps-outbound")
+    assert comp.facts["tied_amount_wan"] == D("7.2") and comp.facts["paid_to"] == "商务局"
+    assert amounts(a, "reception_fund")[("corps-15", None)] == 12
+
+
+def test_no_funds_outside_a_whole_year(xinfeng):
+    assert assess(xinfeng, "2024-06").amounts_of("work_fund") == []
+
+
+def _subsidy(xinfeng, corps_investment, project_investment):
+    facts = Facts(
+        metrics=(m(team("corps-01"), "actual_investment", "2024-06", corps_investment),),
+        projects=(
+            ProjectFact("p", "项目", team("corps-01"), investment_wan={"2024-06": D(project_investment)}),
+        ),
+    )
+    got = assess(xinfeng, "2024", facts).amounts_of("project_subsidy")
+    return got[0].amount_wan if got else None
+
+
+@pytest.mark.parametrize(
+    "done, rate",
+    [
+        (40000, "0.0025"),  # 100%
+        (32000, "0.0025"),  # exactly 80%
+        (31999, "0.002"),  # just under 80%
+        (20000, "0.002"),  # exactly 50%
+        (19999, "0.0015"),  # just under 50%
+        (8000, "0.0015"),  # exactly 20%
+        (7999, None),  # under 20%: nothing
+        (0, None),
+    ],
+)
+def test_project_subsidy_brackets(xinfeng, done, rate):
+    """§二(三)4: 2.5‰ for ≥80% of the annual task, 2‰ for 50–80%, 1.5‰ for 20–50%."""
+    got = _subsidy(xinfeng, done, 10000)
+    assert got == (None if rate is None else D(10000) * D(rate))
+
+
+@pytest.mark.parametrize("base, expected", [(80000, 200), (80004, 200), (1000000, 200), (79996, D("199.99"))])
+def test_project_subsidy_cap_200_per_project(xinfeng, base, expected):
+    assert _subsidy(xinfeng, 40000, base) == D(expected)
+
+
+def test_project_subsidy_people_share_and_unassessed_projects(xinfeng):
+    facts = Facts(
+        metrics=(m(team("corps-01"), "actual_investment", "2024-06", 40000),),
+        projects=(
+            ProjectFact("a", "A", team("corps-01"), investment_wan={"2024-06": D(40000)}),
+            ProjectFact("b", "B", team("corps-01"), investment_wan={"2024-06": D(40000)}, assessed=False),
+            ProjectFact("c", "C", team("corps-01"), investment_wan={"2023-06": D(40000)}),  # last year
+        ),
+    )
+    a = assess(xinfeng, "2024", facts)
+    assert amounts(a, "project_subsidy") == {("corps-01", "a"): D(100)}
+    comp = next(c for c in a.result(team("corps-01")).components if c.rule == "project-subsidy")
+    assert comp.facts["people_reward_max_wan"] == D(60)  # at most 60% may reward people
+
+
+def test_instant_rewards(xinfeng):
+    """§二(三)5: 10万 listed manufacturing / ≥2亿 USD foreign / talent project, 30万 World 500,
+    20万 China 500, for a project put into production; the highest when several apply."""
+    corps3 = team("corps-03")
+
+    def mk(i, attrs, on=date(2024, 5, 1), holder=corps3):
+        return ProjectFact(i, i, holder, frozenset(attrs), production_on=on)
+
+    facts = Facts(
+        projects=(
+            mk("w", {"world500"}),
+            mk("c", {"china500"}),
+            mk("l", {"listed_manufacturing"}),
+            mk("f", {"foreign_over_200m_usd"}),
+            mk("t", {"talent_tech_transfer"}),
+            mk("both", {"world500", "listed_manufacturing"}),
+            mk("none", {"local"}),
+            mk("old", {"world500"}, on=date(2023, 12, 31)),
+            mk("unit", {"china500"}, holder=unit("农业农村局")),  # lead unit of corps 3: the corps
+        )
+    )
+    got = amounts(assess(xinfeng, "2024", facts), "instant_reward")
+    assert got == {
+        ("corps-03", "w"): 30,
+        ("corps-03", "c"): 20,
+        ("corps-03", "l"): 10,
+        ("corps-03", "f"): 10,
+        ("corps-03", "t"): 10,
+        ("corps-03", "both"): 30,
+        ("corps-03", "unit"): 20,
+    }
+
+
+def _all_complete(xinfeng, overrides: dict[str, Decimal]):
+    """Every assessed unit at 100% of its task, except the overrides (a completion ratio)."""
+    members = all_group_members(xinfeng)["assessed_units"]
+    lead = set(all_group_members(xinfeng)["corps_lead_units"])
+    rows = []
+    for name in members:
+        task = 20000 if name in lead else 10000
+        rows.append(m(unit(name), "actual_investment", "2024-11", D(task) * overrides.get(name, D(1))))
+    return rows
+
+
+def test_admonishment_below_half_and_bottom_three(xinfeng):
+    """§三(三): <50% of the annual task AND in the bottom three."""
+    facts = Facts(
+        metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1"), "大塘埠镇": D("0.3"), "安西镇": D("0.5")}))
+    )
+    a = assess(xinfeng, "2024", facts)
+    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇"}  # 安西镇 is third but at exactly 50%
+    assert a.result(unit("安西镇")).rank == 54 and a.result(unit("县委办")).rank == 56
+    facts = Facts(
+        metrics=tuple(
+            _all_complete(
+                xinfeng,
+                {"县委办": D("0.1"), "大塘埠镇": D("0.3"), "安西镇": D("0.4999"), "水利局": D("0.45")},
+            )
+        )
+    )
+    a = assess(xinfeng, "2024", facts)
+    assert flagged(a, "admonishment") == {
+        "县委办",
+        "大塘埠镇",
+        "水利局",
+    }  # 安西镇 <50% but fourth from bottom
+
+
+def test_admonishment_ties_at_the_boundary(xinfeng):
+    """Ranks are published top down with ties sharing the better rank: 安西镇 and 水利局 tie at
+    并列第53名 of 56, not among the last three ranks (54–56)."""
+    facts = Facts(
+        metrics=tuple(
+            _all_complete(
+                xinfeng, {"县委办": D("0.1"), "大塘埠镇": D("0.2"), "安西镇": D("0.3"), "水利局": D("0.3")}
+            )
+        )
+    )
+    a = assess(xinfeng, "2024", facts)
+    assert a.result(unit("安西镇")).rank == a.result(unit("水利局")).rank == 53
+    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇"}
+    # Everyone else tied at 100%: only the one behind is in the bottom three.
+    a = assess(xinfeng, "2024", Facts(metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.4")}))))
+    assert flagged(a, "admonishment") == {"县委办"} and a.result(unit("商务局")).rank == 1
+
+
+def test_reassignment_needs_two_years_running(xinfeng):
+    facts = Facts(metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1")})))
+    a = assess(xinfeng, "2024", facts)
+    assert flagged(a, "reassignment") == set()  # no history: bottom three once only
+    comp = a.result(unit("县委办")).component("reassignment")
+    assert comp.facts["periods_running"] == 1 and comp.facts["required"] == 2
+    prior = (
+        PriorCondition("reassignment", "2023", unit("县委办")),
+        PriorCondition("reassignment", "2023", unit("工信局")),
+    )
+    a = assess(xinfeng, "2024", Facts(metrics=facts.metrics, prior=prior))
+    assert flagged(a, "reassignment") == {"县委办"}  # 工信局 was bottom three last year, not this year
+
+
+def test_reassignment_from_last_years_facts(xinfeng):
+    this = _all_complete(xinfeng, {"县委办": D("0.1")})
+    last = [m(unit("县委办"), "actual_investment", "2023-06", 1)] + [
+        m(unit(n), "actual_investment", "2023-06", 50000)
+        for n in all_group_members(xinfeng)["assessed_units"][3:]
+    ]
+    targets = tuple(
+        TargetFact(unit(n), "actual_investment", "2023", D(10000))
+        for n in all_group_members(xinfeng)["assessed_units"]
+    )
+    a = assess(xinfeng, "2024", Facts(metrics=tuple(this + last), targets=targets))
+    assert "县委办" in flagged(a, "reassignment")
+
+
+def test_corps_accountability_falls_on_its_units(xinfeng):
+    facts = Facts(
+        metrics=tuple(m(team(f"corps-{i:02d}"), "actual_investment", "2024-12", 40000) for i in range(2, 16))
+        + (m(team("corps-01"), "actual_investment", "2024-12", 39999),)
+    )
+    a = assess(xinfeng, "2024", facts)
+    assert flagged(a, "criticism") == {"corps-01"}
+    assert flagged(a, "accountability") == {"corps-01", "商务局", "县委办", "大塘埠镇"}
+    assert len(flagged(a, "commendation", "corps-completed-reward")) == 14
+
+
+def test_corps_targets_and_monthly_ranking(xinfeng):
+    facts = Facts(
+        metrics=(
+            m(team("corps-01"), "actual_investment", "2024-03", 10000),
+            m(team("corps-01"), "actual_investment", "2024-06", 10000),
+            m(team("corps-02"), "actual_investment", "2024-06", 30000),
+            m(team("corps-07"), "industry_fund", "2024-05", 50000),
+            m(team("corps-09"), "srdi_projects_over_1bn", "2024-05", 1),
+        )
+    )
+    a = assess(xinfeng, "2024-06", facts)
+    c1 = a.result(team("corps-01")).component("corps-investment")
+    assert (c1.points, c1.max, c1.facts["completion"]) == (20000, 40000, D("0.5"))  # year to date
+    assert a.result(team("corps-02")).rank == 1 and a.result(team("corps-01")).rank == 2
+    assert a.result(team("corps-03")).rank == 3 and a.result(team("corps-15")).rank == 3  # 13 tied at 0
+    assert a.result(team("corps-07")).component("corps-industry-fund").facts["met"] is True
+    assert a.result(team("corps-09")).component("corps-srdi").facts["met"] is True
+    assert a.result(team("corps-01")).component("corps-srdi") is None  # no such target
+
+
+def test_leaders_and_responsible_units(xinfeng):
+    facts = Facts(
+        metrics=(
+            m(person("张凯波"), "actual_investment", "2024-04", 10000),
+            m(unit("政法委"), "valid_leads", "2024-04", 19),
+            m(unit("政法委"), "valid_leads", "2024-09", 1),
+        )
+    )  # fmt: skip
+    a = assess(xinfeng, "2024", facts)
+    assert a.result(person("张凯波")).component("leader-investment").facts["met"]
+    assert a.result(unit("政法委")).component("responsible-unit-leads").facts["completion"] == 1
+
+
+def test_quotas_monthly_batches(xinfeng):
+    """附件3 §二(二): ≥4 outbound batches a month; over a year, the months met."""
+    facts = Facts(
+        metrics=tuple(
+            m(team("corps-01"), "outbound_trips", f"2024-{mo:02d}", 4 if mo != 2 else 3)
+            for mo in range(1, 13)
+        )
+    )
+    a = assess(xinfeng, "2024", facts)
+    c = a.result(team("corps-01")).component("corps-outbound-monthly")
+    assert (c.points, c.max, c.facts["missed"]) == (11, 12, ["2024-02"])
+    june = assess(xinfeng, "2024-06", facts).result(team("corps-01")).component("corps-outbound-monthly")
+    assert (june.points, june.max, june.facts["met"]) == (4, 4, True)
+
+
+def test_county_targets(xinfeng):
+    from zhaoshang.engine.facts import jurisdiction
+
+    facts = Facts(metrics=(m(jurisdiction("360722"), "listed_companies", "2024-08", 10),))
+    a = assess(xinfeng, "2024", facts)
+    comps = {c.facts["metric"]: c for c in a.result(jurisdiction("360722")).components_of("county-targets")}
+    assert (
+        comps["listed_companies"].facts["met"] is True and comps["rank500_enterprises"].facts["met"] is False
+    )
+    assert len(comps) == 12
+
+
+def test_json_shape(xinfeng):
+    facts = Facts(
+        metrics=(m(team("corps-01"), "actual_investment", "2024-06", 40000),),
+        projects=(ProjectFact("p", "项目", team("corps-01"), investment_wan={"2024-06": D("12345.6789")}),),
+    )
+    j = assess(xinfeng, "2024", facts).to_json()
+    assert set(j) == {"policy", "period", "results", "lists", "flags", "amounts"}
+    assert j["policy"] == P and j["period"] == "2024"
+    assert set(j["lists"]) == {"front_runners", "catch_up"}
+    r = j["results"][0]
+    assert set(r) == {"holder", "holder_kind", "score", "rank", "components"}
+    assert set(r["components"][0]) == {"rule", "clause", "points", "max", "facts"}
+    assert all(set(f) == {"kind", "holder", "clause", "reason"} for f in j["flags"])
+    assert all(set(x) == {"kind", "holder", "project", "amount_wan", "clause"} for x in j["amounts"])
+    assert all(isinstance(x["amount_wan"], str) for x in j["amounts"])
+    sub = next(x for x in j["amounts"] if x["kind"] == "project_subsidy")
+    assert sub == {"kind": "project_subsidy", "holder": "corps-01", "project": "p", "amount_wan": "30.8642",
+                   "clause": "§二(三)4"}  # fmt: skip
+
+    def no_floats(v):
+        if isinstance(v, dict):
+            return all(no_floats(x) for x in v.values())
+        if isinstance(v, list):
+            return all(no_floats(x) for x in v)
+        return not isinstance(v, float)
+
+    assert no_floats(j)
+    import json
+
+    json.dumps(j, ensure_ascii=False)
