@@ -15,7 +15,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
     list_display = ("name", "title", "jurisdiction", "start", "end", "loaded_at")
-    readonly_fields = ("content", "content_hash", "loaded_at")
+    readonly_fields = ("content_json", "content_hash", "loaded_at")
 
 
 @admin.register(Unit)

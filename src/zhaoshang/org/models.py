@@ -4,6 +4,8 @@ Most of it is loaded from a policy file (`zhaoshang policy load NAME`); the offi
 afterwards (renaming placeholder teams, filling in a head the document names only by post).
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -75,7 +77,9 @@ class Policy(JurisdictionOwned):
     office = models.CharField("牵头办公室", max_length=60)
     start = models.DateField("起始日期")
     end = models.DateField("截止日期")
-    content = models.JSONField("政策内容")
+    # Text, not JSONField: PostgreSQL's jsonb reorders object keys, and the order of a policy's
+    # mappings (grades, brackets…) is part of what the document says.
+    content_json = models.TextField("政策内容")
     content_hash = models.CharField("内容摘要", max_length=64)
     loaded_at = models.DateTimeField("载入时间")
 
@@ -87,11 +91,19 @@ class Policy(JurisdictionOwned):
     def __str__(self):
         return self.name
 
+    @property
+    def content(self) -> dict:
+        """The validated policy as plain data, keys in the file's order."""
+        return json.loads(self.content_json)
+
     def spec(self):
         """The validated policy, as the engine sees it."""
         from zhaoshang.engine.schema import Policy as PolicySpec
 
-        return PolicySpec.model_validate(self.content)
+        cached = getattr(self, "_spec", None)
+        if cached is None or cached[0] != self.content_json:
+            self._spec = (self.content_json, PolicySpec.model_validate_json(self.content_json))
+        return self._spec[1]
 
 
 class Unit(JurisdictionOwned):

@@ -75,9 +75,11 @@ def policy_load(*, spec: PolicySpec) -> LoadReport:
     """Create or bring up to date everything a policy file declares. Loading the same file
     twice changes nothing; names the office has since corrected on placeholder teams and
     people are kept."""
-    content = json.loads(spec.model_dump_json())
+    content_json = spec.model_dump_json()
     # Hash of the validated content, not the file text: comments and layout are not changes.
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps(json.loads(content_json), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
     parent = None
     for p in spec.parents:
@@ -96,7 +98,7 @@ def policy_load(*, spec: PolicySpec) -> LoadReport:
         "office": spec.office,
         "start": main.start,
         "end": main.end,
-        "content": content,
+        "content_json": content_json,
         "content_hash": digest,
     }
     if existing is None or existing.content_hash != digest:

@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('office', models.CharField(max_length=60, verbose_name='牵头办公室')),
                 ('start', models.DateField(verbose_name='起始日期')),
                 ('end', models.DateField(verbose_name='截止日期')),
-                ('content', models.JSONField(verbose_name='政策内容')),
+                ('content_json', models.TextField(verbose_name='政策内容')),
                 ('content_hash', models.CharField(max_length=64, verbose_name='内容摘要')),
                 ('loaded_at', models.DateTimeField(verbose_name='载入时间')),
                 ('jurisdiction', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.jurisdiction', verbose_name='行政区划')),
