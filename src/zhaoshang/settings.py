@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "zhaoshang.exchange",
     "zhaoshang.notify",
     "zhaoshang.assessment",
+    "zhaoshang.dashboards",
+    "zhaoshang.bulletins",
     "zhaoshang.api",
 ]
 
@@ -170,3 +172,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhaoshang@localhost")
 EMAIL_TIMEOUT = 10
 if os.environ.get("NOTIFY_WEBHOOK_HOSTS"):
     NOTIFY_WEBHOOK_HOSTS = [h.strip() for h in os.environ["NOTIFY_WEBHOOK_HOSTS"].split(",") if h.strip()]
+
+# Long work (bulletins) runs in `zhaoshang worker` when one is configured, inline otherwise.
+ZHAOSHANG_WORKER = os.environ.get("ZHAOSHANG_WORKER", "") in ("1", "true", "yes")
+# The address users reach the platform at, for links in group-chat messages (optional).
+SITE_URL = os.environ.get("SITE_URL", "")

@@ -18,7 +18,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlencode, urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
 
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 
 TIMEOUT = 10  # seconds; a robot answers in well under one, a hung server must not stall the run
 MAX_BODY = 64 * 1024
@@ -61,10 +61,36 @@ def _text(raw: bytes) -> str:
 
 def post_robot(url: str, content: str) -> str:
     """POST a text message in the format WeCom and DingTalk robots share."""
-    body = json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
-    request = Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    return post_robot_json(url, {"msgtype": "text", "text": {"content": content}})
+
+
+def post_robot_json(url: str, payload: dict) -> str:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return _robot_request(url, body, "application/json; charset=utf-8")
+
+
+def wecom_upload_file(send_url: str, filename: str, data: bytes) -> str:
+    """Upload a file to a WeCom group robot (its webhook's upload_media, same key); the media id
+    then goes in a `file` message. DingTalk robots take no files."""
+    parts = urlsplit(send_url)
+    upload = parts._replace(
+        path=parts.path.rsplit("/", 1)[0] + "/upload_media", query=f"{parts.query}&type=file"
+    ).geturl()
+    boundary = f"----zhaoshang{int(time.time() * 1000)}"
+    quoted = filename.replace('"', "")
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="{quoted}"; '
+        f'filelength={len(data)}\r\nContent-Type: application/octet-stream\r\n\r\n'
+    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    text = _robot_request(upload, body, f"multipart/form-data; boundary={boundary}")
+    media_id = json.loads(text).get("media_id")
+    if not media_id:
+        raise SendError("机器人未返回文件编号（media_id）", text)
+    return media_id
+
+
+def _robot_request(url: str, body: bytes, content_type: str) -> str:
+    request = Request(url, data=body, method="POST", headers={"Content-Type": content_type})
     try:
         with _opener.open(request, timeout=TIMEOUT) as response:
             text = _text(response.read(MAX_BODY))
@@ -89,10 +115,14 @@ def post_robot(url: str, content: str) -> str:
     return text
 
 
-def send_email(addresses: list[str], subject: str, body: str) -> str:
+def send_email(addresses: list[str], subject: str, body: str, attachments=()) -> str:
+    """`attachments`: (file name, bytes, MIME type) tuples."""
     try:
         connection = get_connection(timeout=TIMEOUT)
-        send_mail(subject, body, None, addresses, connection=connection)
+        message = EmailMessage(subject, body, None, addresses, connection=connection)
+        for name, data, mimetype in attachments:
+            message.attach(name, data, mimetype)
+        message.send()
     except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
         raise SendError(f"邮件发送失败：{exc}") from exc
     return f"已发送至 {'、'.join(addresses)}"

@@ -1,0 +1,303 @@
+"""What a bulletin says, gathered from the ledger and the assessment: the period's signings,
+starts, production and funds in place, the pipeline, each team's work, and the ranking, lists,
+flags, amounts and warnings of the period's assessment. Aggregates are done in SQL; the few
+project rows listed are the period's own signings and starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from zhaoshang.assessment.export import (
+    AMOUNT_LABELS,
+    FLAG_LABELS,
+    KIND_LABELS,
+    holder_labels,
+    label,
+    rule_titles,
+)
+from zhaoshang.assessment.models import AssessmentRun
+from zhaoshang.engine.periods import Span, parse_period
+from zhaoshang.ledger.models import Investment, Project
+from zhaoshang.org.models import Policy, Team, Unit
+
+from .document import Table
+
+WAN_PER_YI = Decimal(10000)
+
+
+def yi(wan) -> Decimal:
+    """万元 to 亿元, two places, as the documents state totals."""
+    return (Decimal(wan or 0) / WAN_PER_YI).quantize(Decimal("0.01"))
+
+
+def period_label(span: Span) -> str:
+    if span.kind == "month":
+        return f"{span.start.year}年{span.start.month}月"
+    if span.kind == "quarter":
+        return f"{span.start.year}年第{(span.start.month - 1) // 3 + 1}季度"
+    if span.kind == "half_year":
+        return f"{span.start.year}年{'上' if span.start.month == 1 else '下'}半年"
+    if span.kind == "year":
+        return f"{span.start.year}年"
+    if span.kind == "week":
+        return f"{span.start.month}月{span.start.day}日至{span.end.month}月{span.end.day}日"
+    return f"{span.start.year}年{span.start.month}月{span.start.day}日至{span.end.year}年{span.end.month}月{span.end.day}日"
+
+
+@dataclass
+class Figures:
+    """The bulletin's template context and its tables."""
+
+    context: dict
+    tables: dict[str, Table]
+    run: AssessmentRun | None
+
+
+def choose_run(policy: Policy, period_key: str, *, include_drafts: bool) -> AssessmentRun | None:
+    """The published result of the period; a draft only where the caller may see drafts."""
+    runs = AssessmentRun.objects.filter(policy=policy, period=period_key)
+    published = runs.filter(status=AssessmentRun.Status.PUBLISHED).order_by("-version").first()
+    if published is not None or not include_drafts:
+        return published
+    return runs.filter(status=AssessmentRun.Status.DRAFT).order_by("-version").first()
+
+
+def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: date | None = None) -> Figures:
+    spec = policy.spec()
+    span = parse_period(period, spec)
+    run = choose_run(policy, span.key or period, include_drafts=include_drafts)
+    projects = Project.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path)
+    investments = Investment.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path)
+    in_span = {"start": span.start, "end": span.end}
+
+    def stage_total(field: str):
+        qs = projects.filter(**{f"{field}__range": (in_span["start"], in_span["end"])})
+        agg = qs.aggregate(n=Count("pk"), amount=Sum("total_investment"))
+        return qs, agg["n"], yi(agg["amount"])
+
+    signed_qs, signed_n, signed_yi = stage_total("signed_on")
+    started_qs, started_n, started_yi = stage_total("started_on")
+    _, production_n, production_yi = stage_total("production_on")
+    funds = investments.filter(month__range=(span.start, span.end)).aggregate(s=Sum("amount"))["s"]
+    year_funds = investments.filter(month__range=(date(span.end.year, 1, 1), span.end)).aggregate(
+        s=Sum("amount")
+    )["s"]
+
+    stages = dict(projects.values_list("stage").annotate(n=Count("pk")))
+    pipeline_rows = [[lbl, stages.get(value, 0)] for value, lbl in Project.Stage.choices]
+    tables: dict[str, Table] = {
+        "pipeline": Table("pipeline", "项目推进情况（按阶段）", ["阶段", "项目数"], pipeline_rows),
+        "signed": _project_table(
+            "signed", f"{period_label(span)}签约项目", signed_qs, "signed_on", "签约日期"
+        ),
+        "started": _project_table(
+            "started", f"{period_label(span)}开工项目", started_qs, "started_on", "开工日期"
+        ),
+        "teams": _team_table(policy, projects, investments, span),
+    }
+    ranking = _ranking(policy, run)
+    tables.update(ranking["tables"])
+    context = {
+        "jurisdiction": policy.jurisdiction.name,
+        "office": spec.office,
+        "policy_title": policy.title,
+        "period": period_label(span),
+        "period_key": span.key or period,
+        "year": span.end.year,
+        "start": span.start,
+        "end": span.end,
+        "today": today or date.today(),
+        "signed_count": signed_n,
+        "signed_yi": signed_yi,
+        "started_count": started_n,
+        "started_yi": started_yi,
+        "production_count": production_n,
+        "production_yi": production_yi,
+        "funds_yi": yi(funds),
+        "year_funds_yi": yi(year_funds),
+        "project_count": sum(stages.values()),
+        "pipeline": pipeline_rows,
+        "run": run,
+        "run_status": run.get_status_display() if run else "",
+        "run_published": bool(run and run.status == AssessmentRun.Status.PUBLISHED),
+        **{k: v for k, v in ranking.items() if k != "tables"},
+    }
+    return Figures(context=context, tables=tables, run=run)
+
+
+def _project_table(key, title, qs, date_field, date_header) -> Table:
+    rows = [
+        [
+            p.name,
+            p.enterprise.name,
+            p.unit.name,
+            p.team.name if p.team else "",
+            p.total_investment,
+            getattr(p, date_field),
+        ]
+        for p in qs.select_related("enterprise", "unit", "team").order_by(date_field, "name")[:200]
+    ]
+    return Table(
+        key, title, ["项目名称", "企业名称", "引进单位", "招商团队", "总投资（万元）", date_header], rows
+    )
+
+
+def _team_table(policy: Policy, projects, investments, span: Span) -> Table:
+    teams = list(Team.objects.filter(policy=policy).order_by("key"))
+    ids = [t.pk for t in teams]
+    r = (span.start, span.end)
+    counts = {
+        row["team"]: row
+        for row in projects.filter(team__in=ids)
+        .values("team")
+        .annotate(
+            signed=Count("pk", filter=Q(signed_on__range=r)),
+            signed_amount=Sum("total_investment", filter=Q(signed_on__range=r)),
+            started=Count("pk", filter=Q(started_on__range=r)),
+        )
+    }
+    funds = dict(
+        investments.filter(team__in=ids, month__range=r)
+        .values("team")
+        .annotate(s=Sum("amount"))
+        .values_list("team", "s")
+    )
+    rows = []
+    for t in teams:
+        c = counts.get(t.pk, {})
+        rows.append(
+            [
+                t.name,
+                c.get("signed", 0),
+                Decimal(c.get("signed_amount") or 0),
+                c.get("started", 0),
+                Decimal(funds.get(t.pk) or 0),
+            ]
+        )
+    return Table(
+        "teams",
+        "各招商团队工作情况",
+        ["团队", "签约项目（个）", "签约总投资（万元）", "开工项目（个）", "实际进资（万元）"],
+        rows,
+    )
+
+
+def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
+    """Ranking tables by holder kind (and, for units, by unit kind: departments and towns are
+    ranked apart), the two lists, flags, amounts and warnings, with names people know."""
+    empty = {
+        "tables": {},
+        "front_runners": [],
+        "catch_up": [],
+        "flags": [],
+        "amounts": [],
+        "warnings": [],
+        "rank_groups": [],
+    }
+    if run is None:
+        empty["tables"] = {
+            "ranking": Table("ranking", "考核排名", ["名次", "对象", "得分"], [], note="本期尚无考核结果。")
+        }
+        return empty
+    labels, titles = holder_labels(policy), rule_titles(policy)
+    result = run.result
+    unit_kinds = dict(
+        Unit.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path).values_list(
+            "name", "kind"
+        )
+    )
+    kind_names = dict(Unit.Kind.choices)
+    groups: dict[str, list] = {}
+    for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
+        if r.get("score") is None:
+            continue
+        group = KIND_LABELS.get(r["holder_kind"], r["holder_kind"])
+        if r["holder_kind"] == "unit" and r["holder"] in unit_kinds:
+            group = kind_names.get(unit_kinds[r["holder"]], group)
+        groups.setdefault(group, []).append(
+            [r.get("rank"), label(labels, r["holder_kind"], r["holder"]), _dec(r.get("score"))]
+        )
+    tables = {}
+    all_rows = []
+    for i, (group, rows) in enumerate(groups.items(), start=1):
+        tables[f"ranking_{i}"] = Table(f"ranking_{i}", f"考核排名（{group}）", ["名次", "对象", "得分"], rows)
+        all_rows += [[group, *row] for row in rows]
+    status = "" if run.status == AssessmentRun.Status.PUBLISHED else "（未发布，仅供审核）"
+    tables["ranking"] = Table(
+        "ranking",
+        f"考核排名{status}",
+        ["类别", "名次", "对象", "得分"],
+        all_rows,
+        note=f"数据截至{run.as_of:%Y年%m月%d日}，第{run.version}版。",
+    )
+    lists = result.get("lists", {})
+    front = [label(labels, *_kind_key(x)) for x in lists.get("front_runners", [])]
+    catch = [label(labels, *_kind_key(x)) for x in lists.get("catch_up", [])]
+    flags = [
+        [
+            FLAG_LABELS.get(f["kind"], f["kind"]),
+            label(labels, f.get("holder_kind", "unit"), f["holder"]),
+            f.get("reason", ""),
+            f["clause"],
+        ]
+        for f in result.get("flags", [])
+    ]
+    amounts = [
+        [
+            AMOUNT_LABELS.get(a["kind"], a["kind"]),
+            label(labels, a.get("holder_kind", "unit"), a["holder"]),
+            a.get("project") or "",
+            _dec(a["amount_wan"]),
+            a["clause"],
+        ]
+        for a in result.get("amounts", [])
+    ]
+    warnings = [
+        [
+            label(labels, w.get("holder_kind", "unit"), w.get("holder", "")),
+            FLAG_LABELS.get(w.get("kind"), w.get("kind", "")),
+            w.get("reason", "") or w.get("message", ""),
+        ]
+        for w in (run.forecast or {}).get("warnings", [])
+    ]
+    tables["lists"] = Table(
+        "lists",
+        "一马当先榜、奋起直追榜",
+        ["榜单", "对象"],
+        [["一马当先榜", n] for n in front] + [["奋起直追榜", n] for n in catch],
+    )
+    tables["flags"] = Table("flags", "预警与问责", ["类别", "对象", "原因", "条款"], flags)
+    tables["amounts"] = Table(
+        "amounts", "经费与奖励", ["类别", "对象", "项目", "金额（万元）", "条款"], amounts
+    )
+    tables["warnings"] = Table(
+        "warnings", "风险预警（按当前进度预测）", ["对象", "可能情形", "说明"], warnings
+    )
+    return {
+        "tables": tables,
+        "front_runners": front,
+        "catch_up": catch,
+        "flags": flags,
+        "amounts": amounts,
+        "amount_total": sum((row[3] for row in amounts), Decimal(0)),
+        "warnings": warnings,
+        "rank_groups": list(groups),
+        "rule_titles": titles,
+    }
+
+
+def _dec(v):
+    try:
+        return Decimal(str(v)) if v is not None else None
+    except ArithmeticError:
+        return v
+
+
+def _kind_key(entry):
+    if isinstance(entry, dict):
+        return entry.get("holder_kind", "unit"), entry.get("holder", "")
+    return "unit", str(entry)

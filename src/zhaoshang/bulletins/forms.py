@@ -1,0 +1,42 @@
+from django import forms
+
+from .document import KINDS
+from .models import BulletinTemplate
+
+
+class BulletinForm(forms.Form):
+    policy = forms.ChoiceField(label="政策文件")
+    kind = forms.ChoiceField(label="类别", choices=list(KINDS.items()))
+    period = forms.CharField(
+        label="时期",
+        max_length=40,
+        help_text="如 2024-06（月）、2024-Q2（季度）、2024（全年）、2023-06..2023-08",
+    )
+
+    def __init__(self, *args, policies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = [(p.name, f"{p.title}（{p.jurisdiction.name}）") for p in policies]
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = BulletinTemplate
+        fields = [
+            "masthead",
+            "number_pattern",
+            "abbreviation",
+            "title",
+            "recipients",
+            "body",
+            "signature",
+            "copy_to",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "spellcheck": "false"})}
+
+
+class SendForm(forms.Form):
+    channel = forms.ChoiceField(label="发送到")
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(c.pk, str(c)) for c in channels]

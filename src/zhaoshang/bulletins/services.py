@@ -1,0 +1,364 @@
+"""Generating bulletins and sending them. Views, the API, the command line and the worker all
+call these.
+
+A bulletin is asked for (`request_bulletin`), which numbers it and either builds it at once or,
+where a worker is configured (ZHAOSHANG_WORKER=1), leaves it queued for `zhaoshang worker`.
+Building gathers the figures, renders the office's template into a `Document`, and writes the
+Word, Excel and PDF files, updating the progress the page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import timezone
+
+from zhaoshang.engine.periods import PeriodParseError, parse_period
+from zhaoshang.fieldwork.models import Activity, Lead
+from zhaoshang.org.models import Policy
+
+from . import render_docx, render_pdf, render_xlsx
+from .defaults import DEFAULTS, abbreviation, issuer_name
+from .document import KINDS, Document, MarkupError, parse_body
+from .figures import Figures, gather
+from .models import Bulletin, BulletinSend, BulletinTemplate
+
+# Office templates are plain text: no HTML escaping, no loaders (so no {% include %} of files).
+ENGINE = Engine(autoescape=False, libraries={})
+TEMPLATE_FIELDS = ("masthead", "title", "recipients", "body", "signature", "copy_to")
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def worker_configured() -> bool:
+    return bool(getattr(settings, "ZHAOSHANG_WORKER", False))
+
+
+# --- Templates ----------------------------------------------------------------------------------
+
+
+def template_for(policy: Policy, kind: str) -> BulletinTemplate:
+    """The office's template, or the default (unsaved) for a policy that has none yet."""
+    saved = BulletinTemplate.objects.filter(policy=policy, kind=kind).first()
+    if saved is not None:
+        return saved
+    return BulletinTemplate(
+        policy=policy,
+        jurisdiction=policy.jurisdiction,
+        kind=kind,
+        abbreviation=abbreviation(policy.jurisdiction.name),
+        **{k: v.replace("县委、县人大、县政府、县政协", _leaders(policy)) for k, v in DEFAULTS[kind].items()},
+    )
+
+
+def _leaders(policy: Policy) -> str:
+    level = "市" if policy.jurisdiction.level == "city" else "县"
+    return f"{level}委、{level}人大、{level}政府、{level}政协"
+
+
+def check_template(tpl: BulletinTemplate) -> dict[str, str]:
+    """Field errors of a template: syntax, and the body's markup against sample figures."""
+    errors = {}
+    for name in TEMPLATE_FIELDS:
+        try:
+            ENGINE.from_string(getattr(tpl, name) or "")
+        except TemplateSyntaxError as exc:
+            errors[name] = f"模板语法错误：{exc}"
+    if "body" not in errors and tpl.policy_id:
+        from .document import Table
+
+        sample = {key: Table(key, key, ["x"], []) for key in table_keys()}
+        try:
+            parse_body(_render(tpl.body, _sample_context()), sample)
+        except MarkupError as exc:
+            errors["body"] = str(exc)
+    return errors
+
+
+def table_keys() -> list[str]:
+    """The tables a body may insert, with the ranking groups numbered ranking_1, ranking_2…"""
+    return ["pipeline", "signed", "started", "teams", "ranking", "lists", "flags", "amounts", "warnings"] + [
+        f"ranking_{i}" for i in range(1, 7)
+    ]
+
+
+def _sample_context() -> dict:
+    # Every branch of the defaults shows a table, so a misspelt table key is caught on save.
+    return {"run": True, "signed_count": 1, "started_count": 1, "warnings": [1], "flags": [1], "amounts": [1]}
+
+
+def _render(source: str, context: dict) -> str:
+    try:
+        return ENGINE.from_string(source or "").render(Context(context))
+    except TemplateSyntaxError as exc:
+        raise ValidationError(f"模板语法错误：{exc}") from None
+
+
+# --- Building -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    document: Document
+    figures: Figures
+    files: dict[str, bytes]
+
+
+def build(
+    policy: Policy,
+    kind: str,
+    period: str,
+    *,
+    sequence: int = 1,
+    include_drafts: bool = True,
+    today: date | None = None,
+    progress=lambda pct, msg: None,
+) -> Built:
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"简报类别须为：{'、'.join(KINDS.values())}"})
+    progress(10, "汇总数据")
+    today = today or timezone.localdate()
+    try:
+        figures = gather(policy, period, include_drafts=include_drafts, today=today)
+    except PeriodParseError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    figures.context.update(_field_work(policy, figures.context["start"], figures.context["end"]))
+    tpl = template_for(policy, kind)
+    issuer = issuer_name(policy.jurisdiction.name, policy.spec().office)
+    ctx = {
+        **figures.context,
+        "issuer": issuer,
+        "jurisdiction_kind": "市" if policy.jurisdiction.level == "city" else "县",
+    }
+    number = (
+        tpl.number_pattern.replace("{year}", str(figures.context["year"]))
+        .replace("{seq}", str(sequence))
+        .replace("{abbr}", tpl.abbreviation or abbreviation(policy.jurisdiction.name))
+    )
+    try:
+        blocks = parse_body(_render(tpl.body, ctx), figures.tables)
+    except MarkupError as exc:
+        raise ValidationError({"body": str(exc)}) from None
+    document = Document(
+        kind=kind,
+        masthead=_render(tpl.masthead, ctx).strip(),
+        number=number,
+        issuer=issuer,
+        title=_render(tpl.title, ctx).strip(),
+        recipients=_render(tpl.recipients, ctx).strip(),
+        blocks=blocks,
+        signature=_render(tpl.signature, ctx).strip(),
+        signed_on=today,
+        copy_to=_render(tpl.copy_to, ctx).strip(),
+        tables=[b.table for b in blocks if b.kind == "table"],
+    )
+    progress(35, "生成 Word 文件")
+    files = {"docx": render_docx.render(document)}
+    progress(60, "生成 Excel 表格")
+    files["xlsx"] = render_xlsx.render(document)
+    progress(80, "生成 PDF 文件")
+    files["pdf"] = render_pdf.render(document)
+    return Built(document, figures, files)
+
+
+def _field_work(policy: Policy, start: date, end: date) -> dict:
+    where = {"jurisdiction__path__startswith": policy.jurisdiction.path}
+    counts = dict(
+        Activity.objects.filter(**where, date__range=(start, end)).values_list("kind").annotate(n=Count("pk"))
+    )
+    leads = Lead.objects.filter(**where, reported_on__range=(start, end)).aggregate(
+        total=Count("pk"), valid=Count("pk", filter=Q(status=Lead.Status.VALID))
+    )
+    return {
+        "activities": {k: counts.get(k, 0) for k in Activity.Kind.values},
+        "leads": leads,
+    }
+
+
+# --- Jobs ---------------------------------------------------------------------------------------
+
+
+def request_bulletin(
+    *, policy: Policy, kind: str, period: str, user=None, inline: bool | None = None
+) -> Bulletin:
+    """Number a new bulletin and build it now, or queue it for the worker."""
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"简报类别须为：{'、'.join(KINDS.values())}"})
+    try:
+        span = parse_period(period, policy.spec())
+    except PeriodParseError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    for _ in range(3):
+        try:
+            bulletin = _numbered(policy, kind, span.key or period.strip(), span.end.year, user)
+            break
+        except IntegrityError:
+            continue  # another request took the number: take the next
+    else:
+        raise ValidationError("编号冲突，请稍后重试")
+    if inline if inline is not None else not worker_configured():
+        generate(bulletin)
+        bulletin.refresh_from_db()
+    return bulletin
+
+
+@transaction.atomic
+def _numbered(policy, kind, period, year, user) -> Bulletin:
+    last = Bulletin.objects.filter(policy=policy, kind=kind, year=year).aggregate(m=Max("sequence"))["m"]
+    return Bulletin.objects.create(
+        jurisdiction=policy.jurisdiction,
+        policy=policy,
+        kind=kind,
+        period=period,
+        year=year,
+        sequence=(last or 0) + 1,
+        requested_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def generate(bulletin: Bulletin) -> Bulletin:
+    """Build a queued bulletin's files; a failure is recorded on it with its reason."""
+
+    def progress(pct, msg):
+        Bulletin.objects.filter(pk=bulletin.pk).update(
+            progress=pct, message=msg, status=Bulletin.Status.RUNNING
+        )
+
+    include_drafts = True
+    try:
+        built = build(
+            bulletin.policy,
+            bulletin.kind,
+            bulletin.period,
+            sequence=bulletin.sequence,
+            include_drafts=include_drafts,
+            progress=progress,
+        )
+    except ValidationError as exc:
+        bulletin.status, bulletin.message = Bulletin.Status.FAILED, "；".join(exc.messages)[:500]
+        bulletin.finished_at = timezone.now()
+        bulletin.save()
+        return bulletin
+    progress(95, "保存文件")
+    bulletin.title, bulletin.number = built.document.title, built.document.number
+    bulletin.run = built.figures.run
+    for fmt, data in built.files.items():
+        getattr(bulletin, fmt).save(bulletin.file_name(fmt), ContentFile(data), save=False)
+    bulletin.status, bulletin.progress = Bulletin.Status.DONE, 100
+    bulletin.message = (
+        "" if built.figures.run is None or built.figures.context["run_published"] else "考核结果为草稿"
+    )
+    bulletin.finished_at = timezone.now()
+    bulletin.save()
+    return bulletin
+
+
+def claim_next() -> Bulletin | None:
+    """The oldest queued bulletin, marked running so that a second worker skips it."""
+    with transaction.atomic():
+        qs = Bulletin.objects.filter(status=Bulletin.Status.QUEUED).order_by("created", "pk")
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        bulletin = qs.first()
+        if bulletin is None:
+            return None
+        claimed = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.QUEUED).update(
+            status=Bulletin.Status.RUNNING, message="开始生成"
+        )
+    return bulletin if claimed else None
+
+
+def run_queued(limit: int | None = None) -> int:
+    done = 0
+    while limit is None or done < limit:
+        bulletin = claim_next()
+        if bulletin is None:
+            break
+        generate(bulletin)
+        done += 1
+    return done
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def send(bulletin: Bulletin, channel, *, user=None) -> BulletinSend:
+    """Send a finished bulletin to a group chat or mailbox, once. A failed send may be tried
+    again; a sent one is not sent twice."""
+    from zhaoshang.notify import senders
+    from zhaoshang.notify.models import Channel
+    from zhaoshang.notify.services import post_notice
+
+    if bulletin.status != Bulletin.Status.DONE:
+        raise ValidationError("简报尚未生成完成，不能发送")
+    with transaction.atomic():
+        record, created = BulletinSend.objects.select_for_update().get_or_create(
+            bulletin=bulletin,
+            channel=channel,
+            defaults={"status": BulletinSend.Status.FAILED, "response": "发送中", "sent_by": user},
+        )
+        if not created and record.status == BulletinSend.Status.SENT:
+            raise ValidationError(
+                f"已于 {timezone.localtime(record.sent_at):%Y-%m-%d %H:%M} 发送至该渠道，不再重复发送"
+            )
+        if not created:
+            record.attempts += 1
+    summary = f"【{bulletin.get_kind_display()}】{bulletin.title}（{bulletin.number}）"
+    try:
+        if channel.kind == Channel.Kind.WECOM:
+            media_id = senders.wecom_upload_file(
+                channel.webhook_url, bulletin.file_name("docx"), _read(bulletin.docx)
+            )
+            senders.post_robot(channel.webhook_url, summary)
+            response = senders.post_robot_json(
+                channel.webhook_url, {"msgtype": "file", "file": {"media_id": media_id}}
+            )
+        elif channel.kind == Channel.Kind.DINGTALK:
+            url = (
+                senders.dingtalk_url(channel.webhook_url, channel.secret)
+                if channel.secret
+                else channel.webhook_url
+            )
+            link = getattr(settings, "SITE_URL", "")
+            text = summary + (
+                f"\n下载：{link.rstrip('/')}/bulletins/{bulletin.pk}/"
+                if link
+                else "\n请登录招商引资工作平台下载。"
+            )
+            response = senders.post_robot(url, text)
+        elif channel.kind == Channel.Kind.EMAIL:
+            attachments = [
+                (bulletin.file_name(f), _read(getattr(bulletin, f)), MIME[f]) for f in ("docx", "xlsx", "pdf")
+            ]
+            response = senders.send_email(
+                channel.email_list(), summary, f"{bulletin.title}，详见附件。", attachments
+            )
+        else:
+            post_notice(unit=channel.unit, team=channel.team, text=summary)
+            response = "已发站内消息"
+        record.status, record.response = BulletinSend.Status.SENT, response[:2000]
+    except senders.SendError as exc:
+        record.status, record.response = (
+            BulletinSend.Status.FAILED,
+            f"{exc} {getattr(exc, 'response', '')}".strip()[:2000],
+        )
+    record.sent_by = user if getattr(user, "pk", None) else None
+    record.save()
+    return record
+
+
+def _read(field) -> bytes:
+    field.open("rb")
+    try:
+        return field.read()
+    finally:
+        field.close()
