@@ -79,9 +79,13 @@ def wecom_upload_file(send_url: str, filename: str, data: bytes) -> str:
     boundary = f"----zhaoshang{int(time.time() * 1000)}"
     quoted = filename.replace('"', "")
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="{quoted}"; '
-        f'filelength={len(data)}\r\nContent-Type: application/octet-stream\r\n\r\n'
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="media"; filename="{quoted}"; '
+            f"filelength={len(data)}\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     text = _robot_request(upload, body, f"multipart/form-data; boundary={boundary}")
     media_id = json.loads(text).get("media_id")
     if not media_id:

@@ -81,7 +81,9 @@ def test_monthly_report_counts_match_the_ledger(xinfeng):
     started = projects.filter(started_on__range=(date(2024, 4, 1), date(2024, 6, 30)))
     assert signed.exists() and started.exists()
     text = _docx_text(built.files["docx"])
-    assert "信丰县2024年第2季度招商引资工作战报" in text and "2024年第1期" in text and "信丰县扩大开放办" in text
+    assert (
+        "信丰县2024年第2季度招商引资工作战报" in text and "2024年第1期" in text and "信丰县扩大开放办" in text
+    )
     assert f"全县新签约项目{signed.count()}个" in text and f"新开工项目{started.count()}个" in text
     assert "2024年7月2日" in text
     wb = load_workbook(io.BytesIO(built.files["xlsx"]))
