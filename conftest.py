@@ -84,6 +84,9 @@ def _assessment_papers():
     )
     services.publish(services.run(policy, "2024-05"))
     services.run(policy, "2024-04")
+    from zhaoshang.bulletins.services import request_bulletin
+
+    request_bulletin(policy=policy, kind="notice", period="2024-05", inline=True)
 
 
 @pytest.fixture(scope="session")

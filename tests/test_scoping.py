@@ -43,6 +43,7 @@ OFFICE_PAPERS = {
     "assessment.officedecision",
     "assessment.awarddecision",
     "assessment.personreward",
+    "bulletins.bulletin",  # for the office, leaders, inspectors and the city
 }
 # Written by the office only, though they belong to a project.
 OFFICE_ONLY = {"assessment.projectevaluation", "assessment.projecttransfer"}
@@ -109,12 +110,13 @@ def _jurisdiction_select(model):
 
 def _list_routes():
     from zhaoshang.assessment import urls as assessment
+    from zhaoshang.bulletins import urls as bulletins
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
 
     routes = []
-    for module in (org, ledger, fw, assessment):
+    for module in (org, ledger, fw, assessment, bulletins):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -131,12 +133,17 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     endpoint_models = {vs.queryset.model for vs in ENDPOINTS.values()}
     assert models == endpoint_models
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment")
+    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins")
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
-    # Memberships are managed in the admin; periods are shown on their policy's page.
-    assert models == scoped - {apps.get_model("org", "membership"), apps.get_model("org", "period")}
+    # Memberships are managed in the admin; periods are shown on their policy's page; a bulletin
+    # template has one page per policy and kind (bulletins:template_edit, office only).
+    assert models == scoped - {
+        apps.get_model("org", "membership"),
+        apps.get_model("org", "period"),
+        apps.get_model("bulletins", "bulletintemplate"),
+    }
 
 
 @pytest.mark.parametrize("route,model", LIST_ROUTES, ids=[r for r, _ in LIST_ROUTES])

@@ -23,6 +23,8 @@ from zhaoshang.assessment.models import (
     ProjectTransfer,
     SurveyScore,
 )
+from zhaoshang.bulletins import services as bulletin_services
+from zhaoshang.bulletins.models import Bulletin
 from zhaoshang.core.pages import _log_queryset
 from zhaoshang.core.scoping import membership
 from zhaoshang.fieldwork import filters as fieldwork_filters
@@ -678,6 +680,43 @@ ENDPOINTS["phases"] = viewset_for(
         "jobs",
     ],
 )
+
+
+class BulletinViewSet(ScopedViewSet):
+    """战报简报：每月战报、工作简报、通报；POST 生成（policy、kind、period），有后台任务进程时排队，
+    status 与 progress 表示进度，docx/xlsx/pdf 为下载地址"""
+
+    queryset = Bulletin.objects.all()
+    serializer_class = serializer_for(
+        Bulletin,
+        ["jurisdiction", "policy", "kind", "period", "year", "sequence", "number", "title", "run", "status",
+         "progress", "message", "requested_by", "finished_at", "downloads"],
+        ["jurisdiction", "policy", "kind", "period", "year", "sequence", "number", "title", "run", "status",
+         "progress", "message", "requested_by", "finished_at"],
+    )  # fmt: skip
+    select_related = ("policy",)
+    http_method_names = ["get", "post", "head", "options"]
+    permission_classes = [IsAuthenticated]
+
+    def create(self, request, *args, **kwargs):
+        """招商办生成一份战报简报：policy（政策文件名称）、kind（monthly/briefing/notice）、period"""
+        _require_office(request.user, "只有招商办可以生成战报简报")
+        policy = Policy.objects.visible_to(request.user).filter(name=request.data.get("policy")).first()
+        if policy is None:
+            raise ValidationError({"policy": "请给出您可查看的政策文件名称"})
+        kind, period = request.data.get("kind", ""), request.data.get("period", "")
+        if not isinstance(kind, str) or not isinstance(period, str):
+            raise ValidationError({"period": "类别与时期应为文字"})
+        try:
+            bulletin = bulletin_services.request_bulletin(
+                policy=policy, kind=kind, period=period, user=request.user
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(_messages(exc)) from None
+        return Response(self.get_serializer(bulletin).data, status=201)
+
+
+ENDPOINTS["bulletins"] = BulletinViewSet
 
 
 class ObjectChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

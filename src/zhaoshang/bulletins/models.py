@@ -119,6 +119,15 @@ class Bulletin(JurisdictionOwned):
     def done(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
+    @property
+    def downloads(self) -> dict[str, str]:
+        """Where each finished file is downloaded (the page's links, scoped like the page)."""
+        from django.urls import reverse
+
+        if self.status != self.Status.DONE:
+            return {}
+        return {f: reverse("bulletins:bulletin_download", args=[self.pk, f]) for f in ("docx", "xlsx", "pdf")}
+
     def file_name(self, fmt: str) -> str:
         return f"{self.get_kind_display()}-{self.period}-{self.number or self.sequence}.{fmt}".replace(
             "/", "-"

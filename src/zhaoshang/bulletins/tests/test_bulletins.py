@@ -143,7 +143,7 @@ def test_bulletins_are_numbered_per_kind_and_year(testland):
     first = services.request_bulletin(policy=testland, kind="briefing", period="2024-05")
     second = services.request_bulletin(policy=testland, kind="briefing", period="2024-06")
     other = services.request_bulletin(policy=testland, kind="notice", period="2024-05")
-    assert (first.sequence, second.sequence, other.sequence) == (1, 2, 1)
+    assert (first.sequence, second.sequence, other.sequence) == (1, 2, 2)  # the test world has notice No. 1
     assert (first.number, second.number) == ("第1期", "第2期")
     assert first.status == "done" and first.progress == 100
     assert first.docx.read()[:2] == b"PK" and first.pdf.read()[:5] == b"%PDF-"
@@ -153,7 +153,7 @@ def test_a_bad_period_is_refused_in_chinese(testland):
     with pytest.raises(ValidationError) as exc:
         services.request_bulletin(policy=testland, kind="monthly", period="六月")
     assert "无法识别的时期" in str(exc.value)
-    assert not Bulletin.objects.filter(policy=testland).exists()
+    assert not Bulletin.objects.filter(policy=testland, kind="monthly").exists()
 
 
 def test_with_a_worker_the_bulletin_is_queued_then_built(testland, settings):
@@ -193,7 +193,7 @@ def test_office_generates_from_the_page_and_downloads(client, users, testland):
     response = client.post(
         reverse("bulletins:bulletin_new"), {"policy": "testland-2024", "kind": "monthly", "period": "2024-05"}
     )
-    bulletin = Bulletin.objects.get(policy=testland)
+    bulletin = Bulletin.objects.get(policy=testland, kind="monthly")
     assert response.status_code == 302 and response["Location"].endswith(f"/bulletins/{bulletin.pk}/")
     detail = client.get(response["Location"]).content.decode()
     assert "已生成" in detail and "下载 Word" in detail and 'hx-trigger="every 1s"' not in detail
@@ -413,3 +413,33 @@ def test_command_writes_the_three_files(tmp_path, testland):
             "--out",
             str(tmp_path),
         )
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def test_api_generates_and_lists_bulletins(client, users, testland):
+    client.force_login(users["tl-office"])
+    response = client.post(
+        "/api/bulletins/",
+        {"policy": "testland-2024", "kind": "notice", "period": "2024-05"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    data = response.json()
+    assert data["status"] == "done" and data["number"].endswith("〔2024〕2号")  # the test world made No. 1
+    assert client.get(data["downloads"]["pdf"]).status_code == 200
+    bad = client.post(
+        "/api/bulletins/",
+        {"policy": "testland-2024", "kind": "notice", "period": "下月"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "无法识别的时期" in bad.content.decode()
+    client.force_login(users["tl-leader"])
+    assert client.get(f"/api/bulletins/{data['id']}/").status_code == 200
+    denied = client.post(
+        "/api/bulletins/",
+        {"policy": "testland-2024", "kind": "notice", "period": "2024-05"},
+        content_type="application/json",
+    )
+    assert denied.status_code == 403
