@@ -9,6 +9,8 @@ urlpatterns = [
     path("exchange/", include("zhaoshang.exchange.urls")),
     path("notify/", include("zhaoshang.notify.urls")),
     path("assessment/", include("zhaoshang.assessment.urls")),
+    path("dashboards/", include("zhaoshang.dashboards.urls")),
+    path("bulletins/", include("zhaoshang.bulletins.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("admin/", admin.site.urls),
 ]
