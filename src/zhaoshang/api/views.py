@@ -460,6 +460,15 @@ def _require_office(user, message):
         raise PermissionDenied(message)
 
 
+def _office_policy(request, message) -> Policy:
+    """For the office's own actions: the role check, then the named policy within reach."""
+    _require_office(request.user, message)
+    policy = Policy.objects.visible_to(request.user).filter(name=request.data.get("policy")).first()
+    if policy is None:
+        raise ValidationError({"policy": "请给出您可查看的政策文件名称"})
+    return policy
+
+
 def _messages(exc: DjangoValidationError):
     return exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
 
@@ -596,10 +605,7 @@ class AssessmentRunViewSet(ScopedViewSet):
 
     def create(self, request, *args, **kwargs):
         """招商办计算（或重新计算）一个考核期：policy、period，更正已发布结果时须给 reason"""
-        _require_office(request.user, "只有招商办可以计算考核结果")
-        policy = Policy.objects.visible_to(request.user).filter(name=request.data.get("policy")).first()
-        if policy is None:
-            raise ValidationError({"policy": "请给出您可查看的政策文件名称"})
+        policy = _office_policy(request, "只有招商办可以计算考核结果")
         period, reason = request.data.get("period", ""), request.data.get("reason", "")
         if not isinstance(period, str) or not isinstance(reason, str):
             raise ValidationError({"period": "考核期与理由应为文字"})
@@ -700,10 +706,7 @@ class BulletinViewSet(ScopedViewSet):
 
     def create(self, request, *args, **kwargs):
         """招商办生成一份战报简报：policy（政策文件名称）、kind（monthly/briefing/notice）、period"""
-        _require_office(request.user, "只有招商办可以生成战报简报")
-        policy = Policy.objects.visible_to(request.user).filter(name=request.data.get("policy")).first()
-        if policy is None:
-            raise ValidationError({"policy": "请给出您可查看的政策文件名称"})
+        policy = _office_policy(request, "只有招商办可以生成战报简报")
         kind, period = request.data.get("kind", ""), request.data.get("period", "")
         if not isinstance(kind, str) or not isinstance(period, str):
             raise ValidationError({"period": "类别与时期应为文字"})

@@ -56,8 +56,16 @@ def template_for(policy: Policy, kind: str) -> BulletinTemplate:
         jurisdiction=policy.jurisdiction,
         kind=kind,
         abbreviation=abbreviation(policy.jurisdiction.name),
-        **{k: v.replace("县委、县人大、县政府、县政协", _leaders(policy)) for k, v in DEFAULTS[kind].items()},
+        **{k: _localise(v, policy) for k, v in DEFAULTS[kind].items()},
     )
+
+
+def _localise(text: str, policy: Policy) -> str:
+    """The defaults speak as a county office; a city addresses its counties."""
+    text = text.replace("县委、县人大、县政府、县政协", _leaders(policy))
+    if policy.jurisdiction.level == "city":
+        text = text.replace("各招商团队、各责任单位：", "各县（市、区）人民政府，市直有关单位：")
+    return text
 
 
 def _leaders(policy: Policy) -> str:
