@@ -249,3 +249,51 @@ def test_logins_are_not_changes_and_password_hashes_stay_out_of_the_log(client, 
     office.save()
     change = last_change(office)
     assert change.after["password"].startswith("sha256:") and office.password not in str(change.after)
+
+
+def _contact_change(client, users):
+    """The office corrects an enterprise's contact on its page: the log keeps the values."""
+    from zhaoshang.ledger.models import Enterprise
+
+    ent = Enterprise.objects.filter(jurisdiction__code="360722").first()
+    client.force_login(users["xf-office"])
+    response = client.patch(
+        f"/api/enterprises/{ent.pk}/",
+        {"contact_name": "欧阳建国", "contact_title": "首席招商顾问", "contact_phone": "13912345678"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content[:500]
+    change = last_change(ent)
+    assert change.after["contact_phone"] == "13912345678"  # stored complete, for audit
+    return change
+
+
+def test_contacts_are_masked_in_the_log_for_roles_that_may_not_see_them(client, users):
+    change = _contact_change(client, users)
+    stored = (change.before, change.after)
+    client.force_login(users["xf-inspector"])
+    html = client.get(reverse("change_detail", args=[change.pk])).content.decode()
+    for secret in ("欧阳建国", "首席招商顾问", "13912345678"):
+        assert secret not in html, secret
+    assert "欧***" in html and "首*****" in html and "139****5678" in html
+    data = client.get(f"/api/changes/{change.pk}/").json()
+    after = data["after"]
+    assert (after["contact_name"], after["contact_title"], after["contact_phone"]) == (
+        "欧***",
+        "首*****",
+        "139****5678",
+    )
+    assert after["name"] == change.after["name"]  # only personal data is masked
+    assert all(
+        "13912345678" not in str(r["after"])
+        for r in client.get("/api/changes/", {"limit": 50}).json()["results"]
+    )
+    change.refresh_from_db()
+    assert (change.before, change.after) == stored  # the stored row is untouched
+
+
+def test_the_office_sees_contacts_in_the_log_in_full(client, users):
+    change = _contact_change(client, users)
+    html = client.get(reverse("change_detail", args=[change.pk])).content.decode()
+    assert "欧阳建国" in html and "13912345678" in html
+    assert client.get(f"/api/changes/{change.pk}/").json()["after"]["contact_phone"] == "13912345678"

@@ -237,3 +237,101 @@ def test_uscc_is_validated_with_a_chinese_message(client, users):
         f"/api/enterprises/{ent.pk}/", {"uscc": "91440300708461136T"}, content_type="application/json"
     )
     assert response.status_code == 200
+
+
+# --- 首招负责制 in the API and the admin -----------------------------------------------------------
+
+
+def _held_enterprise(users):
+    """An enterprise first registered by the team clerk's unit."""
+    from zhaoshang.ledger import uscc
+    from zhaoshang.ledger.models import Enterprise
+
+    team = users["xf-team"].membership.team
+    return Enterprise.objects.create(
+        jurisdiction=team.jurisdiction,
+        name="深圳市景旺电子股份有限公司",
+        short_name="景旺电子",
+        uscc=uscc.make("440300", "MA5ABCDE"),
+        unit=team.lead_unit,
+        team=team,
+    )
+
+
+def test_api_refuses_an_enterprise_another_unit_registered_first(client, users):
+    from django.utils import timezone
+
+    from zhaoshang.ledger.models import Enterprise
+
+    held = _held_enterprise(users)
+    clerk = users["xf-unit"]
+    client.force_login(clerk)
+    n = Enterprise.objects.count()
+    for payload in (
+        {"name": "景旺电子有限公司"},  # a name that matches
+        {"name": "另一个名字有限公司", "uscc": held.uscc},  # the same code
+    ):
+        response = client.post(
+            "/api/enterprises/",
+            {**payload, "unit": clerk.membership.unit_id},
+            content_type="application/json",
+        )
+        assert response.status_code == 400, response.json()
+        message = response.json()["non_field_errors"][0]
+        since = f"{timezone.localtime(held.created):%Y年%m月%d日}"
+        assert "已由商务局（第一产业招商兵团）" in message and since in message and "归属裁定" in message
+    assert Enterprise.objects.count() == n
+    # Renaming one's own enterprise into the holder's is refused the same way.
+    own = Enterprise.objects.create(
+        jurisdiction=held.jurisdiction, name="信丰本地测试有限公司", unit=clerk.membership.unit
+    )
+    response = client.patch(
+        f"/api/enterprises/{own.pk}/", {"name": "景旺电子"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "首报" in response.json()["non_field_errors"][0]
+    response = client.put(
+        f"/api/enterprises/{own.pk}/",
+        {"name": own.name, "uscc": held.uscc, "unit": own.unit_id},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "统一社会信用代码相同" in response.json()["non_field_errors"][0]
+    # The holder itself may register and edit it.
+    client.force_login(users["xf-team"])
+    response = client.patch(
+        f"/api/enterprises/{held.pk}/", {"name": "景旺电子股份有限公司"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    response = client.post(
+        "/api/enterprises/",
+        {"name": "无关新企业有限公司", "unit": users["xf-team"].membership.team.lead_unit_id},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+
+
+def test_admin_refuses_an_enterprise_another_unit_registered_first(client, users):
+    from zhaoshang.ledger.models import Enterprise
+
+    held = _held_enterprise(users)
+    other = Unit.objects.get(jurisdiction=held.jurisdiction, name="公安局")
+    client.force_login(users["admin"])
+    n = Enterprise.objects.count()
+    response = client.post(
+        reverse("admin:ledger_enterprise_add"),
+        {
+            "jurisdiction": held.jurisdiction_id,
+            "name": "景旺电子",
+            "unit": other.pk,
+            "former_names": "[]",
+            "tags": "[]",
+        },
+    )
+    assert response.status_code == 200 and "已由商务局" in response.content.decode()
+    assert Enterprise.objects.count() == n
+
+
+def test_admin_cannot_change_a_projects_stage(client, users):
+    project = Project.objects.filter(jurisdiction__code="360722", stage="lead").first()
+    client.force_login(users["admin"])
+    html = client.get(reverse("admin:ledger_project_change", args=[project.pk])).content.decode()
+    assert 'name="stage"' not in html and 'name="signed_on"' not in html

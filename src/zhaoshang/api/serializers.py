@@ -2,6 +2,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from zhaoshang.core.models import ObjectChange
@@ -71,14 +72,37 @@ def serializer_for(model, fields, read_only=(), base=None):
 
 class _EnterpriseBase(ScopedModelSerializer):
     def to_representation(self, instance):
-        from zhaoshang.core.privacy import mask_name, mask_phone, may_see_personal_data
+        from zhaoshang.core.privacy import mask_values, may_see_personal_data, personal_fields
 
         data = super().to_representation(instance)
         request = self.context.get("request")
         if request is not None and not may_see_personal_data(request.user):
-            data["contact_name"] = mask_name(data.get("contact_name") or "")
-            data["contact_phone"] = mask_phone(data.get("contact_phone") or "")
+            data = mask_values(data, personal_fields(instance))
         return data
+
+    def validate(self, attrs):
+        # 首招负责制, as on the enterprise form: an enterprise another unit registered first (same
+        # USCC, or a name that matches) is refused, naming the holder and since when. Checked
+        # before the model's own validation, whose duplicate-USCC error names nobody. A partial
+        # update that leaves the name, code and unit alone has nothing to check.
+        if self.instance is None or {"name", "uscc", "unit"} & set(attrs):
+            from zhaoshang.ledger.services import enterprise_ownership_problem
+
+            def value(key):
+                return attrs[key] if key in attrs else getattr(self.instance, key)
+
+            unit = value("unit")
+            problem = enterprise_ownership_problem(
+                jurisdiction=unit.jurisdiction,  # a record lives where its unit is
+                name=value("name"),
+                uscc=(value("uscc") or "").strip().upper(),
+                unit=unit,
+                exclude_pk=self.instance.pk if self.instance is not None else None,
+                how_to_claim="POST /api/claims/",
+            )
+            if problem:
+                raise serializers.ValidationError({"non_field_errors": [problem]})
+        return super().validate(attrs)
 
 
 EnterpriseSerializer = None  # defined below, once the models are importable
@@ -91,6 +115,23 @@ class OwnershipCheckSerializer(serializers.Serializer):
     since = serializers.DateTimeField(allow_null=True)
     matched_by = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+
+
+class InvestmentTotalRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="单位或团队的 id")
+    name = serializers.CharField()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="实际进资合计（万元）")
+    months = serializers.IntegerField(help_text="有进资的月份数")
+
+
+@extend_schema_serializer(many=False)  # one object for the whole list, not an array
+class InvestmentTotalsSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=[("unit", "按计入单位"), ("team", "按计入团队")])
+    period = serializers.CharField(allow_blank=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    results = InvestmentTotalRowSerializer(many=True)
 
 
 class StageChangeInputSerializer(serializers.Serializer):
@@ -128,6 +169,16 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
 
     def get_object_type(self, obj) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    def to_representation(self, instance):
+        from zhaoshang.core.changelog import shown_values
+
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None:
+            # The log is stored complete; personal data is masked for roles that may not see it.
+            data["before"], data["after"] = shown_values(instance, request.user)
+        return data
 
 
 def _ledger_serializers():

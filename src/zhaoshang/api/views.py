@@ -4,10 +4,12 @@ model gets the same scoping, permissions, filtering and change log."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -32,6 +34,7 @@ from zhaoshang.fieldwork import services as fieldwork_services
 from zhaoshang.fieldwork.models import Activity, Decision, Lead, Report
 from zhaoshang.fieldwork.quotas import quota_progress
 from zhaoshang.ledger import filters as ledger_filters
+from zhaoshang.ledger import selectors as ledger_selectors
 from zhaoshang.ledger import services as ledger_services
 from zhaoshang.ledger.models import Enterprise, Investment, OwnershipClaim, Project, ProjectPhase, StageChange
 from zhaoshang.org import filters as org_filters
@@ -39,6 +42,7 @@ from zhaoshang.org.models import HolderGroup, Jurisdiction, Person, Policy, Targ
 
 from .serializers import (
     EnterpriseSerializer,
+    InvestmentTotalsSerializer,
     ObjectChangeSerializer,
     OwnershipCheckSerializer,
     ProjectSerializer,
@@ -46,6 +50,48 @@ from .serializers import (
     StageChangeSerializer,
     serializer_for,
 )
+
+
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=a,-b` over the fields a view lists in `ordering_fields` only (an open list would
+    let a client sort by, and so probe, columns it is not shown). Ties are broken by id so that
+    pages neither repeat nor skip rows; without the parameter the view's default ordering stays.
+    A view's `ordering_expressions` sort a field by an expression (stages in pipeline order)."""
+
+    ordering_description = "排序字段，多个用逗号分隔，字段前加 - 为倒序"
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        expressions = getattr(view, "ordering_expressions", {})
+        terms = []
+        for term in ordering:
+            name = term.removeprefix("-")
+            if name in expressions:
+                expr = expressions[name]()
+                terms.append(expr.desc() if term.startswith("-") else expr.asc())
+            else:
+                terms.append(term)
+        return queryset.order_by(*terms, "pk")
+
+    def get_schema_operation_parameters(self, view):
+        fields = [f for f in getattr(view, "ordering_fields", None) or [] if isinstance(f, str)]
+        values = [v for f in fields for v in (f, f"-{f}")]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": f"{self.ordering_description}；可选：{'、'.join(fields)}",
+                "schema": {"type": "array", "items": {"type": "string", "enum": values}},
+                "style": "form",
+                "explode": False,
+            }
+        ]
+
+
+ORDERED_FILTERS = [DjangoFilterBackend, StableOrderingFilter]
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -86,6 +132,7 @@ def viewset_for(
     creatable=True,
     select_related=(),
     prefetch=(),
+    ordering_fields=(),
 ):
     attrs = {
         "queryset": model.objects.all(),
@@ -95,6 +142,9 @@ def viewset_for(
         "prefetch_related": tuple(prefetch),
         "__doc__": f"{model._meta.verbose_name_plural}（按当前用户权限范围）",
     }
+    if ordering_fields:
+        attrs["filter_backends"] = ORDERED_FILTERS
+        attrs["ordering_fields"] = list(ordering_fields)
     if not writable:
         attrs["http_method_names"] = ["get", "head", "options"]
     elif not creatable:
@@ -223,6 +273,7 @@ ENDPOINTS = {
         Investment,
         ["jurisdiction", "project", "month", "amount", "unit", "team"],
         filterset=ledger_filters.InvestmentFilterSet,
+        ordering_fields=("month", "amount", "project__name", "unit__name", "team__name"),
     ),
     "activities": viewset_for(
         Activity,
@@ -270,6 +321,8 @@ class EnterpriseViewSet(ScopedViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = ledger_filters.EnterpriseFilterSet
     select_related = ("unit", "team")
+    filter_backends = ORDERED_FILTERS
+    ordering_fields = ["name", "industry", "created", "unit__name", "team__name"]
 
     @extend_schema(
         parameters=[OpenApiParameter("name", str), OpenApiParameter("uscc", str)],
@@ -304,6 +357,13 @@ class ProjectViewSet(ScopedViewSet):
     serializer_class = ProjectSerializer
     filterset_class = ledger_filters.ProjectFilterSet
     select_related = ("enterprise", "unit", "team")
+    filter_backends = ORDERED_FILTERS
+    # The columns of the project list page, sorted the same way.
+    ordering_fields = [
+        "name", "enterprise__name", "stage", "total_investment", "unit__name", "team__name", "signed_on",
+        "started_on", "registered_on",
+    ]  # fmt: skip
+    ordering_expressions = {"stage": ledger_selectors.stage_rank}
 
     @extend_schema(request=StageChangeInputSerializer, responses={201: StageChangeSerializer})
     @action(detail=True, methods=["post"])
@@ -584,6 +644,53 @@ class QuotaProgressViewSet(viewsets.ViewSet):
                 ],
             }
         )
+
+
+class InvestmentTotalsViewSet(viewsets.ViewSet):
+    """实际进资汇总：按计入单位或计入团队合计某一时期的实际进资（各份额计入各自单位；按当前用户权限范围）"""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "group", str, enum=["unit", "team"], description="unit 按计入单位，team 按计入团队"
+            ),
+            OpenApiParameter(
+                "period",
+                str,
+                description="时期：2024、2024-06、2024-Q2、2024-H1 或 2024-01..2024-05；不填为全部月份",
+            ),
+        ],
+        responses={200: InvestmentTotalsSerializer},
+    )
+    def list(self, request):
+        from decimal import Decimal
+
+        from zhaoshang.engine.periods import PeriodParseError
+
+        group = request.query_params.get("group", "unit")
+        if group not in ("unit", "team"):
+            raise ValidationError({"group": ["应为 unit（按计入单位）或 team（按计入团队）"]})
+        period = request.query_params.get("period", "").strip()
+        try:
+            span = ledger_selectors.period_span(period) if period else None
+        except PeriodParseError as exc:
+            raise ValidationError({"period": [str(exc)]}) from None
+        rows = ledger_selectors.investment_totals(
+            Investment.objects.visible_to(request.user), by=group, period=period or None
+        )
+        data = {
+            "group": group,
+            "period": period,
+            "start": span.start if span else None,
+            "end": span.end if span else None,
+            "total": sum((r["total"] for r in rows), Decimal(0)),
+            "results": [
+                {"id": r["key"], "name": r["name"], "total": r["total"], "months": r["months"]} for r in rows
+            ],
+        }
+        return Response(InvestmentTotalsSerializer(data).data)
 
 
 class AssessmentRunViewSet(ScopedViewSet):

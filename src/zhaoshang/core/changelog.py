@@ -297,3 +297,38 @@ def connect():
             post_delete.connect(_post_delete, sender=model, dispatch_uid=uid + "-del")
             pre_delete.connect(_pre_delete, sender=model, dispatch_uid=uid + "-predel")
     m2m_changed.connect(_m2m_changed, dispatch_uid="changelog-m2m")
+
+
+# --- Display ---------------------------------------------------------------------------------------
+# The log keeps personal data complete (the audit needs it); it is masked when shown to a role
+# that may not see it (core/privacy.py), on the change-log page and in the API alike.
+
+
+def _maskers(change, user) -> dict:
+    from .privacy import may_see_personal_data, personal_fields
+
+    ct = change.content_type
+    maskers = personal_fields(f"{ct.app_label}.{ct.model}")
+    return maskers if maskers and not may_see_personal_data(user) else {}
+
+
+def shown_values(change, user) -> tuple[dict | None, dict | None]:
+    """`before` and `after` of a change as `user` may see them."""
+    from .privacy import mask_values
+
+    maskers = _maskers(change, user)
+    return mask_values(change.before, maskers), mask_values(change.after, maskers)
+
+
+def shown_changed_fields(change, user) -> list[tuple[str, object, object]]:
+    """(field, before, after) of the fields that changed, as `user` may see them. Compared on the
+    stored values, so a change that masking hides is still listed."""
+    from .privacy import mask_values
+
+    maskers = _maskers(change, user)
+    if not maskers:
+        return change.changed_fields()
+    return [
+        (k, mask_values({k: b}, maskers)[k], mask_values({k: a}, maskers)[k])
+        for k, b, a in change.changed_fields()
+    ]

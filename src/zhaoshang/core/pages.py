@@ -78,5 +78,15 @@ class ChangeLogView(ObjectListView):
 
 @login_required
 def change_detail(request, pk):
+    from .changelog import shown_changed_fields
+
     change = get_object_or_404(_log_queryset(request.user).select_related("user", "content_type"), pk=pk)
-    return render(request, "core/change_detail.html", {"change": change, "title": f"变更记录 #{change.pk}"})
+    return render(
+        request,
+        "core/change_detail.html",
+        {
+            "change": change,
+            "changed_fields": shown_changed_fields(change, request.user),
+            "title": f"变更记录 #{change.pk}",
+        },
+    )

@@ -91,6 +91,21 @@ def enterprise_find_holder(*, jurisdiction: Jurisdiction, name: str = "", uscc: 
     return None
 
 
+def enterprise_ownership_problem(
+    *, jurisdiction, name: str, uscc: str, unit, exclude_pk=None, how_to_claim: str = ""
+) -> str | None:
+    """Why an enterprise may not be saved under `unit` (首招负责制): another unit registered it
+    first. The one message the form, the API and the admin all give, naming the holder and since
+    when; `how_to_claim` says where to ask the office to arbitrate."""
+    if jurisdiction is None:
+        return None
+    match = enterprise_find_holder(jurisdiction=jurisdiction, name=name, uscc=uscc, exclude_pk=exclude_pk)
+    if match is None or match.enterprise.unit_id == getattr(unit, "pk", unit):
+        return None
+    where = f"（{how_to_claim}）" if how_to_claim else ""
+    return f"{match.message}。按首招负责制，该企业归属首报单位；如有异议，请申请归属裁定{where}。"
+
+
 @transaction.atomic
 def claim_file(*, enterprise: Enterprise, unit: Unit, team: Team | None, reason: str) -> OwnershipClaim:
     if not reason.strip():

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core.privacy import mask_name, mask_phone, may_see_personal_data
+from zhaoshang.core.privacy import may_see_personal_data, personal_fields
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.core.views import Col, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -17,7 +17,7 @@ from zhaoshang.org.models import Unit
 
 from . import filters, forms, services
 from .models import Enterprise, Investment, OwnershipClaim, Project, ProjectPhase, StageChange
-from .selectors import project_admission
+from .selectors import project_admission, stage_rank
 
 
 def _set_jurisdiction_from_unit(obj):
@@ -66,7 +66,9 @@ class EnterpriseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if not may_see_personal_data(self.request.user):
-            masked = {"联系人": mask_name, "联系电话": mask_phone}
+            # The same rule as the API and the change log (core/privacy.py), by field label here.
+            maskers = personal_fields(Enterprise)
+            masked = {Enterprise._meta.get_field(f).verbose_name: m for f, m in maskers.items()}
             ctx["field_rows"] = [(k, masked[k](v) if k in masked and v else v) for k, v in ctx["field_rows"]]
         ctx["projects"] = Project.objects.visible_to(self.request.user).filter(enterprise=self.object)
         ctx["claims"] = OwnershipClaim.objects.visible_to(self.request.user).filter(enterprise=self.object)
@@ -82,12 +84,9 @@ class EnterpriseEditView(ObjectEditView):
         _set_jurisdiction_from_unit(obj)
 
     def check(self, obj):
-        match = services.enterprise_find_holder(
-            jurisdiction=obj.jurisdiction, name=obj.name, uscc=obj.uscc, exclude_pk=obj.pk
+        return services.enterprise_ownership_problem(
+            jurisdiction=obj.jurisdiction, name=obj.name, uscc=obj.uscc, unit=obj.unit_id, exclude_pk=obj.pk
         )
-        if match is not None and match.enterprise.unit_id != obj.unit_id:
-            return f"{match.message}。按首招负责制，该企业归属首报单位；如有异议，请申请归属裁定。"
-        return None
 
 
 @login_required
@@ -122,15 +121,24 @@ class ProjectListView(ObjectListView):
     template_name = "ledger/project_list.html"
     columns = [
         Col("项目名称", "name", link=True, sort="name"),
-        Col("企业", "enterprise"),
+        Col("企业", "enterprise", sort="enterprise__name"),
         Col("阶段", "stage", sort="stage"),
         Col("总投资（万元）", "total_investment", sort="total_investment"),
-        Col("引进单位", "unit"),
-        Col("引进团队", "team"),
+        Col("引进单位", "unit", sort="unit__name"),
+        Col("引进团队", "team", sort="team__name"),
         Col("签约日期", "signed_on", sort="signed_on"),
         Col("开工日期", "started_on", sort="started_on"),
         Col("登记日期", "registered_on", sort="registered_on"),
     ]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        sort = self.request.GET.get("sort", "")
+        if sort.removeprefix("-") == "stage":
+            # Pipeline order (线索 → … → 达产, 终止), not the alphabetical order of the codes.
+            rank = stage_rank()
+            qs = qs.order_by(rank.desc() if sort.startswith("-") else rank.asc(), "pk")
+        return qs
 
 
 class ProjectDetailView(ObjectDetailView):

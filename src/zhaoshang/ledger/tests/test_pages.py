@@ -49,8 +49,13 @@ def test_contacts_are_masked_for_leaders(client, users):
     client.force_login(users["xf-leader"])
     html = client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
     assert ent.contact_phone not in html and ent.contact_phone[-4:] in html
+    assert (
+        ent.contact_title not in html
+        and f"{ent.contact_title[0]}{'*' * (len(ent.contact_title) - 1)}" in html
+    )
     data = client.get(f"/api/enterprises/{ent.pk}/").json()
     assert data["contact_phone"] != ent.contact_phone and "*" in data["contact_name"]
+    assert data["contact_title"] != ent.contact_title and "*" in data["contact_title"]
     client.force_login(users["xf-office"])
     assert (
         ent.contact_phone in client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
