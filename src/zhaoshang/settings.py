@@ -152,6 +152,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "与网页界面同等的数据接口；所有结果按当前用户的角色范围限定。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets used under several field names get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "HolderKindEnum": "zhaoshang.assessment.models.HolderRef.Holder",
+        "ProjectStageEnum": "zhaoshang.ledger.models.Project.Stage",
+    },
 }
 
 LOGGING = {

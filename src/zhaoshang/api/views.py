@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -598,7 +599,8 @@ class QuotaProgressViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("policy", str, required=True, description="政策文件名称，如 xinfeng-2024"),
             OpenApiParameter("on", str, description="截至日期 YYYY-MM-DD，默认今天"),
-        ]
+        ],
+        responses={200: OpenApiTypes.OBJECT},
     )
     def list(self, request):
         from datetime import date
@@ -778,6 +780,8 @@ ENDPOINTS["stage-changes"] = viewset_for(
     writable=False,
     select_related=("project",),
 )
+# The same serializer as the `advance` action's answer: one StageChange in the schema.
+ENDPOINTS["stage-changes"].serializer_class = StageChangeSerializer
 ENDPOINTS["phases"] = viewset_for(
     ProjectPhase,
     [
