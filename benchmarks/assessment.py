@@ -370,20 +370,37 @@ SIGNED = [
     ("event_signed_projects", "signed_at_event", "1"),
     ("signings_intent", "signing_kind = 'intent'", "1"),
     ("signings_contract_sent", "signing_kind = 'contract_review'", "1"),
+    ("agreements_in_review", "signing_kind = 'contract_review'", "1"),
+    ("projects_over_1bn_signing", "total_investment >= 100000 AND signing_kind <> 'intent'", "1"),
 ]
 STARTED = [
     ("projects_started", "true", "1"),
     ("new_projects_landed", "true", "1"),
+    ("projects_landed", "true", "1"),
+    ("projects_over_20m_started", "total_investment > 2000", "1"),
+    ("projects_500m_to_1bn", "total_investment >= 50000 AND total_investment < 100000", "1"),
+    ("projects_1bn_to_2bn", "total_investment >= 100000 AND total_investment < 200000", "1"),
+    ("industrial_projects_over_2bn", "total_investment >= 200000 AND category = 'industry'", "1"),
     ("groundbreaking_ceremonies", "start_kind = 'ceremony'", "1"),
     ("substantive_starts", "start_kind = 'substantive'", "1"),
 ]
 PRODUCING = [("projects_in_production", "true", "1")]
-STATES = [
+STATES = [  # on the stage each project was in on the as-of day (`stage_then`, from its history)
     ("key_projects_in_negotiation",
-     "stage IN ('negotiating', 'substantive') AND (attributes ? 'key_project' OR total_investment >= 100000)", "1"),
-    ("listed_in_negotiation", f"stage IN ('negotiating', 'substantive') AND {_LISTED}", "1"),
-    ("signings_substantive", "stage = 'substantive'", "1"),
+     "stage_then IN ('negotiating', 'substantive') AND (attributes ? 'key_project' OR total_investment >= 100000)",
+     "1"),
+    ("listed_in_negotiation", f"stage_then IN ('negotiating', 'substantive') AND {_LISTED}", "1"),
+    ("signings_substantive", "stage_then = 'substantive'", "1"),
 ]  # fmt: skip
+# A project's stage on the as-of day: its latest change on or before it, else what its first
+# change left, else (no history) its stage now.
+STAGE_THEN = (
+    "(SELECT p.*, COALESCE("
+    '(SELECT c.to_stage FROM ledger_stagechange c WHERE c.project_id = p.id AND c."on" <= %(as_of)s '
+    'ORDER BY c."on" DESC, c.id DESC LIMIT 1), '
+    '(SELECT c.from_stage FROM ledger_stagechange c WHERE c.project_id = p.id AND c."on" > %(as_of)s '
+    'ORDER BY c."on", c.id LIMIT 1), p.stage) AS stage_then FROM ledger_project p) AS p'
+)
 _WORK_DAYS = (
     "kind IN ('outbound_trip', 'reception', 'promotion_event') OR (kind = 'visit' AND trip_id IS NULL)"
 )
@@ -419,9 +436,9 @@ def hand_sql() -> str:
     metric, head-led, value), for the records of the jurisdictions under %(path)s.
 
     Each table is read once, grouped by (jurisdiction, unit, team, month) with one conditional
-    aggregate per figure; the groups are then credited to the unit (of that jurisdiction) and to
-    the team (of that jurisdiction's policy), and unpivoted, leaving out figures that are 0
-    (sums of money are kept)."""
+    aggregate per figure; the groups are then credited to the unit (of that jurisdiction), to
+    the team (of that jurisdiction's policy) and to the jurisdiction itself (every figure but the
+    head-led ones), and unpivoted, leaving out figures that are 0 (sums of money are kept)."""
     juris = "jurisdiction_id IN (SELECT id FROM org_jurisdiction WHERE path LIKE %(path)s)"
 
     def wide(name, table, month, where, figures, head=False, extra=""):
@@ -445,12 +462,15 @@ def hand_sql() -> str:
         sums = ", ".join(
             f"sum({c}{i}) AS {c}{i}" for i in range(len(figures)) for c in (("c", "h") if head else ("c",))
         )
+        # The jurisdiction's total covers every record of it; head-led figures are a unit's or team's.
+        home = ", ".join(f"sum(c{i}) AS c{i}" + (f", 0 AS h{i}" if head else "") for i in range(len(figures)))
         holders = (
             f"SELECT 'unit' AS kind, w.unit_id AS holder, w.month, {sums} FROM {name} w "
             f"JOIN org_unit u ON u.id = w.unit_id AND u.jurisdiction_id = w.jurisdiction_id GROUP BY 2, 3 "
             f"UNION ALL SELECT 'team', w.team_id, w.month, {sums} FROM {name} w "
             f"JOIN org_team t ON t.id = w.team_id "
-            f"JOIN org_policy p ON p.id = t.policy_id AND p.jurisdiction_id = w.jurisdiction_id GROUP BY 2, 3"
+            f"JOIN org_policy p ON p.id = t.policy_id AND p.jurisdiction_id = w.jurisdiction_id GROUP BY 2, 3 "
+            f"UNION ALL SELECT 'jurisdiction', w.jurisdiction_id, w.month, {home} FROM {name} w GROUP BY 2, 3"
         )
         return (
             f"SELECT r.kind, r.holder, r.month, m.metric, m.head_led, m.value FROM ({holders}) r "
@@ -466,10 +486,15 @@ def hand_sql() -> str:
              "registered_on <= %(end)s AND signed_on <= %(end)s", SIGNED),
         wide("started", "ledger_project", month.format("started_on"),
              "registered_on <= %(end)s AND started_on <= %(end)s", STARTED),
+        # First signings: those on the earliest signing date of their jurisdiction and month.
+        "firsts AS (SELECT jurisdiction_id, unit_id, team_id, date_trunc('month', signed_on)::date AS month, "
+        "count(*) AS c0 FROM (SELECT jurisdiction_id, unit_id, team_id, signed_on, min(signed_on) OVER "
+        "(PARTITION BY jurisdiction_id, date_trunc('month', signed_on)) AS first FROM ledger_project "
+        f"WHERE {juris} AND registered_on <= %(end)s AND signed_on <= %(end)s) p WHERE signed_on = first "
+        "GROUP BY 1, 2, 3, 4)",
         wide("producing", "ledger_project", month.format("production_on"),
              "registered_on <= %(end)s AND production_on <= %(end)s", PRODUCING),
-        wide("states", "ledger_project", "%(as_of_month)s::date",
-             "registered_on <= %(end)s AND stage <> 'terminated'", STATES),
+        wide("states", STAGE_THEN, "%(as_of_month)s::date", "registered_on <= %(as_of)s", STATES),
         wide("acts", "fieldwork_activity", month.format("date"), "date BETWEEN %(start)s AND %(end)s", ACTIVITIES,
              head=True),
         "events AS (SELECT a.jurisdiction_id, a.unit_id, a.team_id, date_trunc('month', a.date)::date AS month, "
@@ -483,9 +508,9 @@ def hand_sql() -> str:
     ]  # fmt: skip
     parts = [
         credited("inv", [("actual_investment", "", "")]),
-        "SELECT 'jurisdiction', jurisdiction_id, month, 'actual_investment', false, sum(c0) FROM inv GROUP BY 2, 3",
         credited("signed", SIGNED),
         credited("started", STARTED),
+        credited("firsts", [("first_signings", "", "")]),
         credited("producing", PRODUCING),
         credited("states", STATES),
         credited("acts", ACTIVITIES, head=True),
@@ -574,6 +599,7 @@ def measure(counties: int) -> int:
         "start": policies[0].start,
         "start_month": policies[0].start.replace(day=1),
         "end": span.end,
+        "as_of": min(as_of, span.end),
         "as_of_month": min(as_of, span.end).replace(day=1),
     }
     assert all(p.start == policies[0].start for p in policies)

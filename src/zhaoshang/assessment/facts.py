@@ -6,9 +6,11 @@ its key, a unit by its name, a person by name, a jurisdiction by its code).
 
 - Money: actual investment, one GROUP BY (holder, month) over `Investment`.
 - Projects: the counts of signings, starts and the like (`PROJECT_METRICS`, `STATE_METRICS`),
-  credited to the introducing unit and team in the month of the stage's date, are counted by
+  credited to the introducing unit and team, and to the policy's jurisdiction (whose total
+  covers every record of the jurisdictions under it), in the month of the stage's date, are counted by
   the database: one GROUP BY (holder, month) per stage date, each metric a conditional
-  aggregate. `ProjectFact`s are made only for the projects some rule of the policy can read
+  aggregate; the states (`STATE_METRICS`) are each project's stage on the period's as-of day,
+  from its stage history. `ProjectFact`s are made only for the projects some rule of the policy can read
   over the span (`project_demand`): a monthly assessment of xinfeng-2024 reads the projects
   signed that month (instant rewards), not the whole ledger.
 - Field work: the metrics of `fieldwork.quotas.FIELD_METRICS`, one GROUP BY (holder, month) per
@@ -31,14 +33,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import NotSupportedError
-from django.db.models import BooleanField, Count, DateField, F, Func, Q, Sum
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import BooleanField, Count, DateField, F, Func, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from zhaoshang.engine import facts as ef
 from zhaoshang.engine.periods import Span, units_in
 from zhaoshang.fieldwork.models import Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
-from zhaoshang.ledger.models import Investment, Project
+from zhaoshang.ledger.models import Investment, Project, StageChange
 from zhaoshang.org.models import Jurisdiction, Policy, Team, Unit
 
 from .models import (
@@ -97,6 +99,7 @@ _RANK500 = _has("world500", "china500", "private500")
 _HEAD = _has("head_enterprise")
 _CHAIN = _has("chain_project", "talent_tech_transfer")
 _OVER_1BN = _over(WAN_1BN)
+_CONTRACT_REVIEW = Q(signing_kind="contract_review")
 # metric → (stage date the project counts in, which projects (None: all), value: 1 or the
 # investment). Metrics sharing a definition object are counted once.
 PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
@@ -120,19 +123,72 @@ PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
     "srdi_projects_over_1bn": ("signed_on", _has("srdi") & _OVER_1BN, "count"),
     "event_signed_projects": ("signed_on", Q(signed_at_event=True), "count"),
     "signings_intent": ("signed_on", Q(signing_kind="intent"), "count"),
-    "signings_contract_sent": ("signed_on", Q(signing_kind="contract_review"), "count"),
+    "signings_contract_sent": ("signed_on", _CONTRACT_REVIEW, "count"),
+    # 001 §二 6月: 落实1个以上按程序审签协议的项目 (the contract sent for review).
+    "agreements_in_review": ("signed_on", _CONTRACT_REVIEW, "count"),
+    # 001 §二 7月: 签约1个以上10亿元项目（含项目协议进入实质性送签程序）: signed or sent for
+    # review, not an intent.
+    "projects_over_1bn_signing": ("signed_on", _OVER_1BN & ~Q(signing_kind="intent"), "count"),
     "groundbreaking_ceremonies": ("started_on", Q(start_kind="ceremony"), "count"),
     "substantive_starts": ("started_on", Q(start_kind="substantive"), "count"),
     "new_projects_landed": ("started_on", None, "count"),
+    # 001 §二 8月: 完成1个以上项目实质性落地: construction started (开工), not only signed.
+    "projects_landed": ("started_on", None, "count"),
+    # 002 §二1: 新引进并开工建设投资超2000万元的项目不少于45个，其中投资5-10亿元的项目不少于2个，
+    # 投资10-20亿元的项目不少于2个，投资20亿元以上的工业项目不少于1个 (started in the month;
+    # 超 is strictly over, a range includes its lower bound, 以上 includes its bound).
+    "projects_over_20m_started": ("started_on", Q(total_investment__gt=2000), "count"),
+    "projects_500m_to_1bn": (
+        "started_on",
+        Q(total_investment__gte=50000, total_investment__lt=WAN_1BN),
+        "count",
+    ),
+    "projects_1bn_to_2bn": (
+        "started_on",
+        Q(total_investment__gte=WAN_1BN, total_investment__lt=200000),
+        "count",
+    ),
+    "industrial_projects_over_2bn": (
+        "started_on",
+        Q(total_investment__gte=200000, category="industry"),
+        "count",
+    ),
 }
-_NEGOTIATING = Q(stage__in=("negotiating", "substantive"))
-# Metrics that hold a state on the day the data runs to, not a flow by month (terminated
-# projects never count).
-STATE_METRICS: dict[str, Q] = {
-    "key_projects_in_negotiation": _NEGOTIATING & (_has("key_project") | _OVER_1BN),
-    "listed_in_negotiation": _NEGOTIATING & _LISTED,
-    "signings_substantive": Q(stage="substantive"),
+# 001 附件§一(一) 签约的先后顺序（率先签约）: of a jurisdiction's signings in a month, those on its
+# earliest signing date (ties share it), counted in that month for their unit and team.
+FIRST_SIGNINGS = "first_signings"
+_NEGOTIATING = ("negotiating", "substantive")
+# Metrics that hold a state on a day, not a flow by month: metric → (the stages it counts,
+# which projects (None: all)). Terminated projects never count. The assessment counts the
+# stage each project was in on the period's as-of day (`_Batch.project_counts`).
+STATES: dict[str, tuple[tuple[str, ...], Q | None]] = {
+    "key_projects_in_negotiation": (_NEGOTIATING, _has("key_project") | _OVER_1BN),
+    "listed_in_negotiation": (_NEGOTIATING, _LISTED),
+    "signings_substantive": (("substantive",), None),
 }
+
+
+def _in_stage(stages: tuple[str, ...], cond: Q | None) -> Q:
+    q = Q(stage__in=stages)
+    return q if cond is None else q & cond
+
+
+# The same on the stage projects are in now (the dashboards' drill-downs).
+STATE_METRICS: dict[str, Q] = {metric: _in_stage(*state) for metric, state in STATES.items()}
+
+
+def stage_on(day: date):
+    """The stage a project was in on `day`, from its history (`StageChange`): the stage of its
+    latest change on or before that day; before its first change, the stage that change left
+    (blank for its registration); a project without history is taken at its current stage."""
+    history = StageChange.objects.filter(project=OuterRef("pk"))
+    return Coalesce(
+        Subquery(history.filter(on__lte=day).order_by("-on", "-id").values("to_stage")[:1]),
+        Subquery(history.filter(on__gt=day).order_by("on", "id").values("from_stage")[:1]),
+        F("stage"),
+    )
+
+
 STAGES_AFTER_SIGNING = ("signed", "started", "production", "full_production")
 # The project dates a rule's stage names.
 STAGE_FIELDS = {"signing": "signed_on", "construction_start": "started_on", "production": "production_on"}
@@ -325,8 +381,17 @@ class _Policy:
 
     def missing_metrics(self) -> list[str]:
         """Metrics the policy's rules and targets read that no source provided."""
-        used = set(re.findall(r'"metric":\s*"([a-z0-9_]+)"', self.spec.model_dump_json()))
-        return sorted(used - self.provided)
+        return sorted(metrics_read(self.spec) - self.provided)
+
+
+def metrics_read(spec) -> set[str]:
+    """The metrics a policy's rules and targets name."""
+    return set(re.findall(r'"metric":\s*"([a-z0-9_]+)"', spec.model_dump_json()))
+
+
+def ledger_metrics() -> set[str]:
+    """The metrics the ledger and field work give; the others come from what the office enters."""
+    return {"actual_investment", *PROJECT_METRICS, *STATE_METRICS, FIRST_SIGNINGS, *FIELD_METRICS}
 
 
 # --- sources, for policies sharing a start date -------------------------------------------------
@@ -397,45 +462,80 @@ class _Batch:
                 .annotate(**aggregates)
             )
             self._credit(rows, names)
-        # States on the day the data runs to.
-        aggregates = {f"v{i}": Count("id", filter=cond) for i, cond in enumerate(STATE_METRICS.values())}
-        anything = Q(pk__in=[])
-        for cond in STATE_METRICS.values():
-            anything |= cond
+        self._first_signings(base, end)
+        # States on the period's as-of day (the day the data runs to, within the span): each
+        # project at the stage its history gives for that day, grouped by that stage, with a
+        # count per condition; the stages each metric counts are added up here.
+        day = min(self.as_of, end)
+        conds: dict[int, str] = {}
+        aggregates = {"n": Count("id")}
+        for _stages, cond in STATES.values():
+            if cond is not None and id(cond) not in conds:
+                conds[id(cond)] = alias = f"c{len(conds)}"
+                aggregates[alias] = Count("id", filter=cond)
         rows = (
-            base.exclude(stage="terminated")
-            .filter(anything)
-            .values_list("jurisdiction_id", "unit_id", "team_id")
+            base.filter(registered_on__lte=day)
+            .annotate(stage_then=stage_on(day))
+            .values_list("jurisdiction_id", "unit_id", "team_id", "stage_then")
             .annotate(**aggregates)
         )
-        as_of_token = token(min(self.as_of, end))
-        names = [(metric, i) for i, metric in enumerate(STATE_METRICS)]
-        for jur, unit_id, team_id, *values in rows:
+        columns = list(aggregates)
+        names = [
+            (metric, frozenset(stages), columns.index(conds[id(cond)]) if cond is not None else 0)
+            for metric, (stages, cond) in STATES.items()
+        ]
+        as_of_token = token(day)
+        for jur, unit_id, team_id, stage, *values in rows:
             for s in self.covering[jur]:
-                holders = s.holders(unit_id, team_id)
-                for metric, i in names:
-                    if values[i]:
+                holders = (*s.holders(unit_id, team_id), s.home)
+                for metric, stages, i in names:
+                    if stage in stages and values[i]:
                         for h in holders:
                             s.add(h, metric, as_of_token, values[i])
         for s in self.states:
-            s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS)
+            s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS) | {FIRST_SIGNINGS}
+
+    def _first_signings(self, base, end):
+        """`FIRST_SIGNINGS`: each (jurisdiction, month)'s earliest signing date, then the
+        signings on those dates, grouped."""
+        signed = base.filter(signed_on__lte=end)
+        firsts = {
+            (jur, d)
+            for jur, _month_start, d in signed.annotate(month=_month("signed_on"))
+            .values_list("jurisdiction_id", "month")
+            .annotate(first=Min("signed_on"))
+        }
+        if not firsts:
+            return
+        rows = (
+            signed.filter(signed_on__in=sorted({d for _, d in firsts}))
+            .values_list("jurisdiction_id", "unit_id", "team_id", "signed_on")
+            .annotate(n=Count("id"))
+        )
+        grouped: dict[tuple, int] = defaultdict(int)
+        for jur, unit_id, team_id, d, n in rows:
+            if (jur, d) in firsts:
+                grouped[(jur, unit_id, team_id, d.replace(day=1))] += n
+        self._credit([(*key, n) for key, n in grouped.items()], [(FIRST_SIGNINGS, 0, False, False)])
 
     def _credit(self, rows, names):
-        """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders.
-        `names`: (metric, index of its value, head-led, whether it is a sum of money: kept when
-        any project was summed, even to 0; other values are kept when not 0)."""
+        """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders:
+        the unit and team of the row, and the policy's own jurisdiction (its home total covers
+        every record of the jurisdictions under it, as actual investment does; head-led figures
+        are a unit's or team's only). `names`: (metric, index of its value, head-led, whether it
+        is a sum of money: kept when any project was summed, even to 0; other values are kept
+        when not 0)."""
         tokens = self.tokens
         for jur, unit_id, team_id, month, *values in rows:
             tok = tokens[month]
             for s in self.covering[jur]:
                 holders = s.holders(unit_id, team_id)
-                if not holders:
-                    continue
+                with_home = (*holders, s.home)
                 sums = s.sums
                 for metric, i, head_led, amount in names:
                     v = values[i]
                     if (v is not None) if amount else v:
-                        for h in holders:
+                        for h in holders if head_led else with_home:
                             key = (h, metric, tok, head_led)
                             sums[key] = sums.get(key, 0) + v
 
@@ -549,7 +649,20 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                 ef.jurisdiction(t.hosting.code),
                 t.introducing_share,
             )
+        # A transferred project's split indicators the ledger gives: its actual investment by
+        # month, and the project itself in the month construction started.
+        moved: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+        if transfers:
+            for project_id, month, total in (
+                Investment.objects.filter(project_id__in=list(transfers), month__lte=span.end)
+                .order_by()
+                .values_list("project_id", "month")
+                .annotate(total=Sum("amount"))
+            ):
+                moved[project_id]["actual_investment"][token(month)] = total
         for p in rows:
+            if p["id"] in transfers and p["started_on"] is not None and p["started_on"] <= span.end:
+                moved[p["id"]]["projects_started"][token(p["started_on"])] = Decimal(1)
             grounds = {}
             due = p["contract_start_due"]
             if due and due < as_of and p["started_on"] is None and p["stage"] in ("signed",):
@@ -570,6 +683,7 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                         production_on=p["production_on"],
                         investment_wan=monthly.get((s, p["id"]), {}),
                         transfer=transfers.get(p["id"]),
+                        indicators={m: dict(v) for m, v in moved.get(p["id"], {}).items()},
                         evaluations=evaluations.get(p["id"], {}),
                         land_grounds=grounds,
                     )

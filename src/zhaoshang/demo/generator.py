@@ -26,7 +26,7 @@ from zhaoshang.fieldwork.models import MEETING_KINDS, REGIONS, Activity, Decisio
 from zhaoshang.fieldwork.services import is_working_day, lead_grades
 from zhaoshang.ledger import uscc
 from zhaoshang.ledger.models import Enterprise, Investment, Project, ProjectPhase, StageChange, initials
-from zhaoshang.org.models import HolderGroup, Jurisdiction, Membership, Period, Policy, Team, Unit
+from zhaoshang.org.models import HolderGroup, Jurisdiction, Membership, Period, Person, Policy, Team, Unit
 from zhaoshang.org.services import policy_load
 
 DEMO_PASSWORD = "demo-2024"
@@ -189,6 +189,24 @@ def _holders(policy: Policy) -> list[tuple[Unit, Team | None]]:
     return pairs
 
 
+def _unitless_teams(policy: Policy, holders: list[tuple[Unit, Team | None]]) -> list[tuple[Unit, Team]]:
+    """Teams the policy declares without any unit (jinxi's eight teams are counted, not staffed,
+    in the document): each files its own projects and trips, entered by a unit of its
+    jurisdiction standing in for its clerk, so that the team's quotas have something to count."""
+    units = [u for u, _ in holders]
+    out = []
+    teams = (
+        policy.teams.filter(lead_unit__isnull=True, member_units__isnull=True)
+        .order_by(F("number").asc(nulls_last=True), "key")
+        .distinct()
+    )
+    for i, team in enumerate(teams):
+        local = [u for u in units if u.jurisdiction_id == team.jurisdiction_id] or units
+        if local:
+            out.append((local[i % len(local)], team))
+    return out
+
+
 def _county_records(
     mk: _Maker,
     policy: Policy,
@@ -201,13 +219,15 @@ def _county_records(
     """Unsaved records for one county, in dependency order."""
     start, end = policy.start, _clip_today(policy.end)
     holders = _holders(policy)
+    team_holders = _unitless_teams(policy, holders)
+    filers = holders + team_holders
     enterprises, projects, investments, activities = [], [], [], []
     visits, leads, decisions = [], [], []
     grades = lead_grades(policy)
     stage_changes, phases = [], []
-    n_projects = max(len(holders), int(len(holders) * projects_per_holder))
+    n_projects = max(len(filers), int(len(filers) * projects_per_holder))
     for i in range(n_projects):
-        unit, team = holders[i % len(holders)]
+        unit, team = filers[i % len(filers)]
         region, region_name = mk.rng.choice(HQ_REGIONS)
         brand = mk.fake.company_prefix()
         tags = mk.rng.sample(TAGS, k=mk.rng.choice([0, 0, 1, 1, 2]))
@@ -368,13 +388,22 @@ def _county_records(
         m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
     teams = list(policy.teams.select_related("lead_unit"))
     actors = [(t.lead_unit, t) for t in teams if t.lead_unit] or [(u, t) for u, t in holders[:10]]
-    for unit, team in actors:
+    # A team standing alone files its head's trips (with the visits made on them) and events, at
+    # a smaller scale (its other work is its members' once the office staffs it).
+    actors = [(u, t, activity_scale) for u, t in actors]
+    actors += [(u, t, activity_scale * 0.4) for u, t in team_holders]
+    for unit, team, scale in actors:
         for month in months:
             month_end = min(
                 date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1), end
             )
             for kind, mean in kinds:
-                for _ in range(int(mk.rng.uniform(0, 2 * mean * activity_scale) + 0.5)):
+                if scale < activity_scale and kind not in (
+                    Activity.Kind.OUTBOUND_TRIP,
+                    Activity.Kind.PROMOTION_EVENT,
+                ):
+                    continue
+                for _ in range(int(mk.rng.uniform(0, 2 * mean * scale) + 0.5)):
                     ent = mk.rng.choice(enterprises) if kind != Activity.Kind.MEETING else None
                     days = mk.rng.randint(2, 5) if kind == Activity.Kind.OUTBOUND_TRIP else 1
                     place = mk.rng.choice(PLACES) if kind == Activity.Kind.OUTBOUND_TRIP else "本地"
@@ -454,7 +483,7 @@ def _county_records(
                                     summary=f"拜访{ent.name}",
                                 )
                             )
-            for _ in range(int(mk.rng.uniform(0, 4 * activity_scale) + 0.5)):
+            for _ in range(int(mk.rng.uniform(0, 4 * scale) + 0.5)):
                 leads.append(_demo_lead(mk, unit, team, mk.day(month, month_end), grades))
 
     reports = []
@@ -464,6 +493,8 @@ def _county_records(
     }
     teams_by_key = {t.key: t for t in teams}
     group_holder = {g.key: g.holder for g in spec.groups}
+    activities += _quota_events(mk, spec, members, group_holder, units_by_name, teams_by_key, team_holders,
+                                start, end)  # fmt: skip
     now = timezone.now()
     scheduled = set()  # a holder in two groups of one entry reports once
     for entry in spec.calendar:
@@ -510,6 +541,220 @@ def _county_records(
     return (
         enterprises, projects, stage_changes, phases, investments, activities, visits, decisions, leads, reports
     )  # fmt: skip
+
+
+# The promotion-event metrics of fieldwork.quotas.FIELD_METRICS and the regions each counts.
+_EVENT_REGIONS = {
+    "promotion_events": ["jingjinji", "yangtze_delta", "pearl_delta", "southeast_fujian"],
+    "promotion_events_target_region": ["jingjinji", "yangtze_delta", "pearl_delta", "southeast_fujian"],
+    "promotion_events_local": ["local"],
+}
+
+
+def _quota_events(mk, spec, members, group_holder, units_by_name, teams_by_key, team_holders, start, end):
+    """Promotion events for the quotas that count them (xiayi's groups hold ≥4 a year in the
+    target regions, ≥2 locally…): around the quota each year, some short of it."""
+    stand_in = {t.pk: u for u, t in team_holders}
+    events = []
+    for rule in spec.rules:
+        regions = _EVENT_REGIONS.get(getattr(rule, "metric", None) or "")
+        if rule.type != "quota" or regions is None or rule.per != "year" or not rule.group:
+            continue
+        for name in members.get(rule.group, []):
+            if group_holder.get(rule.group) == "team":
+                team = teams_by_key.get(name)
+                unit = team and (team.lead_unit or stand_in.get(team.pk))
+            else:
+                team, unit = None, units_by_name.get(name)
+            if unit is None:
+                continue
+            for year in range(start.year, end.year + 1):
+                first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+                if first > last:
+                    continue
+                for _ in range(max(0, int(rule.min) + mk.rng.choice([-1, 0, 0, 1, 2]))):
+                    region = mk.rng.choice(regions)
+                    events.append(
+                        Activity(
+                            jurisdiction_id=unit.jurisdiction_id, kind=Activity.Kind.PROMOTION_EVENT,
+                            unit=unit, team=team, date=mk.day(first, last), days=1,
+                            leader=mk.fake.name(), head_led=mk.rng.random() < 0.6, region=region,
+                            place="本地" if region == "local" else mk.rng.choice(PLACES),
+                            merchants_invited=mk.rng.randint(3, 12), summary="举办专题招商推介会",
+                        )
+                    )  # fmt: skip
+    return events
+
+
+def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[Project]) -> list[list]:
+    """What the office enters where a rule reads it (unsaved, in dependency order): survey
+    scores, the yearly evaluations of landed projects, a few projects handed to another county,
+    and statistics (`MetricValue`) for the metrics neither the ledger nor field work gives."""
+    from zhaoshang.assessment.facts import ledger_metrics, metrics_read
+    from zhaoshang.assessment.models import ProjectEvaluation, ProjectTransfer, SurveyScore
+    from zhaoshang.engine.periods import main_span, units_in
+
+    today = timezone.localdate()
+    start, end = policy.start, _clip_today(policy.end)
+    main = main_span(spec)
+    members = all_group_members(spec)
+    group_holder = {g.key: g.holder for g in spec.groups}
+    units = {u.name: u for u in Unit.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path)}
+    for alias, declared in spec.unit_names().items():
+        if declared.name in units:
+            units.setdefault(alias, units[declared.name])
+    teams = {t.key: t for t in policy.teams.all()}
+    people = {
+        p.name: p for p in Person.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path)
+    }
+    common = {"jurisdiction": policy.jurisdiction, "policy": policy}
+
+    def ref(kind: str, name: str) -> dict | None:
+        if kind == "unit" and name in units:
+            return {"holder_kind": "unit", "unit": units[name]}
+        if kind == "team" and name in teams:
+            return {"holder_kind": "team", "team": teams[name]}
+        if kind == "person" and name in people:
+            return {"holder_kind": "person", "person": people[name]}
+        return None
+
+    surveys, evaluations, transfers, values = [], [], [], []
+    for rule in spec.rules:
+        if rule.type == "survey":  # 满意度测评 (jinxi §三7): every member, every survey period
+            for unit_span in units_in(main, rule.per, spec):
+                if unit_span.end > today:
+                    continue
+                for name in members.get(rule.group, []):
+                    holder = ref(group_holder[rule.group], name)
+                    if holder:
+                        score = Decimal(str(round(mk.rng.uniform(72, 98), 1)))
+                        surveys.append(SurveyScore(**common, **holder, period=unit_span.key, score=score))
+        elif rule.type == "rolling_evaluation":  # sanming §19: each year of the first N from the start
+            for p in projects:
+                if p.started_on is None:
+                    continue
+                for year in range(p.started_on.year, min(p.started_on.year + rule.years, today.year + 1)):
+                    evaluations.append(
+                        ProjectEvaluation(
+                            project=p, year=year, in_statistics=mk.rng.random() < 0.9,
+                            tax_paid=mk.rng.random() < 0.8 if year > p.started_on.year else None,
+                            investment_verified=mk.rng.random() < 0.9,
+                        )
+                    )  # fmt: skip
+        elif rule.type == "transfer_split":  # sanming §11: a few projects hosted by another county
+            counties = list(
+                Jurisdiction.objects.filter(path__startswith=policy.jurisdiction.path, level="county")
+            )
+            started = [p for p in projects if p.started_on and p.jurisdiction_id in {c.pk for c in counties}]
+            mk.rng.shuffle(started)
+            for i, p in enumerate(started[:3]):
+                hosts = [c for c in counties if c.pk != p.jurisdiction_id]
+                if not hosts:
+                    continue
+                transfers.append(
+                    ProjectTransfer(
+                        project=p, hosting=mk.rng.choice(hosts), agreed_on=p.signed_on or p.started_on,
+                        # one ratio negotiated per project (可由双方根据实际贡献度具体商定), the others 3:7
+                        introducing_share=Decimal("0.4") if i == 2 else None,
+                    )
+                )  # fmt: skip
+    values = _entered_statistics(mk, spec, common, ref, members, group_holder,
+                                 metrics_read(spec) - ledger_metrics(), start, end)  # fmt: skip
+    return [surveys, evaluations, transfers, values]
+
+
+def _entered_statistics(mk, spec, common, ref, members, group_holder, metrics, start, end) -> list:
+    """Monthly statistics around each target (or a rule's minimum) of the metrics no ledger
+    source gives: exports, foreign capital in cash, output… Stocks and ratios (`aggregate:
+    last`) hover around their target; flows add up to 40–130 % of it over its period."""
+    from zhaoshang.assessment.models import MetricValue
+    from zhaoshang.engine.periods import policy_period_span
+
+    if not metrics:
+        return []
+    months = []
+    m = date(start.year, start.month, 1)
+    while m <= end:
+        months.append(m)
+        m = date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    per_months = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+    def span_months(key: str | None) -> int:
+        s = policy_period_span(spec, key or spec.main_period)
+        return max(1, (s.end.year - s.start.year) * 12 + s.end.month - s.start.month + 1)
+
+    # (holder kind, name) → metric → (scale, months it is spread over)
+    wanted: dict[tuple[str, str], dict[str, tuple[Decimal, int]]] = {}
+    home = ("jurisdiction", spec.jurisdiction.code)
+    for t in spec.targets:
+        if t.metric in metrics:
+            wanted.setdefault(home, {})[t.metric] = (Decimal(t.value), span_months(t.period))
+    for team in spec.teams:
+        for t in team.targets:
+            if t.metric in metrics:
+                wanted.setdefault(("team", team.key), {})[t.metric] = (
+                    Decimal(t.value),
+                    span_months(t.period),
+                )
+    for g in spec.groups:
+        for t in g.targets:
+            if t.metric in metrics:
+                for name in members.get(g.key, []):
+                    wanted.setdefault((g.holder, name), {})[t.metric] = (
+                        Decimal(t.value),
+                        span_months(t.period),
+                    )
+    for rule in spec.rules:
+        group = getattr(rule, "group", None)
+        read = [getattr(rule, "metric", None)]
+        read += [i.metric for d in getattr(rule, "dimensions", ()) for i in d.items]  # scorecard items
+        for metric in read:
+            if metric not in metrics:
+                continue
+            minimum = getattr(rule, "min", None)
+            scale = (
+                (Decimal(str(minimum)), per_months.get(getattr(rule, "per", None), 12)) if minimum else None
+            )
+            for h in [(group_holder[group], n) for n in members.get(group, [])] if group else [home]:
+                if metric not in wanted.get(h, {}):
+                    wanted.setdefault(h, {})[metric] = scale or (Decimal(mk.rng.choice([2, 4, 8])), 12)
+    for metric in sorted(metrics):
+        if not any(metric in w for w in wanted.values()):
+            wanted.setdefault(home, {})[metric] = (Decimal(mk.rng.choice([2, 4, 8])), 12)
+    rows = []
+    jurisdiction = common["jurisdiction"]
+    for (kind, name), by_metric in wanted.items():
+        holder = (
+            {"holder_kind": "jurisdiction", "holder_jurisdiction": jurisdiction}
+            if (kind, name) == home
+            else ref(kind, name)
+        )
+        if holder is None:
+            continue
+        for metric, (value, spread) in sorted(by_metric.items()):
+            mdef = spec.metric(metric)
+            last = mdef is not None and (mdef.aggregate == "last" or mdef.kind == "ratio")
+            whole = mdef is None or mdef.uom in ("个", "家", "场", "名", "人", "次", "批次", "项", "条")
+            for month in months:
+                if last:
+                    v = value * Decimal(str(mk.rng.uniform(0.6, 1.15)))
+                else:
+                    v = value / spread * Decimal(str(mk.rng.uniform(0.4, 1.3)))
+                if whole:  # a count: its expected value, the fraction by chance (0.3 → 1 three times in ten)
+                    v = int(v) + (mk.rng.random() < v - int(v))
+                v = Decimal(v).quantize(Decimal(1) if whole else Decimal("0.01"))
+                if v:
+                    rows.append(
+                        MetricValue(
+                            **common,
+                            **holder,
+                            metric=metric,
+                            period=f"{month:%Y-%m}",
+                            value=v,
+                            source="演示数据",
+                        )  # fmt: skip
+                    )
+    return rows
 
 
 def _demo_lead(mk: _Maker, unit: Unit, team, on: date, grades: dict) -> Lead:
@@ -650,23 +895,31 @@ def generate_county(
     with change_context(source="cli", reason="生成演示数据"):
         policy = policy_load(spec=spec).policy
         result = DemoResult(policy=spec.name, counties=1)
+        mk = _Maker(f"{seed}:{spec.name}")
+        records = _county_records(
+            mk,
+            policy,
+            spec,
+            projects_per_holder=projects_per_holder,
+            activity_scale=activity_scale,
+            report_months=report_months,
+        )
         # Demo data is generated once per policy; run again, it only (re)creates the logins.
+        # Two policies may share a county and its ledger (Xinfeng's), and a policy's teams may
+        # hold nothing (the 100-days squads): then the first enterprise its seed makes tells.
+        first = records[0][0] if records[0] else None
         done = (
             Project.objects.filter(team__policy=policy).exists()
             or Activity.objects.filter(team__policy=policy).exists()
+            or (
+                first is not None
+                and Enterprise.objects.filter(jurisdiction_id=first.jurisdiction_id, uscc=first.uscc).exists()
+            )
         )
         if not done:
-            mk = _Maker(f"{seed}:{spec.name}")
-            records = _county_records(
-                mk,
-                policy,
-                spec,
-                projects_per_holder=projects_per_holder,
-                activity_scale=activity_scale,
-                report_months=report_months,
-            )
             result.counts = _save_all(records, bulk=False)
             _demo_claims(mk, policy, records[0])
+            result.counts.update(_save_all(_office_inputs(mk, policy, spec, records[1]), bulk=False))
         result.logins = _demo_logins(policy, prefix)
         if reminders and not done:
             from zhaoshang.notify.demo import seed as seed_reminders

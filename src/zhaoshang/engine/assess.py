@@ -8,14 +8,15 @@ result.to_json()  # {"policy", "period", "results", "lists", "flags", "amounts"}
 ```
 
 Each rule type has one evaluator (evaluators.py); this module only orders them, settles the
-amounts that do not add up (就高不就低), and gives each holder its headline score and rank: the
+amounts that do not add up (就高不就低), names each holder once on the honour lists (a
+front-runner is not also on the catch-up list), and gives each holder its headline score and rank: the
 first ranking of the policy that ranked it over this span, else its campaign or monthly score.
 """
 
 from __future__ import annotations
 
 from .context import ZERO, Context
-from .evaluators import EVALUATORS, PHASE, resolve_exclusive
+from .evaluators import EVALUATORS, PHASE, resolve_exclusive, settle_lists
 from .facts import Facts
 from .periods import PeriodParseError, Span, parse_period
 from .results import Assessment
@@ -33,6 +34,7 @@ def assess(policy: Policy, period: str | Span, facts: Facts | None = None) -> As
                 EVALUATORS[rule.type](ctx, rule)
         if phase == 0:
             resolve_exclusive(ctx)
+    settle_lists(ctx)
     _headline(ctx)
     return ctx.out
 

@@ -374,6 +374,23 @@ def honour_list(ctx: Context, rule) -> None:
         ctx.out.lists[rule.list].append(ListEntry(h, r.partition, r.rank, r.score, rule.clause, rule.id))
 
 
+def settle_lists(ctx: Context) -> None:
+    """After every honour-list rule ran: each list names a holder once, at the first rule that
+    put it there; and the catch-up list is for those without a major signing, so a holder on
+    the front-runner list is not on it (001 §三(三): 有重大项目签约的…列为一马当先；对没有项目签约，
+    特别是没有有效项目信息或者项目信息质量差的…列为奋起直追)."""
+    lists = ctx.out.lists
+    front = {e.holder for e in lists.get("front_runners", ())}
+    for name, entries in lists.items():
+        seen: set[Holder] = set(front) if name == "catch_up" else set()
+        kept = []
+        for e in entries:
+            if e.holder not in seen:
+                seen.add(e.holder)
+                kept.append(e)
+        lists[name] = kept
+
+
 def award_quota(ctx: Context, rule) -> None:
     rk = ctx.policy.rule(rule.ranking)
     if not fits(ctx.span, rk.per, ctx.policy):

@@ -18,8 +18,8 @@ from zhaoshang.assessment.models import AssessmentRun, MetricValue
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.engine.periods import parse_period
 from zhaoshang.fieldwork.models import Activity
-from zhaoshang.ledger.models import Investment, Project
-from zhaoshang.org.models import Policy, Team
+from zhaoshang.ledger.models import Enterprise, Investment, Project, StageChange
+from zhaoshang.org.models import Policy, Team, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,172 @@ def test_facts_credit_investment_to_unit_team_and_county_by_month(testland, grou
             before, key, "actual_investment", "2024-06"
         ) + Decimal("123.45")
         assert _metric(after, key, "actual_investment", "2024-07") == 0
+
+
+def _project(unit, **fields):
+    """A project of `unit`, with its own enterprise, registered early in 2023."""
+    n = Enterprise.objects.count()
+    enterprise = Enterprise.objects.create(jurisdiction=unit.jurisdiction, name=f"核算企业{n}", unit=unit)
+    values = {
+        "jurisdiction": unit.jurisdiction, "name": f"核算项目{n}", "enterprise": enterprise, "unit": unit,
+        "total_investment": Decimal(1000), "registered_on": date(2023, 1, 5),
+    }  # fmt: skip
+    return Project.objects.create(**(values | fields))
+
+
+def test_facts_credit_the_jurisdiction_with_every_record_below_it(testland):
+    """A city's home total covers its counties' records (testland 980100 over 980121); a county
+    policy's covers its own (xinfeng-2024, 360722). Other jurisdictions' records do not count."""
+    xinfeng = Policy.objects.get(name="xinfeng-2024")
+    county_unit = Unit.objects.filter(jurisdiction__code="980121").first()
+    xf_unit = Unit.objects.get(jurisdiction=xinfeng.jurisdiction, name="商务局")
+    span = parse_period("2024-05", testland.spec())
+    as_of = date(2024, 5, 31)
+    before = {p.name: gather(p, span, as_of)[0] for p in (testland, xinfeng)}
+    _project(county_unit, stage="signed", signed_on=date(2024, 5, 10), total_investment=Decimal(150000),
+             attributes=["listed_company"])  # fmt: skip
+    _project(county_unit, stage="negotiating", attributes=["listed_company"])
+    _project(xf_unit, stage="started", signed_on=date(2024, 5, 2), started_on=date(2024, 5, 20),
+             total_investment=Decimal(20000), attributes=["world500"])  # fmt: skip
+    Activity.objects.create(
+        jurisdiction=county_unit.jurisdiction, kind="outbound_trip", unit=county_unit, date=date(2024, 5, 6),
+        head_led=True, days=3,
+    )  # fmt: skip
+    after = {p.name: gather(p, span, as_of)[0] for p in (testland, xinfeng)}
+
+    def delta(policy, code, metric, head_led=False):
+        return _metric(after[policy], code, metric, "2024-05", head_led) - _metric(
+            before[policy], code, metric, "2024-05", head_led
+        )
+
+    city = {m: delta("testland-2024", "980100", m) for m in (
+        "projects_signed", "signed_investment", "projects_over_100m", "projects_over_1bn", "listed_companies",
+        "rank500_enterprises", "projects_started", "listed_in_negotiation", "outbound_trips", "outbound_days",
+    )}  # fmt: skip
+    assert city == {
+        "projects_signed": 1, "signed_investment": 150000, "projects_over_100m": 1, "projects_over_1bn": 1,
+        "listed_companies": 1, "rank500_enterprises": 0, "projects_started": 0,
+        "listed_in_negotiation": 1,  # the negotiating one, on the day the data runs to
+        "outbound_trips": 1, "outbound_days": 3,
+    }  # fmt: skip
+    assert (
+        delta("testland-2024", "980100", "outbound_trips", head_led=True) == 0
+    )  # a unit's head, not the city's
+    county = {m: delta("xinfeng-2024", "360722", m) for m in (
+        "projects_signed", "signed_investment", "projects_over_100m", "rank500_enterprises", "projects_started",
+        "listed_companies", "outbound_trips",
+    )}  # fmt: skip
+    assert county == {
+        "projects_signed": 1, "signed_investment": 20000, "projects_over_100m": 1, "rank500_enterprises": 1,
+        "projects_started": 1, "listed_companies": 0, "outbound_trips": 0,
+    }  # fmt: skip
+
+
+def test_metrics_the_documents_define_on_the_ledger(testland):
+    """jinxi-2021 (002 §二1) and xinfeng-2023-100days (001 §二, 附件§一(一)) metrics, with each
+    boundary, counted from ledger rows: amounts in 万元 (2000万 = 2000, 5亿 = 50000…)."""
+    from zhaoshang.assessment.facts import FIRST_SIGNINGS, PROJECT_METRICS
+
+    a = Unit.objects.get(jurisdiction=testland.jurisdiction, name="市财政局")
+    b = Unit.objects.get(jurisdiction=testland.jurisdiction, name="市工信局")
+    span = parse_period("2024-05", testland.spec())
+    as_of = date(2024, 5, 31)
+    before, _ = gather(testland, span, as_of)
+    may = {"stage": "started", "signed_on": date(2024, 4, 1), "started_on": date(2024, 5, 15)}
+    # 002: started in May, by total investment (and category for the 20亿 one).
+    for total, category in (
+        (2000, "industry"), (2001, "industry"), (50000, "industry"), (99999, "services"), (100000, "industry"),
+        (199999, "industry"), (200000, "industry"), (200000, "agriculture"),
+    ):  # fmt: skip
+        _project(a, total_investment=Decimal(total), category=category, **may)
+    # 001: signed in May (not started): a contract sent for review, an intent, formal signings.
+    for total, kind in (
+        (150000, "contract_review"),
+        (150000, "intent"),
+        (100000, "formal"),
+        (99999, "formal"),
+    ):
+        _project(
+            b, stage="signed", signed_on=date(2024, 5, 3), signing_kind=kind, total_investment=Decimal(total)
+        )
+    # First signings: March 2022 in 测试市 opens on the 10th (a tie of three), then the 20th; a
+    # county's earlier signing is its own county's first, not the city's.
+    county_unit = Unit.objects.filter(jurisdiction__code="980121").first()
+    for unit, day in ((a, 10), (a, 10), (b, 10), (b, 20), (county_unit, 2)):
+        _project(unit, stage="signed", signed_on=date(2022, 3, day), signing_kind="formal")
+    after, missing = gather(testland, span, as_of)
+
+    def delta(holder, metric, period="2024-05"):
+        return _metric(after, holder, metric, period) - _metric(before, holder, metric, period)
+
+    jinxi = ("projects_over_20m_started", "projects_500m_to_1bn", "projects_1bn_to_2bn",
+             "industrial_projects_over_2bn", "projects_landed")  # fmt: skip
+    assert {m: delta("市财政局", m) for m in jinxi} == {
+        "projects_over_20m_started": 7,  # 2000 is not over 2000万
+        "projects_500m_to_1bn": 2,  # 50000 and 99999
+        "projects_1bn_to_2bn": 2,  # 100000 and 199999
+        "industrial_projects_over_2bn": 1,  # the agricultural 20亿 is not industrial
+        "projects_landed": 8,  # every construction start
+    }
+    days100 = ("agreements_in_review", "projects_over_1bn_signing", "projects_landed")
+    assert {m: delta("市工信局", m) for m in days100} == {
+        "agreements_in_review": 1,
+        "projects_over_1bn_signing": 2,  # the contract in review and the formal 10亿; not the intent
+        "projects_landed": 0,
+    }
+    assert _metric(before, "980100", FIRST_SIGNINGS, "2022-03") == 0
+    assert delta("市财政局", FIRST_SIGNINGS, "2022-03") == 2
+    assert delta("市工信局", FIRST_SIGNINGS, "2022-03") == 1  # not its signing of the 20th
+    assert delta("980100", FIRST_SIGNINGS, "2022-03") == 4  # the city's three and the county's first
+    assert {*jinxi, *days100} <= set(PROJECT_METRICS) and FIRST_SIGNINGS not in missing
+
+
+def _history(project, *steps):
+    previous = ""
+    for stage, on in steps:
+        StageChange.objects.create(project=project, from_stage=previous, to_stage=stage, on=on)
+        previous = stage
+
+
+def test_states_are_counted_as_they_were_on_the_periods_day(testland):
+    """A project in substantive negotiation in May 2024 that signed in June counts in May's
+    states, not in June's; one terminated in June still counts in May; a project without
+    history is taken at its current stage; one whose history starts later is not yet there."""
+    unit = Unit.objects.get(jurisdiction=testland.jurisdiction, name="市财政局")
+    may, june = parse_period("2024-05", testland.spec()), parse_period("2024-06", testland.spec())
+    before = {s.key: gather(testland, s, s.end)[0] for s in (may, june)}
+    moved_on = _project(unit, stage="signed", signed_on=date(2024, 6, 15), attributes=["listed_company"])
+    _history(moved_on, ("lead", date(2023, 1, 5)), ("negotiating", date(2024, 3, 1)),
+             ("substantive", date(2024, 4, 10)), ("signed", date(2024, 6, 15)))  # fmt: skip
+    dropped = _project(unit, stage="terminated", total_investment=Decimal(150000))
+    _history(
+        dropped,
+        ("lead", date(2023, 1, 5)),
+        ("negotiating", date(2024, 3, 1)),
+        ("terminated", date(2024, 6, 5)),
+    )
+    _project(unit, stage="substantive", attributes=["listed_company"])  # no history: as it is now
+    later = _project(unit, stage="negotiating", attributes=["key_project"])
+    _history(later, ("lead", date(2024, 6, 2)), ("negotiating", date(2024, 6, 20)))
+    after = {s.key: gather(testland, s, s.end)[0] for s in (may, june)}
+
+    def delta(period, holder, metric):
+        return _metric(after[period], holder, metric, period) - _metric(
+            before[period], holder, metric, period
+        )
+
+    states = ("signings_substantive", "listed_in_negotiation", "key_projects_in_negotiation")
+    assert {m: delta("2024-05", "市财政局", m) for m in states} == {
+        "signings_substantive": 2,  # moved_on (then in 实质性谈判) and the one without history
+        "listed_in_negotiation": 2,  # the same two, both listed companies
+        "key_projects_in_negotiation": 1,  # dropped, 15亿, still negotiating in May
+    }
+    assert {m: delta("2024-06", "市财政局", m) for m in states} == {
+        "signings_substantive": 1,  # only the one without history
+        "listed_in_negotiation": 1,
+        "key_projects_in_negotiation": 1,  # later, negotiating since 20 June
+    }
+    assert delta("2024-05", "980100", "signings_substantive") == 2  # and the city's total
 
 
 def test_facts_count_signings_in_their_month_and_field_work_head_led(testland, group1):

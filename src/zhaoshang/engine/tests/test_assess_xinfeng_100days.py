@@ -114,17 +114,47 @@ def test_front_runner_and_catch_up_lists(days100):
     assert front == [("商务局", 1)]  # the only unit with a major project signed
     catch = {e.holder.key for e in a.lists["catch_up"] if e.rule == "catch-up"}
     assert "商务局" not in catch and "工信局" in catch and len(catch) == 59 - 1
-    no_info = {e.holder.key for e in a.lists["catch_up"] if e.rule == "catch-up-no-info"}
-    assert "工信局" not in no_info and "商务局" not in no_info and len(no_info) == 59 - 2
+    # Those without valid information are all among those without a signing: named once.
+    assert [e for e in a.lists["catch_up"] if e.rule == "catch-up-no-info"] == []
+    assert len(a.lists["catch_up"]) == 58
     poor = assess(
         days100,
         "2023-06",
         Facts(
-            metrics=_facts().metrics,
+            # 工信局 signed a project and reported valid information, but of poor quality.
+            metrics=_facts(
+                m(unit("工信局"), "projects_signed", "2023-06", 1),
+                m(unit("工信局"), "valid_leads", "2023-06", 1),
+            ).metrics,
             decisions=(OfficeDecision("poor_information", unit("工信局"), "2023-06"),),
         ),
     )
     assert {e.holder.key for e in poor.lists["catch_up"] if e.rule == "catch-up-poor-info"} == {"工信局"}
+
+
+def test_each_list_names_a_holder_once_and_front_runners_are_not_catching_up(days100):
+    """001 §三(三): the catch-up list is for units with no signing (特别是 no valid or poor
+    information); a unit with a major signing is a front-runner, not also catching up."""
+    facts = Facts(
+        metrics=_facts(
+            # 工信局: a major signing (so a front-runner) but no project signed and no valid
+            # information (so two catch-up rules would put it there).
+            m(unit("工信局"), "signings_substantive", "2023-06", 1),
+        ).metrics,
+        # 县委办: no signing, no valid information, and poor information: three catch-up rules.
+        decisions=(OfficeDecision("poor_information", unit("县委办"), "2023-06"),),
+    )
+    a = assess(days100, "2023-06", facts)
+    front = [e.holder.key for e in a.lists["front_runners"]]
+    catch = [e.holder.key for e in a.lists["catch_up"]]
+    assert sorted(front) == ["商务局", "工信局"]
+    assert len(catch) == len(set(catch)) == 59 - 2  # every other unit, once
+    assert "工信局" not in catch and "商务局" not in catch
+    assert [e.rule for e in a.lists["catch_up"] if e.holder.key == "县委办"] == ["catch-up"]
+    assert not set(front) & set(catch)
+    # The same in the JSON.
+    j = a.to_json()["lists"]
+    assert len(j["catch_up"]) == 57 and {e["holder"] for e in j["front_runners"]} == {"商务局", "工信局"}
 
 
 def test_units_named_for_no_signing_or_no_valid_information(days100):
