@@ -10,6 +10,7 @@ out. So when 55 units tie at 100% and one is behind, only that one is in the bot
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,18 @@ class Ranked:
     of: int
 
 
+# (facts, policy, index) of the last Context built: one, so that memory stays that of one policy.
+_last_index: tuple | None = None
+
+
+def _remember_index(facts: Facts, policy: Policy, index: dict) -> None:
+    global _last_index
+    try:
+        _last_index = (weakref.ref(facts), policy, index)
+    except TypeError:  # facts that cannot be weakly referenced are simply not cached
+        _last_index = None
+
+
 class Context:
     def __init__(self, policy: Policy, span: Span, facts: Facts):
         self.policy = policy
@@ -72,12 +85,19 @@ class Context:
         self.members = all_group_members(policy)
         self.teams = {t.key: t for t in policy.teams}
         self._tokens: dict[str, Span] = {}
-        self._metric: dict[tuple[Holder, str, bool], dict[str, Decimal]] = defaultdict(
-            lambda: defaultdict(Decimal)
-        )
-        for f in facts.metrics:
-            self._metric[(self.canon(f.holder), f.metric, f.head_led)][f.period] += f.value
-        self._apply_transfers()
+        # The index of the facts is read-only once built, and the same for the assessment and
+        # the forecast of one policy over the same facts: the forecast reuses it.
+        cached = _last_index
+        if cached is not None and cached[0]() is facts and cached[1] is policy:
+            self._metric = cached[2]
+        else:
+            self._metric: dict[tuple[Holder, str, bool], dict[str, Decimal]] = defaultdict(
+                lambda: defaultdict(Decimal)
+            )
+            for f in facts.metrics:
+                self._metric[(self.canon(f.holder), f.metric, f.head_led)][f.period] += f.value
+            self._apply_transfers()
+            _remember_index(facts, policy, self._metric)
         self._targets: dict[tuple[Holder, str], list[TargetRec]] = defaultdict(list)
         self._load_targets()
         self._scores: dict[tuple[str, Span], dict[Holder, Decimal]] = {}

@@ -65,3 +65,22 @@ def test_forecast_json_has_no_floats():
     j = forecast(p, facts, date(2024, 6, 15)).to_json()
     assert set(j) == {"policy", "as_of", "projections", "warnings"}
     assert isinstance(j["projections"][0]["projected"], str)
+
+
+def test_forecast_reuses_the_assessments_index_of_the_same_facts():
+    """The index of the facts is built once for the assessment and the forecast of a policy
+    (half the engine's time at province scale), and never shared with other facts."""
+    from zhaoshang.engine import assess
+    from zhaoshang.engine.context import Context
+    from zhaoshang.engine.periods import parse_period
+
+    p, facts = _xinfeng_facts()
+    span = parse_period("2024-06", p)
+    first = Context(p, span, facts)
+    assert Context(p, parse_period("2024", p), facts)._metric is first._metric
+    other = Facts(metrics=facts.metrics)  # equal, but another object: built anew
+    assert Context(p, span, other)._metric is not first._metric
+    # The same answers with and without the shared index.
+    alone = forecast(p, Facts(metrics=facts.metrics), date(2024, 6, 15)).to_json()
+    assess(p, span, facts)
+    assert forecast(p, facts, date(2024, 6, 15)).to_json() == alone
