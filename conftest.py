@@ -79,6 +79,7 @@ def _assessment_papers():
     county = Jurisdiction.objects.get(code="980121")
     project = Project.objects.filter(jurisdiction=county).first()
     am.ProjectEvaluation.objects.create(project=project, year=2024, in_statistics=True, tax_paid=False)
+    am.ProjectTax.objects.create(project=project, month=date(2024, 5, 1), amount_wan=Decimal("12.5"))
     am.ProjectTransfer.objects.create(
         project=project, hosting=Jurisdiction.objects.get(code="980122"), agreed_on=date(2024, 5, 1)
     )

@@ -25,6 +25,7 @@ PRIVATE_MODELS = {
     "ledger.ownershipclaim",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
+    "assessment.projecttax",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -32,6 +33,7 @@ VIA_PROJECT = {
     "ledger.projectphase",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
+    "assessment.projecttax",
 }
 # Records that belong to their activity's team and unit.
 VIA_ACTIVITY = {"fieldwork.decision"}
@@ -46,7 +48,7 @@ OFFICE_PAPERS = {
     "bulletins.bulletin",  # for the office, leaders, inspectors and the city
 }
 # Written by the office only, though they belong to a project.
-OFFICE_ONLY = {"assessment.projectevaluation", "assessment.projecttransfer"}
+OFFICE_ONLY = {"assessment.projectevaluation", "assessment.projecttransfer", "assessment.projecttax"}
 
 
 def jurisdiction_path(obj) -> str:

@@ -23,6 +23,7 @@ from zhaoshang.assessment.models import (
     OfficeDecision,
     PersonReward,
     ProjectEvaluation,
+    ProjectTax,
     ProjectTransfer,
     SurveyScore,
 )
@@ -760,6 +761,10 @@ ENDPOINTS["award-decisions"] = viewset_for(
 ENDPOINTS["person-rewards"] = viewset_for(
     PersonReward, ["jurisdiction", "policy", "person", "unit", "amount_yuan", "on", "reason"],
     filterset=assessment_filters.PersonRewardFilterSet, read_only_fields=("jurisdiction",),
+)  # fmt: skip
+ENDPOINTS["project-taxes"] = viewset_for(
+    ProjectTax, ["project", "month", "amount_wan"],
+    filterset=assessment_filters.ProjectTaxFilterSet, select_related=("project",),
 )  # fmt: skip
 ENDPOINTS["project-evaluations"] = viewset_for(
     ProjectEvaluation, ["project", "year", "in_statistics", "tax_paid", "investment_verified", "note"],

@@ -50,6 +50,7 @@ from .models import (
     OfficeDecision,
     PersonReward,
     ProjectEvaluation,
+    ProjectTax,
     ProjectTransfer,
     SurveyScore,
 )
@@ -660,6 +661,18 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                 .annotate(total=Sum("amount"))
             ):
                 moved[project_id]["actual_investment"][token(month)] = total
+        # Their local tax by month, from the first month with any (Sanming §11: 自产生税收起).
+        taxes: dict[int, dict[str, Decimal]] = defaultdict(dict)
+        first_tax: dict[int, date] = {}
+        if transfers:
+            for project_id, month, amount in (
+                ProjectTax.objects.filter(project_id__in=list(transfers), month__lte=span.end)
+                .order_by("month")
+                .values_list("project_id", "month", "amount_wan")
+            ):
+                taxes[project_id][token(month)] = amount
+                if amount > 0:
+                    first_tax.setdefault(project_id, month)
         for p in rows:
             if p["id"] in transfers and p["started_on"] is not None and p["started_on"] <= span.end:
                 moved[p["id"]]["projects_started"][token(p["started_on"])] = Decimal(1)
@@ -683,6 +696,8 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                         production_on=p["production_on"],
                         investment_wan=monthly.get((s, p["id"]), {}),
                         transfer=transfers.get(p["id"]),
+                        first_tax_on=first_tax.get(p["id"]),
+                        tax_wan=taxes.get(p["id"], {}),
                         indicators={m: dict(v) for m, v in moved.get(p["id"], {}).items()},
                         evaluations=evaluations.get(p["id"], {}),
                         land_grounds=grounds,

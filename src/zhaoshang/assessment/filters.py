@@ -9,6 +9,7 @@ from .models import (
     OfficeDecision,
     PersonReward,
     ProjectEvaluation,
+    ProjectTax,
     ProjectTransfer,
     SurveyScore,
 )
@@ -69,6 +70,14 @@ class ProjectEvaluationFilterSet(SearchFilterSet):
     class Meta:
         model = ProjectEvaluation
         fields = ["year"]
+
+
+class ProjectTaxFilterSet(SearchFilterSet):
+    search_fields = ("project__name",)
+
+    class Meta:
+        model = ProjectTax
+        fields = ["month"]
 
 
 class ProjectTransferFilterSet(SearchFilterSet):

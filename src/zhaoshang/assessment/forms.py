@@ -6,6 +6,7 @@ from .models import (
     OfficeDecision,
     PersonReward,
     ProjectEvaluation,
+    ProjectTax,
     ProjectTransfer,
     SurveyScore,
 )
@@ -62,6 +63,13 @@ class ProjectEvaluationForm(forms.ModelForm):
     class Meta:
         model = ProjectEvaluation
         fields = ["project", "year", "in_statistics", "tax_paid", "investment_verified", "note"]
+
+
+class ProjectTaxForm(forms.ModelForm):
+    class Meta:
+        model = ProjectTax
+        fields = ["project", "month", "amount_wan"]
+        widgets = {"month": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
 
 class ProjectTransferForm(forms.ModelForm):

@@ -313,6 +313,40 @@ class ProjectEvaluation(ProjectPart):
         return f"{self.project} {self.year}年评估"
 
 
+class ProjectTax(ProjectPart):
+    """Local tax a project paid in a month, as the tax office reports it. Sanming §11 splits a
+    transferred project's tax between the two counties from its first tax on."""
+
+    office_only = True
+
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="taxes")
+    month = models.DateField("月份", help_text="当月任意一天均记为该月")
+    amount_wan = models.DecimalField("地方税收（万元）", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "项目税收"
+        verbose_name_plural = "项目税收"
+        ordering = ["project", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month"], name="project_tax_unique_month",
+                violation_error_message="该项目该月已有税收记录",
+            )
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.project} {self.month:%Y-%m} 税收"
+
+    def clean(self):
+        if self.amount_wan is not None and self.amount_wan < 0:
+            raise ValidationError({"amount_wan": "税收金额不能为负数"})
+
+    def save(self, *args, **kwargs):
+        if self.month:
+            self.month = self.month.replace(day=1)
+        super().save(*args, **kwargs)
+
+
 class ProjectTransfer(ProjectPart):
     """A project handed from the county that introduced it to the one that hosts it (项目流转):
     tax split from first tax, indicators from construction start, at the policy's ratio unless

@@ -32,6 +32,7 @@ from .models import (
     OfficeDecision,
     PersonReward,
     ProjectEvaluation,
+    ProjectTax,
     ProjectTransfer,
     SurveyScore,
 )
@@ -329,6 +330,13 @@ INPUTS = {
         [Col("项目", "project"), Col("年度", "year"), Col("已入统", "in_statistics"), Col("有税收", "tax_paid"),
          Col("投资额属实", "investment_verified"), Col("说明", "note")],
         filters.ProjectEvaluationFilterSet,
+    ),
+    "projecttax": _crud(
+        ProjectTax, forms.ProjectTaxForm,
+        [Col("项目", "project", link=True), Col("月份", lambda t: f"{t.month:%Y-%m}", sort="month"),
+         Col("地方税收（万元）", "amount_wan", sort="amount_wan")],
+        [Col("项目", "project"), Col("月份", lambda t: f"{t.month:%Y-%m}"), Col("地方税收（万元）", "amount_wan")],
+        filters.ProjectTaxFilterSet,
     ),
     "projecttransfer": _crud(
         ProjectTransfer, forms.ProjectTransferForm,

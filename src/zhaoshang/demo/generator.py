@@ -591,7 +591,7 @@ def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[
     scores, the yearly evaluations of landed projects, a few projects handed to another county,
     and statistics (`MetricValue`) for the metrics neither the ledger nor field work gives."""
     from zhaoshang.assessment.facts import ledger_metrics, metrics_read
-    from zhaoshang.assessment.models import ProjectEvaluation, ProjectTransfer, SurveyScore
+    from zhaoshang.assessment.models import ProjectEvaluation, ProjectTax, ProjectTransfer, SurveyScore
     from zhaoshang.engine.periods import main_span, units_in
 
     today = timezone.localdate()
@@ -618,7 +618,7 @@ def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[
             return {"holder_kind": "person", "person": people[name]}
         return None
 
-    surveys, evaluations, transfers, values = [], [], [], []
+    surveys, evaluations, transfers, taxes, values = [], [], [], [], []
     for rule in spec.rules:
         if rule.type == "survey":  # 满意度测评 (jinxi §三7): every member, every survey period
             for unit_span in units_in(main, rule.per, spec):
@@ -658,9 +658,16 @@ def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[
                         introducing_share=Decimal("0.4") if i == 2 else None,
                     )
                 )  # fmt: skip
+    # The tax office's monthly figures for the transferred projects, from one to four months
+    # after construction started: the 3:7 tax split reads them.
+    for t in transfers:
+        month = min(t.project.started_on + timedelta(days=mk.rng.randint(30, 120)), end).replace(day=1)
+        while month <= end:
+            taxes.append(ProjectTax(project=t.project, month=month, amount_wan=mk.amount(20, 400)))
+            month = (month + timedelta(days=32)).replace(day=1)
     values = _entered_statistics(mk, spec, common, ref, members, group_holder,
                                  metrics_read(spec) - ledger_metrics(), start, end)  # fmt: skip
-    return [surveys, evaluations, transfers, values]
+    return [surveys, evaluations, transfers, taxes, values]
 
 
 def _entered_statistics(mk, spec, common, ref, members, group_holder, metrics, start, end) -> list:
@@ -735,7 +742,8 @@ def _entered_statistics(mk, spec, common, ref, members, group_holder, metrics, s
             mdef = spec.metric(metric)
             last = mdef is not None and (mdef.aggregate == "last" or mdef.kind == "ratio")
             whole = mdef is None or mdef.uom in ("个", "家", "场", "名", "人", "次", "批次", "项", "条")
-            for month in months:
+            before = len(rows)
+            for i, month in enumerate(months):
                 if last:
                     v = value * Decimal(str(mk.rng.uniform(0.6, 1.15)))
                 else:
@@ -743,7 +751,8 @@ def _entered_statistics(mk, spec, common, ref, members, group_holder, metrics, s
                 if whole:  # a count: its expected value, the fraction by chance (0.3 → 1 three times in ten)
                     v = int(v) + (mk.rng.random() < v - int(v))
                 v = Decimal(v).quantize(Decimal(1) if whole else Decimal("0.01"))
-                if v:
+                # A rare count may come out 0 every month: the office still entered it, as 0.
+                if v or (i == len(months) - 1 and len(rows) == before):
                     rows.append(
                         MetricValue(
                             **common,

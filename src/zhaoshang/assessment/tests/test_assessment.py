@@ -416,3 +416,23 @@ def test_cli_refuses_xlsx_without_out_before_publishing(testland):
         call_command("assess", policy="testland-2024", period="2024-07", format="xlsx", publish=True,
                      stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
     assert not AssessmentRun.objects.filter(policy=testland, period="2024-07").exists()
+
+
+def test_project_tax_is_entered_by_month_by_the_office(client, users, testland):
+    from zhaoshang.assessment.models import ProjectTax
+
+    project = Project.objects.filter(jurisdiction__path__startswith=testland.jurisdiction.path).last()
+    client.force_login(users["tl-office"])
+    url = reverse("assessment:projecttax_add")
+    bad = client.post(url, {"project": project.pk, "month": "2024-07-15", "amount_wan": "-3"})
+    assert bad.status_code == 400 and "税收金额不能为负数" in bad.content.decode()
+    assert (
+        client.post(url, {"project": project.pk, "month": "2024-07-15", "amount_wan": "30"}).status_code
+        == 302
+    )
+    tax = ProjectTax.objects.get(project=project, month=date(2024, 7, 1))  # any day is its month
+    assert tax.amount_wan == Decimal(30)
+    twice = client.post(url, {"project": project.pk, "month": "2024-07-01", "amount_wan": "5"})
+    assert twice.status_code == 400 and "该项目该月已有税收记录" in twice.content.decode()
+    client.force_login(users["tl-team"])
+    assert client.get(url).status_code == 403

@@ -57,7 +57,11 @@ def test_sanming_rolling_evaluation_and_transfer_split():
     result, _, notes, _ = services.compute(policy, "2021")
     evaluated = _components(result, "m19-rolling-evaluation")
     assert evaluated and all(c["max"] == "3" for cs in evaluated.values() for c in cs)
-    split = [c["facts"] for cs in _components(result, "m11-transfer-split").values() for c in cs]
+    # The indicator components (the tax shares are amounts, checked below).
+    split = [
+        c["facts"] for cs in _components(result, "m11-transfer-split").values() for c in cs
+        if "indicators" in c["facts"]
+    ]  # fmt: skip
     assert split
     # Indicators split 3:7 (or as negotiated) from construction start: investment moved.
     by_project: dict[str, dict[str, Decimal]] = {}
@@ -70,3 +74,27 @@ def test_sanming_rolling_evaluation_and_transfer_split():
             total = sides["introducing"] + sides["hosting"]
             assert sides["introducing"] / total in (Decimal("0.3"), Decimal("0.4"))
     assert not any("暂无数据来源" in n for n in notes)
+
+
+def test_sanming_tax_is_split_from_the_first_tax():
+    """§11: the local tax of a transferred project is split between the introducing and the
+    hosting county, 3:7 unless negotiated, from the month it first paid tax."""
+    from zhaoshang.assessment.models import ProjectTax
+
+    policy = _generate("sanming-2021")
+    period = policy.spec().main_period
+    result, _, _, _ = services.compute(policy, period)
+    shares = [a for a in result["amounts"] if a["kind"] == "tax_share"]
+    checked = 0
+    for t in ProjectTransfer.objects.filter(project__jurisdiction__path__startswith=policy.jurisdiction.path):
+        taxes = ProjectTax.objects.filter(project=t.project, month__lte=policy.end)
+        total = sum((x.amount_wan for x in taxes), Decimal(0))
+        mine = {a["holder"]: Decimal(a["amount_wan"]) for a in shares if a["project"] == str(t.project_id)}
+        if not total:
+            assert not mine
+            continue
+        share = t.introducing_share if t.introducing_share is not None else Decimal("0.3")
+        assert abs(mine[t.project.jurisdiction.code] - total * share) <= Decimal("0.01")
+        assert abs(mine[t.hosting.code] - total * (1 - share)) <= Decimal("0.01")
+        checked += 1
+    assert checked
