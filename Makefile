@@ -48,10 +48,10 @@ test-sqlite: install
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} ZHAOSHANG_DATA=$$(mktemp -d) $(BIN)/pytest -m "not browser"
 
-# Debian's headless Chromium (and CJK fonts for legible screenshots) for the browser tests, when
+# Debian's headless Chromium (CJK fonts for legible screenshots, pdftoppm for a PDF page) for the browser tests, when
 # missing. Playwright drives /usr/bin/chromium; it downloads no browser of its own.
 browser-deps:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; else \
+	@if [ -x /usr/bin/chromium ] && command -v pdftoppm >/dev/null; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; else \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils; \

@@ -168,3 +168,58 @@ def _kind_key(entry):
     if isinstance(entry, dict):
         return entry.get("holder_kind", "unit"), entry.get("holder", "")
     return "unit", str(entry)
+
+
+def present(run) -> dict:
+    """A run's stored JSON with names people know: rule titles, team names, grouped by holder
+    kind. Shared by the run's page, the dashboards, the rankings page and the bulletins."""
+    labels, titles = holder_labels(run.policy), rule_titles(run.policy)
+    result = run.result
+    groups: dict[str, list] = {}
+    for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
+        comps = [
+            {**c, "title": titles.get(c["rule"], c["rule"]), "facts_items": list(c.get("facts", {}).items())}
+            for c in r.get("components", [])
+        ]
+        groups.setdefault(r["holder_kind"], []).append(
+            {**r, "label": label(labels, r["holder_kind"], r["holder"]), "components": comps}
+        )
+    lists = {
+        name: [label(labels, *_kind_key(x)) for x in result.get("lists", {}).get(name, [])]
+        for name in ("front_runners", "catch_up")
+    }
+    flags = [
+        {
+            **f,
+            "label": label(labels, f.get("holder_kind", "unit"), f["holder"]),
+            "title": titles.get(f.get("rule"), ""),
+        }
+        for f in result.get("flags", [])
+    ]
+    amounts = [
+        {**a, "label": label(labels, a.get("holder_kind", "unit"), a["holder"]),
+         "kind_label": AMOUNT_LABELS.get(a["kind"], a["kind"])}
+        for a in result.get("amounts", [])
+    ]  # fmt: skip
+    warnings = [
+        {
+            **w,
+            "label": label(labels, w.get("holder_kind", "unit"), w.get("holder", "")),
+            "kind_label": FLAG_LABELS.get(w.get("kind"), w.get("kind")),
+        }
+        for w in (run.forecast or {}).get("warnings", [])
+    ]
+    projections = [
+        {**p, "label": label(labels, p.get("holder_kind", "unit"), p.get("holder", "")),
+         "title": titles.get(p.get("rule"), p.get("rule"))}
+        for p in (run.forecast or {}).get("projections", [])
+    ]  # fmt: skip
+    projections.sort(key=lambda p: Decimal(p.get("projected_completion") or p.get("completion") or 0))
+    return {
+        "projections": projections,
+        "groups": [(KIND_LABELS.get(k, k), rows) for k, rows in groups.items()],
+        "lists": lists,
+        "flags": flags,
+        "amounts": amounts,
+        "warnings": warnings,
+    }

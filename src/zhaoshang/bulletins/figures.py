@@ -11,14 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from zhaoshang.assessment.export import (
-    AMOUNT_LABELS,
-    FLAG_LABELS,
-    KIND_LABELS,
-    holder_labels,
-    label,
-    rule_titles,
-)
+from zhaoshang.assessment.export import FLAG_LABELS, present
 from zhaoshang.assessment.models import AssessmentRun
 from zhaoshang.engine.periods import Span, parse_period
 from zhaoshang.ledger.models import Investment, Project
@@ -203,8 +196,7 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
             "ranking": Table("ranking", "考核排名", ["名次", "对象", "得分"], [], note="本期尚无考核结果。")
         }
         return empty
-    labels, titles = holder_labels(policy), rule_titles(policy)
-    result = run.result
+    shown = present(run)
     unit_kinds = dict(
         Unit.objects.filter(jurisdiction__path__startswith=policy.jurisdiction.path).values_list(
             "name", "kind"
@@ -212,15 +204,14 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
     )
     kind_names = dict(Unit.Kind.choices)
     groups: dict[str, list] = {}
-    for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
-        if r.get("score") is None:
-            continue
-        group = KIND_LABELS.get(r["holder_kind"], r["holder_kind"])
-        if r["holder_kind"] == "unit" and r["holder"] in unit_kinds:
-            group = kind_names.get(unit_kinds[r["holder"]], group)
-        groups.setdefault(group, []).append(
-            [r.get("rank"), label(labels, r["holder_kind"], r["holder"]), _dec(r.get("score"))]
-        )
+    for kind_label, rows in shown["groups"]:
+        for r in rows:
+            if r.get("score") is None:
+                continue
+            group = kind_label
+            if r["holder_kind"] == "unit" and r["holder"] in unit_kinds:
+                group = kind_names.get(unit_kinds[r["holder"]], group)
+            groups.setdefault(group, []).append([r.get("rank"), r["label"], _dec(r["score"])])
     tables = {}
     all_rows = []
     for i, (group, rows) in enumerate(groups.items(), start=1):
@@ -234,35 +225,17 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
         all_rows,
         note=f"数据截至{run.as_of:%Y年%m月%d日}，第{run.version}版。",
     )
-    lists = result.get("lists", {})
-    front = [label(labels, *_kind_key(x)) for x in lists.get("front_runners", [])]
-    catch = [label(labels, *_kind_key(x)) for x in lists.get("catch_up", [])]
+    front, catch = shown["lists"]["front_runners"], shown["lists"]["catch_up"]
     flags = [
-        [
-            FLAG_LABELS.get(f["kind"], f["kind"]),
-            label(labels, f.get("holder_kind", "unit"), f["holder"]),
-            f.get("reason", ""),
-            f["clause"],
-        ]
-        for f in result.get("flags", [])
+        [FLAG_LABELS.get(f["kind"], f["kind"]), f["label"], f.get("reason", ""), f["clause"]]
+        for f in shown["flags"]
     ]
     amounts = [
-        [
-            AMOUNT_LABELS.get(a["kind"], a["kind"]),
-            label(labels, a.get("holder_kind", "unit"), a["holder"]),
-            a.get("project") or "",
-            _dec(a["amount_wan"]),
-            a["clause"],
-        ]
-        for a in result.get("amounts", [])
+        [a["kind_label"], a["label"], a.get("project") or "", _dec(a["amount_wan"]), a["clause"]]
+        for a in shown["amounts"]
     ]
     warnings = [
-        [
-            label(labels, w.get("holder_kind", "unit"), w.get("holder", "")),
-            FLAG_LABELS.get(w.get("kind"), w.get("kind", "")),
-            w.get("reason", "") or w.get("message", ""),
-        ]
-        for w in (run.forecast or {}).get("warnings", [])
+        [w["label"], w["kind_label"], w.get("reason", "") or w.get("message", "")] for w in shown["warnings"]
     ]
     tables["lists"] = Table(
         "lists",
@@ -286,7 +259,6 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
         "amount_total": sum((row[3] for row in amounts), Decimal(0)),
         "warnings": warnings,
         "rank_groups": list(groups),
-        "rule_titles": titles,
     }
 
 
@@ -295,9 +267,3 @@ def _dec(v):
         return Decimal(str(v)) if v is not None else None
     except ArithmeticError:
         return v
-
-
-def _kind_key(entry):
-    if isinstance(entry, dict):
-        return entry.get("holder_kind", "unit"), entry.get("holder", "")
-    return "unit", str(entry)

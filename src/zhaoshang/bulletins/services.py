@@ -8,6 +8,7 @@ Word, Excel and PDF files, updating the progress the page shows."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +29,8 @@ from .defaults import DEFAULTS, abbreviation, issuer_name
 from .document import KINDS, Document, MarkupError, parse_body
 from .figures import Figures, gather
 from .models import Bulletin, BulletinSend, BulletinTemplate
+
+logger = logging.getLogger(__name__)
 
 # Office templates are plain text: no HTML escaping, no loaders (so no {% include %} of files).
 ENGINE = Engine(autoescape=False, libraries={})
@@ -78,9 +81,17 @@ def check_template(tpl: BulletinTemplate) -> dict[str, str]:
     errors = {}
     for name in TEMPLATE_FIELDS:
         try:
-            ENGINE.from_string(getattr(tpl, name) or "")
+            text = ENGINE.from_string(getattr(tpl, name) or "").render(Context(_sample_context()))
         except TemplateSyntaxError as exc:
             errors[name] = f"模板语法错误：{exc}"
+            continue
+        # A tag missing a brace ("{{ period }") is plain text to Django: it would be printed.
+        for number, line in enumerate(text.splitlines(), start=1):
+            if any(mark in line for mark in ("{{", "}}", "{%", "%}")):
+                errors[name] = (
+                    f"第{number}行有不完整的模板标记：“{line.strip()[:40]}”（变量写作 {{{{ 名称 }}}}）"
+                )
+                break
     if "body" not in errors and tpl.policy_id:
         from .document import Table
 
@@ -241,21 +252,16 @@ def generate(bulletin: Bulletin) -> Bulletin:
             progress=pct, message=msg, status=Bulletin.Status.RUNNING
         )
 
-    include_drafts = True
+    # Only the office asks for bulletins, and it may see its drafts (the text marks them).
     try:
         built = build(
-            bulletin.policy,
-            bulletin.kind,
-            bulletin.period,
-            sequence=bulletin.sequence,
-            include_drafts=include_drafts,
-            progress=progress,
+            bulletin.policy, bulletin.kind, bulletin.period, sequence=bulletin.sequence, progress=progress
         )
     except ValidationError as exc:
-        bulletin.status, bulletin.message = Bulletin.Status.FAILED, "；".join(exc.messages)[:500]
-        bulletin.finished_at = timezone.now()
-        bulletin.save()
-        return bulletin
+        return _failed(bulletin, "；".join(exc.messages))
+    except Exception as exc:  # a worker must not leave a bulletin "生成中" for ever
+        logger.exception("bulletin %s failed", bulletin.pk)
+        return _failed(bulletin, f"生成时出错（{type(exc).__name__}），请联系系统管理员")
     progress(95, "保存文件")
     bulletin.title, bulletin.number = built.document.title, built.document.number
     bulletin.run = built.figures.run
@@ -265,6 +271,13 @@ def generate(bulletin: Bulletin) -> Bulletin:
     bulletin.message = (
         "" if built.figures.run is None or built.figures.context["run_published"] else "考核结果为草稿"
     )
+    bulletin.finished_at = timezone.now()
+    bulletin.save()
+    return bulletin
+
+
+def _failed(bulletin: Bulletin, message: str) -> Bulletin:
+    bulletin.status, bulletin.message = Bulletin.Status.FAILED, message[:500]
     bulletin.finished_at = timezone.now()
     bulletin.save()
     return bulletin

@@ -25,9 +25,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from zhaoshang.assessment.export import KIND_LABELS
+from zhaoshang.assessment.export import KIND_LABELS, present
 from zhaoshang.assessment.models import AssessmentRun
-from zhaoshang.assessment.views import _present
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.core.scoping import membership
 from zhaoshang.exchange.layouts import escape_text
@@ -96,7 +95,7 @@ class Ctx:
     @property
     def presented(self) -> dict:
         if not hasattr(self, "_presented"):
-            self._presented = _present(self.run) if self.run is not None else {}
+            self._presented = present(self.run) if self.run is not None else {}
         return self._presented
 
 
@@ -565,7 +564,7 @@ def rankings(request):
         return render(request, "dashboards/rankings.html", ctx)
 
     run = AssessmentRun.objects.select_related("policy__jurisdiction").get(pk=shown.pk)
-    presented = _present(run)
+    presented = present(run)
     labels = dict(HolderGroup.objects.filter(policy=policy).values_list("key", "label"))
     groups: dict[str, dict] = {}
     rows = [r for _, kind_rows in presented["groups"] for r in kind_rows]

@@ -266,6 +266,8 @@ def test_office_edits_a_template_and_the_next_bulletin_uses_it(client, users, te
     }
     bad = client.post(url, {**data, "body": "{% if %}"})
     assert bad.status_code == 400 and "模板语法错误" in bad.content.decode()
+    bad = client.post(url, {**data, "title": "关于{{ period }的通报"})
+    assert bad.status_code == 400 and "第1行有不完整的模板标记" in bad.content.decode()
     bad = client.post(url, {**data, "body": "[表格 rankings]"})
     assert bad.status_code == 400 and "没有名为“rankings”的表格" in bad.content.decode()
     assert client.post(url, data).status_code == 302
@@ -443,3 +445,15 @@ def test_api_generates_and_lists_bulletins(client, users, testland):
         content_type="application/json",
     )
     assert denied.status_code == 403
+
+
+def test_an_unexpected_error_fails_the_job_instead_of_leaving_it_running(testland, monkeypatch):
+    from zhaoshang.bulletins import render_pdf
+
+    def broken(doc):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(render_pdf, "render", broken)
+    bulletin = services.request_bulletin(policy=testland, kind="monthly", period="2024-05")
+    assert bulletin.status == "failed" and "生成时出错（OSError）" in bulletin.message
+    assert not bulletin.docx and bulletin.finished_at is not None
