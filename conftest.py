@@ -83,6 +83,18 @@ def _assessment_papers():
     am.ProjectTransfer.objects.create(
         project=project, hosting=Jurisdiction.objects.get(code="980122"), agreed_on=date(2024, 5, 1)
     )
+    # A joint project in each county (where the demo data made none): its partner is another
+    # enterprise of the same unit.
+    from zhaoshang.ledger.models import Enterprise, ProjectPartner
+
+    for jurisdiction_id in set(Project.objects.values_list("jurisdiction_id", flat=True)):
+        if ProjectPartner.objects.filter(project__jurisdiction_id=jurisdiction_id).exists():
+            continue
+        for p in Project.objects.filter(jurisdiction_id=jurisdiction_id).order_by("pk")[:20]:
+            partner = Enterprise.objects.filter(unit_id=p.unit_id).exclude(pk=p.enterprise_id).first()
+            if partner is not None:
+                ProjectPartner.objects.create(project=p, enterprise=partner, investment=Decimal(1000))
+                break
     services.publish(services.run(policy, "2024-05"))
     services.run(policy, "2024-04")
     from zhaoshang.bulletins.services import request_bulletin

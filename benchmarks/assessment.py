@@ -150,8 +150,7 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
                 cur.execute(f'DROP INDEX "{name}"')
         ent_cols = (
             "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, "
-            "tags, unit_id, team_id, contact_name, contact_title, contact_phone, listed_exchange, listed_code, "
-            "search_initials"
+            "tags, unit_id, team_id, listed_exchange, listed_code, search_initials"
         )
         proj_cols = (
             "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "
@@ -180,7 +179,7 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
             if i % 4 == 0:  # an enterprise brings four projects
                 eid += 1
                 ents.add(f"{eid}\t{now}\t{now}\t{jur}\t企业{eid}有限公司\t企业{eid}\t[]\t\t电子信息\t\t[]\t{unit}"
-                         f"\t{tid(team)}\t\t\t\t\t\tqy{eid}\n")  # fmt: skip
+                         f"\t{tid(team)}\t\t\tqy{eid}\n")  # fmt: skip
             stage = stages[bisect(stage_cum, rand() * stage_cum[-1])]
             reg = reg_start + timedelta(days=int(rand() * span_days))
             signed = started = production = full = terminated = due = None

@@ -71,7 +71,7 @@ def _load_projects(n_projects: int, seed: int = 1) -> None:
         team = team_of.get(unit, "\\N")
         eid = first_id + i
         ent_buf.write(
-            f"{eid}\t{now}\t{now}\t{jur}\t企业{i}有限公司\t企业{i}\t[]\t\t电子信息\t\t[]\t{unit}\t{team}\t\t\t\t\t\tqy{i}\n"
+            f"{eid}\t{now}\t{now}\t{jur}\t企业{i}有限公司\t企业{i}\t[]\t\t电子信息\t\t[]\t{unit}\t{team}\t\t\tqy{i}\n"
         )
         stage = rng.choice(stages)
         total = f"{rng.uniform(500, 500000):.2f}"
@@ -82,7 +82,7 @@ def _load_projects(n_projects: int, seed: int = 1) -> None:
         )
     ent_cols = (
         "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, tags, "
-        "unit_id, team_id, contact_name, contact_title, contact_phone, listed_exchange, listed_code, search_initials"
+        "unit_id, team_id, listed_exchange, listed_code, search_initials"
     )
     proj_cols = (
         "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "

@@ -22,6 +22,8 @@ PRIVATE_MODELS = {
     "fieldwork.decision",
     "ledger.stagechange",
     "ledger.projectphase",
+    "ledger.projectpartner",
+    "ledger.contactperson",
     "ledger.ownershipclaim",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
@@ -31,12 +33,15 @@ PRIVATE_MODELS = {
 VIA_PROJECT = {
     "ledger.stagechange",
     "ledger.projectphase",
+    "ledger.projectpartner",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
 }
 # Records that belong to their activity's team and unit.
 VIA_ACTIVITY = {"fieldwork.decision"}
+# Records that belong to their enterprise's team and unit.
+VIA_ENTERPRISE = {"ledger.contactperson"}
 CLERKS = {"team_clerk", "unit_clerk", "support_unit"}
 # The office's working papers for assessments: never shown to clerks.
 OFFICE_PAPERS = {
@@ -58,6 +63,8 @@ def jurisdiction_path(obj) -> str:
         return obj.project.jurisdiction.path
     if obj._meta.label_lower in VIA_ACTIVITY:
         return obj.activity.jurisdiction.path
+    if obj._meta.label_lower in VIA_ENTERPRISE:
+        return obj.enterprise.jurisdiction.path
     return obj.jurisdiction.path
 
 
@@ -68,6 +75,8 @@ def owners(obj) -> tuple[int | None, set[int]]:
         return obj.project.team_id, {obj.project.unit_id}
     if label in VIA_ACTIVITY:
         return obj.activity.team_id, {obj.activity.unit_id}
+    if label in VIA_ENTERPRISE:
+        return obj.enterprise.team_id, {obj.enterprise.unit_id}
     if label == "ledger.ownershipclaim":
         return None, {obj.claimant_unit_id, obj.holder_unit_id}  # both parties
     return getattr(obj, "team_id", None), {getattr(obj, "unit_id", None)}
@@ -107,6 +116,8 @@ def _jurisdiction_select(model):
         return ("project__jurisdiction",)
     if label in VIA_ACTIVITY:
         return ("activity__jurisdiction",)
+    if label in VIA_ENTERPRISE:
+        return ("enterprise__jurisdiction",)
     return ("jurisdiction",)
 
 
@@ -240,6 +251,10 @@ def test_long_choice_lists_become_name_filters(client, users, monkeypatch):
 
     expected = Project.objects.visible_to(users["xf-office"]).filter(unit__name__icontains="商务").count()
     assert shown == expected > 0
+    # The API keeps taking ids, whatever the number of choices.
+    project = Project.objects.visible_to(users["xf-office"]).first()
+    rows = client.get("/api/projects/", {"unit": project.unit_id, "limit": 1000}).json()["results"]
+    assert rows and {r["unit"] for r in rows} == {project.unit_id}
 
 
 def _edit_routes():
@@ -293,5 +308,21 @@ def test_filter_form_loads_on_demand_and_keeps_values(client, users):
     assert "_filters=1" in html and 'name="stage"' not in html
     partial = client.get(reverse("ledger:project_list"), {"_filters": "1"}).content.decode()
     assert 'name="stage"' in partial and "<html" not in partial
-    html = client.get(reverse("ledger:project_list"), {"stage": "signed"}).content.decode()
-    assert '<option value="signed" selected>' in html
+    html = client.get(
+        reverse("ledger:project_list"), {"stage": "signed", "min_investment": "1000"}
+    ).content.decode()
+    # Filters in use show as chips, each removable, and stay in the form for the next change.
+    assert (
+        "阶段：签约" in html
+        and "总投资不低于（万元）：1000" in html
+        and 'name="stage"' not in html.split("<details")[0]
+    )
+    assert '<input type="hidden" name="stage" value="signed">' in html
+    assert 'href="?min_investment=1000"' in html  # the 阶段 chip removes only itself
+    partial = client.get(
+        reverse("ledger:project_list"), {"_filters": "1", "stage": "signed"}
+    ).content.decode()
+    assert '<option value="signed" selected>' in partial
+    # A filter with an error shows the whole form, naming it.
+    html = client.get(reverse("ledger:project_list"), {"min_investment": "很多"}).content.decode()
+    assert 'name="min_investment"' in html and "总投资不低于（万元）：" in html

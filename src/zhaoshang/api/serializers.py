@@ -46,6 +46,16 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(exc.message_dict) from None
         return attrs
 
+    def to_representation(self, instance):
+        from zhaoshang.core.privacy import mask_values, may_see_personal_data, personal_fields
+
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        maskers = personal_fields(instance)
+        if maskers and request is not None and not may_see_personal_data(request.user):
+            data = mask_values(data, maskers)
+        return data
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
@@ -71,15 +81,6 @@ def serializer_for(model, fields, read_only=(), base=None):
 
 
 class _EnterpriseBase(ScopedModelSerializer):
-    def to_representation(self, instance):
-        from zhaoshang.core.privacy import mask_values, may_see_personal_data, personal_fields
-
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None and not may_see_personal_data(request.user):
-            data = mask_values(data, personal_fields(instance))
-        return data
-
     def validate(self, attrs):
         # 首招负责制, as on the enterprise form: an enterprise another unit registered first (same
         # USCC, or a name that matches) is refused, naming the holder and since when. Checked
@@ -182,14 +183,33 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
 
 
 def _ledger_serializers():
-    from zhaoshang.ledger.models import Enterprise, Project, StageChange
+    from zhaoshang.ledger.models import ContactPerson, Enterprise, Project, ProjectPartner, StageChange
+
+    contact = serializer_for(ContactPerson, ["enterprise", "name", "title", "phone", "primary", "note"])
+    partner = serializer_for(ProjectPartner, ["project", "enterprise", "role", "investment"])
+
+    # Read with the enterprise and the project; written through /api/contacts/ and
+    # /api/project-partners/.
+    class NestedContact(contact):
+        class Meta(contact.Meta):
+            fields = ["id", "name", "title", "phone", "primary", "note"]
+
+    class NestedPartner(partner):
+        class Meta(partner.Meta):
+            fields = ["id", "enterprise", "role", "investment"]
+
+    class EnterpriseWithContacts(_EnterpriseBase):
+        contacts = NestedContact(many=True, read_only=True, label="联系人")
+
+    class ProjectWithPartners(ScopedModelSerializer):
+        partners = NestedPartner(many=True, read_only=True, label="合作企业")
 
     enterprise = serializer_for(
         Enterprise,
         ["jurisdiction", "name", "short_name", "former_names", "uscc", "industry", "hq_region", "tags",
-         "listed_exchange", "listed_code", "unit", "team", "contact_name", "contact_title", "contact_phone", "created"],
+         "listed_exchange", "listed_code", "unit", "team", "contacts", "created"],
         ["created"],
-        base=_EnterpriseBase,
+        base=EnterpriseWithContacts,
     )  # fmt: skip
     project = serializer_for(
         Project,
@@ -197,15 +217,22 @@ def _ledger_serializers():
          "foreign_investment_usd", "attributes", "stage", "unit", "team", "host_unit", "registered_on", "signed_on",
          "signing_kind", "started_on", "start_kind", "production_on", "full_production_on", "terminated_on",
          "termination_reason", "contract_start_due", "signed_at_event", "responsible_leader", "task_force", "plan",
-         "land_mu", "tax_per_mu"],
+         "land_mu", "tax_per_mu", "partners"],
         ["stage", "signed_on", "signing_kind", "started_on", "start_kind", "production_on", "full_production_on",
          "terminated_on", "termination_reason"],
+        base=ProjectWithPartners,
     )  # fmt: skip
     stage_change = serializer_for(
         StageChange,
         ["project", "from_stage", "to_stage", "on", "kind", "reason", "evidence", "by", "created"],
     )
-    return enterprise, project, stage_change
+    return enterprise, project, stage_change, contact, partner
 
 
-EnterpriseSerializer, ProjectSerializer, StageChangeSerializer = _ledger_serializers()
+(
+    EnterpriseSerializer,
+    ProjectSerializer,
+    StageChangeSerializer,
+    ContactPersonSerializer,
+    ProjectPartnerSerializer,
+) = _ledger_serializers()

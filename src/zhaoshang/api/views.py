@@ -38,15 +38,26 @@ from zhaoshang.fieldwork.quotas import quota_progress
 from zhaoshang.ledger import filters as ledger_filters
 from zhaoshang.ledger import selectors as ledger_selectors
 from zhaoshang.ledger import services as ledger_services
-from zhaoshang.ledger.models import Enterprise, Investment, OwnershipClaim, Project, ProjectPhase, StageChange
+from zhaoshang.ledger.models import (
+    ContactPerson,
+    Enterprise,
+    Investment,
+    OwnershipClaim,
+    Project,
+    ProjectPartner,
+    ProjectPhase,
+    StageChange,
+)
 from zhaoshang.org import filters as org_filters
 from zhaoshang.org.models import HolderGroup, Jurisdiction, Person, Policy, Target, Team, Unit
 
 from .serializers import (
+    ContactPersonSerializer,
     EnterpriseSerializer,
     InvestmentTotalsSerializer,
     ObjectChangeSerializer,
     OwnershipCheckSerializer,
+    ProjectPartnerSerializer,
     ProjectSerializer,
     StageChangeInputSerializer,
     StageChangeSerializer,
@@ -323,6 +334,7 @@ class EnterpriseViewSet(ScopedViewSet):
     serializer_class = EnterpriseSerializer
     filterset_class = ledger_filters.EnterpriseFilterSet
     select_related = ("unit", "team")
+    prefetch_related = ("contacts",)
     filter_backends = ORDERED_FILTERS
     ordering_fields = ["name", "industry", "created", "unit__name", "team__name"]
 
@@ -358,7 +370,9 @@ class ProjectViewSet(ScopedViewSet):
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
     filterset_class = ledger_filters.ProjectFilterSet
-    select_related = ("enterprise", "unit", "team")
+    # No select_related: the serializer gives related records as ids, read from the row itself;
+    # joining them would only widen the query (sorting by their names joins what it needs).
+    prefetch_related = ("partners",)
     filter_backends = ORDERED_FILTERS
     # The columns of the project list page, sorted the same way.
     ordering_fields = [
@@ -787,6 +801,16 @@ ENDPOINTS["stage-changes"] = viewset_for(
 )
 # The same serializer as the `advance` action's answer: one StageChange in the schema.
 ENDPOINTS["stage-changes"].serializer_class = StageChangeSerializer
+ENDPOINTS["contacts"] = viewset_for(
+    ContactPerson, ["enterprise", "name", "title", "phone", "primary", "note"],
+    filterset=ledger_filters.ContactPersonFilterSet, select_related=("enterprise",),
+)  # fmt: skip
+ENDPOINTS["contacts"].serializer_class = ContactPersonSerializer
+ENDPOINTS["project-partners"] = viewset_for(
+    ProjectPartner, ["project", "enterprise", "role", "investment"],
+    filterset=ledger_filters.ProjectPartnerFilterSet, select_related=("project", "enterprise"),
+)  # fmt: skip
+ENDPOINTS["project-partners"].serializer_class = ProjectPartnerSerializer
 ENDPOINTS["phases"] = viewset_for(
     ProjectPhase,
     [

@@ -4,6 +4,12 @@ from django.db.models import Q
 MAX_CHOICES = 300
 
 
+def _is_api(request) -> bool:
+    from rest_framework.request import Request
+
+    return isinstance(request, Request)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """A free-text `q` over the model's `search_fields`."""
 
@@ -28,7 +34,8 @@ class SearchFilterSet(django_filters.FilterSet):
             # Related choices only offer what the user may see.
             qs = qs.visible_to(request.user) if request is not None else qs.none()
             f.queryset = qs
-            if qs.count() > MAX_CHOICES:
+            # The API takes ids and draws no drop-down: no need to count the choices there.
+            if not _is_api(request) and qs.count() > MAX_CHOICES:
                 # A province sees thousands of units: a drop-down that long is useless and slow,
                 # so the filter becomes "name contains".
                 label_field = "name" if any(x.name == "name" for x in qs.model._meta.fields) else "label"

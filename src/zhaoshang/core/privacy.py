@@ -29,11 +29,7 @@ def mask_phone(phone: str) -> str:
 
 # The personal fields of each model ("app_label.model_name") and how each is masked.
 PERSONAL_FIELDS: dict[str, dict[str, Callable[[str], str]]] = {
-    "ledger.enterprise": {
-        "contact_name": mask_name,
-        "contact_title": mask_name,
-        "contact_phone": mask_phone,
-    },
+    "ledger.contactperson": {"name": mask_name, "title": mask_name, "phone": mask_phone},
 }
 
 

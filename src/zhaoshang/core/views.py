@@ -100,6 +100,26 @@ def mask_private(values: list, user) -> list:
     ]
 
 
+def mask_personal(model, cols: list[Col], values: list, user) -> list:
+    """Personal data (core/privacy.py) of the columns that show it, masked for roles that may not
+    see it; `values` is row after row of len(cols) cells."""
+    from .privacy import may_see_personal_data, personal_fields
+
+    maskers = personal_fields(model)
+    if not maskers or may_see_personal_data(user):
+        return values
+    by_index = {
+        i: maskers[c.attr] for i, c in enumerate(cols) if isinstance(c.attr, str) and c.attr in maskers
+    }
+    if not by_index:
+        return values
+    width = len(cols)
+    return [
+        by_index[i % width](v) if i % width in by_index and isinstance(v, str) and v else v
+        for i, v in enumerate(values)
+    ]
+
+
 def restrict_choices(form: forms.BaseForm, user) -> None:
     """Foreign-key and many-to-many choices only offer what the user may see, plus what the
     record already points at (so a clerk can still save their own record)."""
@@ -177,6 +197,23 @@ class ObjectListView(ScopedMixin, ListView):
             return render(request, "core/_filters.html", {"filter_form": form})
         return super().get(request, *args, **kwargs)
 
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(label, value shown, query string without it) of each filter in use, read from the
+        validated form: a chip names what narrows the list and removes it in one tap."""
+        fs = self.filterset
+        if fs is None or not fs.is_bound or fs.errors:
+            return []
+        chips = []
+        for name, field in fs.form.fields.items():
+            value = fs.form.cleaned_data.get(name)
+            if name in self.NON_FILTER_PARAMS or value in (None, "", [], ()):
+                continue
+            query = self.request.GET.copy()
+            query.pop(name, None)
+            query.pop("page", None)
+            chips.append((str(field.label), _chip_value(field, value), query.urlencode()))
+        return chips
+
     def paginate_queryset(self, queryset, page_size):
         # An out-of-range or garbled ?page= shows the nearest page rather than a 404.
         paginator = self.get_paginator(queryset, page_size)
@@ -187,6 +224,7 @@ class ObjectListView(ScopedMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         objects = list(ctx["object_list"])
         raw = mask_private([col.value(obj) for obj in objects for col in self.columns], self.request.user)
+        raw = mask_personal(self.model, self.columns, raw, self.request.user)
         width = len(self.columns)
         rows = []
         for i, obj in enumerate(objects):
@@ -205,13 +243,33 @@ class ObjectListView(ScopedMixin, ListView):
             columns=self.columns,
             rows=rows,
             filter_form=self.filterset.form if self.filterset is not None else None,
-            filters_inline=any(k not in self.NON_FILTER_PARAMS and v for k, v in self.request.GET.items()),
+            # A form with errors is shown whole, to name them; valid filters show as chips, and
+            # the form (whose drop-downs cost more than the table) loads when opened.
+            filters_inline=self.filterset is not None
+            and self.filterset.is_bound
+            and bool(self.filterset.errors),
+            active_filters=self.active_filters(),
             current_sort=sort,
             query_string=query.urlencode(),
             can_add=can_change(self.request.user, self.model) and _has_url(self.model, "add"),
             add_url=_url(self.model, "add"),
         )
         return ctx
+
+
+def _chip_value(field, value) -> str:
+    from datetime import date
+
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return "、".join(_chip_value(field, v) for v in value)
+    labels = dict(getattr(field, "choices", None) or []) if not hasattr(field, "queryset") else {}
+    return str(labels.get(value, labels.get(str(value), value)))
 
 
 def _url(model, action):
@@ -243,7 +301,12 @@ class ObjectDetailView(ScopedMixin, DetailView):
             field_rows=list(
                 zip(
                     [c.header for c in self.fields],
-                    mask_private([c.value(obj) for c in self.fields], self.request.user),
+                    mask_personal(
+                        self.model,
+                        self.fields,
+                        mask_private([c.value(obj) for c in self.fields], self.request.user),
+                        self.request.user,
+                    ),
                     strict=True,
                 )
             ),
@@ -309,6 +372,14 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
                 # form.initial, not field.initial: a ModelForm's initial from the blank instance wins.
                 if name in form.fields and value is not None and not form.is_bound:
                     form.initial[name] = value.pk
+        if not self.object.pk and not form.is_bound:
+            # "Add" links from a parent's page name it (?project=12): preselected, if the user may
+            # choose it at all.
+            for name, field in form.fields.items():
+                qs = getattr(field, "queryset", None)
+                raw = self.request.GET.get(name, "")
+                if qs is not None and raw.isdigit() and qs.filter(pk=raw).exists():
+                    form.initial[name] = int(raw)
 
     def before_save(self, obj):
         """Hook: set what the form does not show."""

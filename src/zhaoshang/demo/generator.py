@@ -25,7 +25,16 @@ from zhaoshang.engine.schema import Policy as PolicySpec
 from zhaoshang.fieldwork.models import MEETING_KINDS, REGIONS, Activity, Decision, Lead, Report
 from zhaoshang.fieldwork.services import is_working_day, lead_grades
 from zhaoshang.ledger import uscc
-from zhaoshang.ledger.models import Enterprise, Investment, Project, ProjectPhase, StageChange, initials
+from zhaoshang.ledger.models import (
+    ContactPerson,
+    Enterprise,
+    Investment,
+    Project,
+    ProjectPartner,
+    ProjectPhase,
+    StageChange,
+    initials,
+)
 from zhaoshang.org.models import HolderGroup, Jurisdiction, Membership, Period, Person, Policy, Team, Unit
 from zhaoshang.org.services import policy_load
 
@@ -62,6 +71,8 @@ INDUSTRIES = [
     "纺织服装",
     "生物医药",
 ]
+CONTACT_TITLES = ["董事长", "总经理", "副总经理", "投资总监", "董事会秘书"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 TAGS = [
     "世界500强",
     "中国500强",
@@ -147,6 +158,9 @@ class _Maker:
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
         self.serial = 0
+        # Draws added later (second contacts, partners) come from their own stream, so the rest
+        # of the demo data stays what it was for a given seed.
+        self.extra = random.Random(f"{seed}-extra")
 
     def uscc(self, division: str) -> str:
         self.serial += 1
@@ -222,6 +236,7 @@ def _county_records(
     team_holders = _unitless_teams(policy, holders)
     filers = holders + team_holders
     enterprises, projects, investments, activities = [], [], [], []
+    contacts, partners = [], []
     visits, leads, decisions = [], [], []
     grades = lead_grades(policy)
     stage_changes, phases = [], []
@@ -241,11 +256,26 @@ def _county_records(
             tags=tags,
             unit=unit,
             team=team,
-            contact_name=mk.fake.name(),
-            contact_title=mk.rng.choice(["董事长", "总经理", "副总经理", "投资总监", "董事会秘书"]),
-            contact_phone=mk.fake.phone_number(),
         )
         enterprises.append(ent)
+        contacts.append(
+            ContactPerson(
+                enterprise=ent,
+                name=mk.fake.name(),
+                title=mk.rng.choice(CONTACT_TITLES),
+                phone=mk.fake.phone_number(),
+                primary=True,
+            )
+        )
+        if mk.extra.random() < 0.3:
+            contacts.append(
+                ContactPerson(
+                    enterprise=ent,
+                    name=mk.extra.choice(SURNAMES) + mk.extra.choice(["经理", "主任", "秘书"]),
+                    title=mk.extra.choice(["项目经理", "行政主管", "办公室主任"]),
+                    phone=f"1{mk.extra.choice('3589')}{mk.extra.randrange(10**9):09d}",
+                )
+            )
         stage = mk.rng.choices([s for s, _ in STAGE_WEIGHTS], weights=[w for _, w in STAGE_WEIGHTS])[0]
         registered = mk.day(start - timedelta(days=120), end)
         signed = mk.day(registered, end) if stage in ADVANCED else None
@@ -310,6 +340,18 @@ def _county_records(
         project.search_initials = initials(project.name)
         ent.search_initials = initials(ent.name) + " " + initials(ent.short_name)
         projects.append(project)
+        if total >= 100000 and mk.extra.random() < 0.2:
+            # A large project often has a second investor: an enterprise the same unit registered.
+            same_unit = [e for e in enterprises[:-1] if e.unit is unit]
+            if same_unit:
+                partners.append(
+                    ProjectPartner(
+                        project=project,
+                        enterprise=mk.extra.choice(same_unit),
+                        role=mk.extra.choice(list(ProjectPartner.Role.values)),
+                        investment=(total * Decimal("0.3")).quantize(Decimal("0.01")),
+                    )
+                )
         # The stage history, from the lead to where the project is now.
         path = [Project.Stage.LEAD]
         if stage != Project.Stage.LEAD:
@@ -539,7 +581,8 @@ def _county_records(
                         )
                     )
     return (
-        enterprises, projects, stage_changes, phases, investments, activities, visits, decisions, leads, reports
+        enterprises, projects, stage_changes, phases, investments, activities, visits, decisions, leads, reports,
+        contacts, partners,
     )  # fmt: skip
 
 

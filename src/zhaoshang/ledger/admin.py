@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from . import services
-from .models import Enterprise, Investment, Project
+from .models import ContactPerson, Enterprise, Investment, Project, ProjectPartner
 
 
 class EnterpriseAdminForm(forms.ModelForm):
@@ -27,11 +27,24 @@ class EnterpriseAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ContactPersonInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+class ProjectPartnerInline(admin.TabularInline):
+    model = ProjectPartner
+    fk_name = "project"
+    extra = 0
+    raw_id_fields = ("enterprise",)
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     form = EnterpriseAdminForm
     list_display = ("name", "uscc", "industry", "unit", "jurisdiction")
     search_fields = ("name", "short_name", "uscc")
+    inlines = [ContactPersonInline]
 
 
 @admin.register(Project)
@@ -39,6 +52,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ("name", "stage", "total_investment", "unit", "team", "jurisdiction")
     list_filter = ("stage", "category", "jurisdiction")
     search_fields = ("name",)
+    inlines = [ProjectPartnerInline]
     # The stage changes only through project_advance_stage (the project page's 调整阶段, or
     # POST /api/projects/{id}/advance/), which keeps the dated StageChange history.
     readonly_fields = (

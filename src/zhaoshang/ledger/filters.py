@@ -4,7 +4,15 @@ from django.utils import timezone
 
 from zhaoshang.core.filters import SearchFilterSet
 
-from .models import ENTERPRISE_TAGS, Enterprise, Investment, OwnershipClaim, Project
+from .models import (
+    ENTERPRISE_TAGS,
+    ContactPerson,
+    Enterprise,
+    Investment,
+    OwnershipClaim,
+    Project,
+    ProjectPartner,
+)
 
 
 def _pinyin_or_text(queryset, value: str, fields: tuple[str, ...], initials_field: str):
@@ -74,7 +82,10 @@ class ProjectFilterSet(SearchFilterSet):
 
     def search(self, queryset, name, value):
         return _pinyin_or_text(
-            queryset, value, ("name", "enterprise__name", "enterprise__short_name"), "search_initials"
+            queryset,
+            value,
+            ("name", "enterprise__name", "enterprise__short_name", "partners__enterprise__name"),
+            "search_initials",
         ).distinct()
 
     def filter_overdue(self, queryset, name, value):
@@ -100,3 +111,19 @@ class OwnershipClaimFilterSet(SearchFilterSet):
     class Meta:
         model = OwnershipClaim
         fields = ["status", "claimant_unit", "holder_unit"]
+
+
+class ContactPersonFilterSet(SearchFilterSet):
+    search_fields = ("name", "enterprise__name")
+
+    class Meta:
+        model = ContactPerson
+        fields = ["enterprise", "primary"]
+
+
+class ProjectPartnerFilterSet(SearchFilterSet):
+    search_fields = ("project__name", "enterprise__name")
+
+    class Meta:
+        model = ProjectPartner
+        fields = ["project", "enterprise", "role"]

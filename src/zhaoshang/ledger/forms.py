@@ -1,6 +1,15 @@
 from django import forms
 
-from .models import PROJECT_ATTRIBUTES, Enterprise, Investment, OwnershipClaim, Project, ProjectPhase
+from .models import (
+    PROJECT_ATTRIBUTES,
+    ContactPerson,
+    Enterprise,
+    Investment,
+    OwnershipClaim,
+    Project,
+    ProjectPartner,
+    ProjectPhase,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -12,7 +21,7 @@ class EnterpriseForm(forms.ModelForm):
         model = Enterprise
         fields = [
             "name", "short_name", "former_names", "uscc", "industry", "hq_region", "tags", "listed_exchange",
-            "listed_code", "unit", "team", "contact_name", "contact_title", "contact_phone",
+            "listed_code", "unit", "team",
         ]  # fmt: skip
         widgets = {"tags": forms.CheckboxSelectMultiple}
 
@@ -121,6 +130,25 @@ class PhaseForm(forms.ModelForm):
         widgets = {"planned_start": DATE, "planned_end": DATE}
 
 
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["enterprise", "name", "title", "phone", "primary", "note"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if phone and not all(c.isdigit() or c in "-+ ()" for c in phone):
+            raise forms.ValidationError("联系电话只能包含数字、空格和“-+()”")
+        return phone
+
+
+class ProjectPartnerForm(forms.ModelForm):
+    class Meta:
+        model = ProjectPartner
+        fields = ["project", "enterprise", "role", "investment"]
+
+
 class ClaimForm(forms.Form):
     name = forms.CharField(label="企业名称", max_length=120)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
@@ -139,11 +167,13 @@ class DecisionForm(forms.Form):
 
 __all__ = [
     "ClaimForm",
+    "ContactPersonForm",
     "DecisionForm",
     "EnterpriseForm",
     "InvestmentForm",
     "OwnershipClaim",
     "PhaseForm",
     "ProjectForm",
+    "ProjectPartnerForm",
     "StageForm",
 ]

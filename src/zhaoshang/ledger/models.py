@@ -82,9 +82,6 @@ class Enterprise(PrivateRecord):
         on_delete=models.SET_NULL,
         related_name="enterprises",
     )
-    contact_name = models.CharField("联系人", max_length=30, blank=True)
-    contact_title = models.CharField("联系人职务", max_length=40, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     listed_exchange = models.CharField(
         "上市交易所", max_length=10, blank=True, choices=[(x, x) for x in EXCHANGES]
     )
@@ -126,6 +123,38 @@ class Enterprise(PrivateRecord):
             initials(x) for x in [self.name, self.short_name, *self.former_names] if x
         )[:200]
         super().save(*args, **kwargs)
+
+
+class ContactPerson(ChangeLoggedModel):
+    """Someone at an enterprise the clerks deal with. Personal data: shown masked to the roles
+    that do not work with the investor (core/privacy.py)."""
+
+    objects = ScopedQuerySet.as_manager()
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_private = True
+    scope_team = "enterprise__team"
+    scope_unit = "enterprise__unit"
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField("联系人", max_length=30)
+    title = models.CharField("职务", max_length=40, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    primary = models.BooleanField("主要联系人", default=False)
+    note = models.CharField("备注", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "联系人"
+        verbose_name_plural = "联系人"
+        ordering = ["enterprise", "-primary", "id"]
+
+    def __str__(self):
+        # No personal data: the text is logged and shown as is, to every role that sees the log.
+        return f"{self.enterprise} 联系人"
+
+    def changelog_jurisdiction_path(self):
+        return self.enterprise.jurisdiction.path
 
 
 class Project(PrivateRecord):
@@ -331,6 +360,57 @@ class StageChange(ProjectPart):
     @property
     def is_backward(self) -> bool:
         return STAGE_ORDER.get(self.to_stage, 0) < STAGE_ORDER.get(self.from_stage, 0)
+
+
+class ProjectPartner(ProjectPart):
+    """Another enterprise investing in the project with the first one (合资、联合投资). The
+    project stays the introducing unit's: a partner shares in it, the unit does not."""
+
+    class Role(models.TextChoices):
+        JOINT_VENTURE = "joint_venture", "合资方"
+        CO_INVESTOR = "co_investor", "联合投资方"
+        OPERATOR = "operator", "运营方"
+        OTHER = "other", "其他"
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="partners"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="合作企业", on_delete=models.PROTECT, related_name="partnerships"
+    )
+    role = models.CharField("合作方式", max_length=20, choices=Role.choices, default=Role.CO_INVESTOR)
+    investment = models.DecimalField(
+        "出资（万元）",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = "合作企业"
+        verbose_name_plural = "合作企业"
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "enterprise"],
+                name="partner_unique_enterprise",
+                violation_error_message="该企业已是本项目的合作企业",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.enterprise}"
+
+    def clean(self):
+        super().clean()
+        if not (self.project_id and self.enterprise_id):
+            return
+        if self.enterprise_id == self.project.enterprise_id:
+            raise ValidationError({"enterprise": "该企业已是项目的主体企业"})
+        if self.enterprise.jurisdiction_id != self.project.jurisdiction_id:
+            raise ValidationError({"enterprise": "合作企业须与项目在同一行政区划登记"})
 
 
 class ProjectPhase(ProjectPart):

@@ -16,6 +16,13 @@ urlpatterns = [
         edit_view=views.EnterpriseEditView,
         delete_view=views.EnterpriseDeleteView,
     ),
+    *object_urls(
+        "contactperson",
+        list_view=views.ContactPersonListView,
+        detail_view=views.ContactPersonDetailView,
+        edit_view=views.ContactPersonEditView,
+        delete_view=views.ContactPersonDeleteView,
+    ),
     path("project/<int:pk>/stage/", views.project_stage, name="project_stage"),
     *object_urls(
         "project",
@@ -33,6 +40,13 @@ urlpatterns = [
     ),
     path("stagechange/<int:pk>/evidence/", views.stage_evidence, name="stagechange_evidence"),
     *object_urls("stagechange", list_view=views.StageChangeListView, detail_view=views.StageChangeDetailView),
+    *object_urls(
+        "projectpartner",
+        list_view=views.ProjectPartnerListView,
+        detail_view=views.ProjectPartnerDetailView,
+        edit_view=views.ProjectPartnerEditView,
+        delete_view=views.ProjectPartnerDeleteView,
+    ),
     *object_urls(
         "projectphase",
         list_view=views.ProjectPhaseListView,

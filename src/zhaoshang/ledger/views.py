@@ -9,14 +9,30 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core.privacy import may_see_personal_data, personal_fields
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
-from zhaoshang.core.views import Col, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhaoshang.core.views import (
+    Col,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    mask_personal,
+    mask_private,
+)
 from zhaoshang.org.models import Unit
 
 from . import filters, forms, services
-from .models import Enterprise, Investment, OwnershipClaim, Project, ProjectPhase, StageChange
+from .models import (
+    ContactPerson,
+    Enterprise,
+    Investment,
+    OwnershipClaim,
+    Project,
+    ProjectPartner,
+    ProjectPhase,
+    StageChange,
+)
 from .selectors import project_admission, stage_rank
 
 
@@ -58,19 +74,22 @@ class EnterpriseDetailView(ObjectDetailView):
         Col("首报单位", "unit"),
         Col("首报团队", "team"),
         Col("首报时间", lambda e: f"{e.created:%Y-%m-%d %H:%M}"),
-        Col("联系人", "contact_name"),
-        Col("联系人职务", "contact_title"),
-        Col("联系电话", "contact_phone"),
     ]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        if not may_see_personal_data(self.request.user):
-            # The same rule as the API and the change log (core/privacy.py), by field label here.
-            maskers = personal_fields(Enterprise)
-            masked = {Enterprise._meta.get_field(f).verbose_name: m for f, m in maskers.items()}
-            ctx["field_rows"] = [(k, masked[k](v) if k in masked and v else v) for k, v in ctx["field_rows"]]
-        ctx["projects"] = Project.objects.visible_to(self.request.user).filter(enterprise=self.object)
+        user = self.request.user
+        contacts = list(self.object.contacts.all())
+        cols = ContactPersonListView.columns[1:]
+        cells = mask_personal(ContactPerson, cols, [c.value(p) for p in contacts for c in cols], user)
+        width = len(cols)
+        ctx["contact_columns"] = [c.header for c in cols]
+        ctx["contacts"] = [(p, cells[i * width : (i + 1) * width]) for i, p in enumerate(contacts)]
+        ctx["can_add_contact"] = can_change(user, self.object)
+        ctx["projects"] = Project.objects.visible_to(user).filter(enterprise=self.object)
+        ctx["partnerships"] = (
+            ProjectPartner.objects.visible_to(user).filter(enterprise=self.object).select_related("project")
+        )
         ctx["claims"] = OwnershipClaim.objects.visible_to(self.request.user).filter(enterprise=self.object)
         return ctx
 
@@ -111,6 +130,36 @@ class EnterpriseDeleteView(ObjectDeleteView):
     model = Enterprise
 
 
+class ContactPersonListView(ObjectListView):
+    model = ContactPerson
+    filterset_class = filters.ContactPersonFilterSet
+    select_related = ("enterprise",)
+    columns = [
+        Col("企业", "enterprise", sort="enterprise__name"),
+        Col("联系人", "name", link=True, sort="name"),
+        Col("职务", "title"),
+        Col("联系电话", "phone"),
+        Col("主要联系人", lambda c: "是" if c.primary else ""),
+        Col("备注", "note"),
+    ]
+    default_ordering = ("enterprise__name", "-primary", "id")
+
+
+class ContactPersonDetailView(ObjectDetailView):
+    model = ContactPerson
+    select_related = ("enterprise",)
+    fields = ContactPersonListView.columns
+
+
+class ContactPersonEditView(ObjectEditView):
+    model = ContactPerson
+    form_class = forms.ContactPersonForm
+
+
+class ContactPersonDeleteView(ObjectDeleteView):
+    model = ContactPerson
+
+
 # --- Projects ----------------------------------------------------------------------------------
 
 
@@ -132,7 +181,12 @@ class ProjectListView(ObjectListView):
     ]
 
     def get_queryset(self):
-        qs = super().get_queryset()
+        # Only what the columns show: a province's list sorts and pages over many rows, and
+        # every unread column widens each of them.
+        qs = super().get_queryset().only(
+            "name", "stage", "total_investment", "signed_on", "started_on", "registered_on",
+            "jurisdiction_id", "enterprise__name", "enterprise__jurisdiction_id", "unit__name", "team__name",
+        )  # fmt: skip
         sort = self.request.GET.get("sort", "")
         if sort.removeprefix("-") == "stage":
             # Pipeline order (线索 → … → 达产, 终止), not the alphabetical order of the codes.
@@ -170,12 +224,17 @@ class ProjectDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         p = self.object
         investments = list(p.investments.select_related("unit").order_by("month", "unit__name"))
+        # A partner another unit registered shows that it exists, not what it is.
+        partners = list(p.partners.select_related("enterprise"))
         by_month: dict = defaultdict(list)
         for inv in investments:
             by_month[inv.month].append(inv)
         ctx.update(
             stage_changes=p.stage_changes.select_related("by").order_by("on", "id"),
             phases=p.phases.all(),
+            partners=list(
+                zip(partners, mask_private([x.enterprise for x in partners], self.request.user), strict=True)
+            ),
             investment_months=sorted(by_month.items()),
             investment_total=sum((i.amount for i in investments), Decimal(0)),
             can_advance=can_change(self.request.user, p),
@@ -314,6 +373,34 @@ class StageChangeDetailView(ObjectDetailView):
         Col("佐证材料", lambda c: c.evidence.name if c.evidence else ""),
         Col("操作人", "by"),
     ]
+
+
+class ProjectPartnerListView(ObjectListView):
+    model = ProjectPartner
+    filterset_class = filters.ProjectPartnerFilterSet
+    select_related = ("project", "enterprise")
+    title = "项目合作企业"
+    columns = [
+        Col("项目", "project", sort="project__name"),
+        Col("合作企业", "enterprise", link=True, sort="enterprise__name"),
+        Col("合作方式", "role", sort="role"),
+        Col("出资（万元）", "investment", sort="investment"),
+    ]
+
+
+class ProjectPartnerDetailView(ObjectDetailView):
+    model = ProjectPartner
+    select_related = ("project", "enterprise")
+    fields = ProjectPartnerListView.columns
+
+
+class ProjectPartnerEditView(ObjectEditView):
+    model = ProjectPartner
+    form_class = forms.ProjectPartnerForm
+
+
+class ProjectPartnerDeleteView(ObjectDeleteView):
+    model = ProjectPartner
 
 
 class ProjectPhaseListView(ObjectListView):

@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from zhaoshang.ledger.models import Enterprise, Investment, Project
+from zhaoshang.core.models import ObjectChange
+from zhaoshang.ledger.models import ContactPerson, Enterprise, Investment, Project, ProjectPartner
 from zhaoshang.ledger.selectors import investment_totals
 
 
@@ -45,21 +46,105 @@ def test_project_filters(client, users):
 
 
 def test_contacts_are_masked_for_leaders(client, users):
-    ent = Enterprise.objects.filter(jurisdiction__code="360722").exclude(contact_phone="").first()
+    person = ContactPerson.objects.filter(enterprise__jurisdiction__code="360722").exclude(phone="").first()
+    ent = person.enterprise
     client.force_login(users["xf-leader"])
-    html = client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
-    assert ent.contact_phone not in html and ent.contact_phone[-4:] in html
-    assert (
-        ent.contact_title not in html
-        and f"{ent.contact_title[0]}{'*' * (len(ent.contact_title) - 1)}" in html
-    )
-    data = client.get(f"/api/enterprises/{ent.pk}/").json()
-    assert data["contact_phone"] != ent.contact_phone and "*" in data["contact_name"]
-    assert data["contact_title"] != ent.contact_title and "*" in data["contact_title"]
+    for url in (
+        reverse("ledger:enterprise_detail", args=[ent.pk]),
+        reverse("ledger:contactperson_detail", args=[person.pk]),
+        reverse("ledger:contactperson_list") + f"?enterprise={ent.pk}",
+    ):
+        html = client.get(url).content.decode()
+        assert person.phone not in html and person.phone[-4:] in html, url
+        assert person.title not in html and f"{person.title[0]}{'*' * (len(person.title) - 1)}" in html, url
+    nested = client.get(f"/api/enterprises/{ent.pk}/").json()["contacts"]
+    data = client.get(f"/api/contacts/{person.pk}/").json()
+    for shown in (next(c for c in nested if c["id"] == person.pk), data):
+        assert shown["phone"] != person.phone and "*" in shown["name"] and "*" in shown["title"]
     client.force_login(users["xf-office"])
+    html = client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
+    assert person.phone in html and person.name in html
+    assert client.get(f"/api/contacts/{person.pk}/").json()["phone"] == person.phone
+
+
+def test_an_enterprise_keeps_several_contacts(client, users):
+    ent = Enterprise.objects.filter(jurisdiction__code="360722").first()
+    client.force_login(users["xf-office"])
+    add = reverse("ledger:contactperson_add")
+    form = client.get(add + f"?enterprise={ent.pk}").content.decode()
+    assert f'<option value="{ent.pk}" selected' in form  # the enterprise page's link preselects it
+    before = ent.contacts.count()
+    bad = client.post(add, {"enterprise": ent.pk, "name": "", "phone": "abc"})
+    assert bad.status_code == 400 and "联系电话只能包含数字" in bad.content.decode()
+    assert ent.contacts.count() == before
+    for name, phone in (("周建华", "0797-3321234"), ("吴敏", "13807971234")):
+        r = client.post(add, {"enterprise": ent.pk, "name": name, "title": "项目经理", "phone": phone})
+        assert r.status_code == 302, r.content.decode()[:500]
+    assert ent.contacts.count() == before + 2
+    html = client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
+    assert "周建华" in html and "13807971234" in html
+    created = ObjectChange.objects.filter(
+        content_type__model="contactperson", action="create", after__name="吴敏"
+    ).get()
+    assert created.user == users["xf-office"] and created.jurisdiction_path.startswith(ent.jurisdiction.path)
+
+
+def test_a_project_has_partner_enterprises(client, users):
+    team = users["xf-team"].membership.team
+    unit = team.lead_unit
+    project = Project.objects.filter(unit=unit).select_related("enterprise").first()
+    partner = Enterprise.objects.create(jurisdiction=team.jurisdiction, name="宁德时代新能源科技股份有限公司",
+                                        unit=unit, team=team)  # fmt: skip
+    client.force_login(users["xf-team"])
+    add = reverse("ledger:projectpartner_add")
     assert (
-        ent.contact_phone in client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
+        f'<option value="{project.pk}" selected'
+        in client.get(add + f"?project={project.pk}").content.decode()
     )
+    own = client.post(
+        add, {"project": project.pk, "enterprise": project.enterprise_id, "role": "co_investor"}
+    )
+    assert own.status_code == 400 and "已是项目的主体企业" in own.content.decode()
+    r = client.post(
+        add, {"project": project.pk, "enterprise": partner.pk, "role": "joint_venture", "investment": "5000"}
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    again = client.post(add, {"project": project.pk, "enterprise": partner.pk, "role": "co_investor"})
+    assert again.status_code == 400 and "已是本项目的合作企业" in again.content.decode()
+    html = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
+    assert "宁德时代新能源科技股份有限公司" in html and "合资方" in html and "5000" in html
+    # Found by the partner's name too, and listed with the project in the API.
+    html = client.get(reverse("ledger:project_list"), {"q": "宁德时代"}).content.decode()
+    assert project.name in html
+    data = client.get(f"/api/projects/{project.pk}/").json()
+    assert [(p["enterprise"], p["role"]) for p in data["partners"]] == [(partner.pk, "joint_venture")]
+    html = client.get(reverse("ledger:enterprise_detail", args=[partner.pk])).content.decode()
+    assert "作为合作企业参与的项目" in html and project.name in html
+
+
+def test_a_partner_registered_by_another_unit_is_not_shown_to_the_clerk(client, users):
+    team = users["xf-team"].membership.team
+    project = Project.objects.filter(unit=team.lead_unit).first()
+    other = Enterprise.objects.filter(jurisdiction=project.jurisdiction).exclude(unit=team.lead_unit).exclude(
+        team=team).first()  # fmt: skip
+    ProjectPartner.objects.create(project=project, enterprise=other)
+    client.force_login(users["xf-team"])
+    html = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
+    assert other.name not in html and "（无权查看）" in html
+    client.force_login(users["xf-office"])
+    assert other.name in client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
+
+
+def test_a_partner_must_be_registered_in_the_project_county(client, users):
+    project = Project.objects.filter(jurisdiction__code="360722").first()
+    elsewhere = Enterprise.objects.exclude(jurisdiction=project.jurisdiction).first()
+    client.force_login(next(u for u in users.values() if u.is_superuser))  # sees both counties
+    api = client.post(
+        "/api/project-partners/",
+        {"project": project.pk, "enterprise": elsewhere.pk},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "enterprise" in api.json()
 
 
 def test_investment_totals_count_each_share_for_its_unit(users):
