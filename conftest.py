@@ -108,6 +108,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _build_world()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Counts remembered by one test (core/filters.py) must not answer for the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def users(db):
     from django.contrib.auth import get_user_model

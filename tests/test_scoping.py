@@ -326,3 +326,20 @@ def test_filter_form_loads_on_demand_and_keeps_values(client, users):
     # A filter with an error shows the whole form, naming it.
     html = client.get(reverse("ledger:project_list"), {"min_investment": "很多"}).content.decode()
     assert 'name="min_investment"' in html and "总投资不低于（万元）：" in html
+
+
+def test_the_browsable_apis_forms_offer_only_what_the_user_may_choose(client, users):
+    """Reads skip the scoped choices (core of the API's speed); the HTML forms, built under
+    the form's own method, must still offer only the user's own units."""
+    from zhaoshang.org.models import Unit
+
+    user = users["xf-team"]
+    client.force_login(user)
+    html = client.get("/api/projects/", HTTP_ACCEPT="text/html").content.decode()
+    own = set(Unit.objects.visible_to(user).values_list("name", flat=True))
+    foreign = set(
+        Unit.objects.exclude(jurisdiction=user.membership.jurisdiction).values_list("name", flat=True)
+    )
+    assert any(f">{name}</option>" in html for name in own)
+    leaked = [name for name in foreign - own if f">{name}</option>" in html]
+    assert not leaked

@@ -59,7 +59,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is None:
+        # Choices matter only to what is written (the browsable API builds its forms under the
+        # form's own method): a read gives related records as ids and needs no scoped querysets.
+        if request is None or request.method in ("GET", "HEAD"):
             return
         for field in self.fields.values():
             target = getattr(field, "child_relation", field)

@@ -2,12 +2,22 @@ import django_filters
 from django.db.models import Q
 
 MAX_CHOICES = 300
+CHOICE_COUNT_SECONDS = 300
 
 
 def _is_api(request) -> bool:
     from rest_framework.request import Request
 
     return isinstance(request, Request)
+
+
+def _choice_count(qs, user) -> int:
+    """How many choices the user has, remembered for a few minutes: every list page asks, and
+    the answer (tens of units, or thousands) changes only as an organisation grows."""
+    from django.core.cache import cache
+
+    key = f"zs:choices:{qs.model._meta.label_lower}:{getattr(user, 'pk', None)}"
+    return cache.get_or_set(key, qs.count, CHOICE_COUNT_SECONDS)
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -35,7 +45,7 @@ class SearchFilterSet(django_filters.FilterSet):
             qs = qs.visible_to(request.user) if request is not None else qs.none()
             f.queryset = qs
             # The API takes ids and draws no drop-down: no need to count the choices there.
-            if not _is_api(request) and qs.count() > MAX_CHOICES:
+            if not _is_api(request) and _choice_count(qs, request.user) > MAX_CHOICES:
                 # A province sees thousands of units: a drop-down that long is useless and slow,
                 # so the filter becomes "name contains".
                 label_field = "name" if any(x.name == "name" for x in qs.model._meta.fields) else "label"
