@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -51,7 +52,12 @@ def change_context(*, user=None, source: str, reason: str = ""):
         _context.reset(token)
 
 
+_PLAIN = {str, int, bool, float}
+
+
 def _jsonable(value):
+    if value is None or type(value) in _PLAIN:
+        return value  # most values: nothing to convert, no need to try each type below
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -91,11 +97,20 @@ def _spec(model) -> list[tuple[str, object, bool]]:
 def snapshot(instance: models.Model) -> dict:
     data = {}
     for key, field, masked in _spec(type(instance)):
-        value = field.value_from_object(instance)
-        if masked:
-            value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else ""
-        data[key] = _jsonable(value)
+        data[key] = _logged(field.value_from_object(instance), masked)
     return data
+
+
+def snapshot_values(model, values: dict) -> dict:
+    """`snapshot()` of an instance of `model` whose fields hold `values` (by attname), for rows
+    written without model instances (`core.bulk.insert_rows`)."""
+    return {key: _logged(values[field.attname], masked) for key, field, masked in _spec(model)}
+
+
+def _logged(value, masked: bool):
+    if masked:
+        value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else ""
+    return _jsonable(value)
 
 
 def _jurisdiction_path(instance) -> str:
@@ -134,8 +149,46 @@ def record_many(instances, action: str, befores: list[dict | None] | None = None
     """Log rows written in bulk (bulk_create / bulk_update skip the signals): one entry each,
     written in one go (COPY on PostgreSQL). `befores` holds the snapshots taken before a bulk
     update; an update that changed nothing is not logged."""
-    import json
+    entries = []
+    for i, obj in enumerate(instances):
+        before = befores[i] if befores is not None and action != "create" else None
+        after = None if action == "delete" else snapshot(obj)
+        if action == "update" and before == after:
+            continue
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True).pk
+        entries.append(
+            (action, content_type, str(obj.pk), str(obj)[:200], _jurisdiction_path(obj), before, after)
+        )
+    if entries:
+        _write_entries(entries)
 
+
+def record_rows(model, rows: list[dict], describe) -> None:
+    """`record_many(instances, "create")` for new rows written as values (`core.bulk.insert_rows`):
+    the same entries, with the snapshots taken from the values (`snapshot_values`). `describe(row)`
+    gives what the instance would: (str(instance), instance.changelog_jurisdiction_path())."""
+    if not rows:
+        return
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+    pk = model._meta.pk.attname
+
+    def entries():
+        for row in rows:
+            text, path = describe(row)
+            yield ("create", content_type, str(row[pk]), text[:200], path, None, snapshot_values(model, row))
+
+    # A generator: on PostgreSQL each entry is copied as soon as it is made, so the database
+    # stores the first ones while the next are being made.
+    _write_entries(entries())
+
+
+# json.dumps(value, ensure_ascii=False) without building an encoder for every value.
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def _write_entries(entries) -> None:
+    """Write log entries (action, content type id, object id, repr, jurisdiction path, before,
+    after) of the current change context."""
     from django.db import connection
     from django.utils import timezone
 
@@ -145,32 +198,7 @@ def record_many(instances, action: str, befores: list[dict | None] | None = None
     user = ctx.user._user() if hasattr(ctx.user, "_user") else ctx.user
     user = user if getattr(user, "pk", None) else None
     user_id, user_name = (user.pk, user.username) if user else (None, "")
-    now = timezone.now()
-    rows = []
-    for i, obj in enumerate(instances):
-        before = befores[i] if befores is not None and action != "create" else None
-        after = None if action == "delete" else snapshot(obj)
-        if action == "update" and before == after:
-            continue
-        rows.append(
-            (
-                now,
-                user_id,
-                user_name,
-                ctx.source,
-                ctx.request_id,
-                action,
-                ContentType.objects.get_for_model(obj, for_concrete_model=True).pk,
-                str(obj.pk),
-                str(obj)[:200],
-                _jurisdiction_path(obj),
-                before,
-                after,
-                ctx.reason,
-            )  # fmt: skip
-        )
-    if not rows:
-        return
+    who = (timezone.now(), user_id, user_name, ctx.source, ctx.request_id)
     columns = [
         "time", "user_id", "user_name", "source", "request_id", "action", "content_type_id", "object_id",
         "object_repr", "jurisdiction_path", "before", "after", "reason",
@@ -179,35 +207,37 @@ def record_many(instances, action: str, befores: list[dict | None] | None = None
         table = ObjectChange._meta.db_table
         with (
             connection.cursor() as cur,
+            connection.wrap_database_errors,  # psycopg's errors as Django's
             cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
         ):
-            for row in rows:
+            for *entry, before, after in entries:
                 copy.write_row(
                     (
-                        *row[:10],
-                        *(json.dumps(v, ensure_ascii=False) if v is not None else None for v in row[10:12]),
-                        row[12],
+                        *who,
+                        *entry,
+                        *(_JSON.encode(v) if v is not None else None for v in (before, after)),
+                        ctx.reason,
                     )
                 )
         return
     ObjectChange.objects.bulk_create(
         [
             ObjectChange(
-                time=r[0],
-                user_id=r[1],
-                user_name=r[2],
-                source=r[3],
-                request_id=r[4],
-                action=r[5],
-                content_type_id=r[6],
-                object_id=r[7],
-                object_repr=r[8],
-                jurisdiction_path=r[9],
-                before=r[10],
-                after=r[11],
-                reason=r[12],
-            )  # fmt: skip
-            for r in rows
+                time=who[0],
+                user_id=user_id,
+                user_name=user_name,
+                source=ctx.source,
+                request_id=ctx.request_id,
+                action=action,
+                content_type_id=content_type,
+                object_id=object_id,
+                object_repr=text,
+                jurisdiction_path=path,
+                before=before,
+                after=after,
+                reason=ctx.reason,
+            )
+            for action, content_type, object_id, text, path, before, after in entries
         ],
         batch_size=2000,
     )

@@ -4,8 +4,11 @@ Every row is validated first, and every problem is collected as an `ImportError(
 message)` with Excel's row number and the column's header, so the user fixes the whole sheet at
 once. Only when there is none is anything written: in one transaction, inside
 `change_context(user=..., source="import")`, with bulk inserts and updates and one change-log
-row per record written (`record_many`). Rows whose values equal what is stored are not written
-at all, so importing the same file twice changes nothing, not even `updated` or the log.
+row per record written (`record_many`). New projects, their enterprises and stage changes are
+held as plain values, not model instances, and written from them (`core.bulk.insert_rows`: COPY
+on PostgreSQL; `record_rows` for the log): at 100,000 rows, instances cost most of the import.
+Rows whose values equal what is stored are not written at all, so importing the same file twice
+changes nothing, not even `updated` or the log.
 
 The rules are the ledger's own: first-contact ownership (an enterprise another unit registered
 first is an error quoting who and when, never a shared project), dated stages (a stage needs its
@@ -17,6 +20,7 @@ by a natural key, described at `_ActivityImport`.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,8 +34,10 @@ from pypinyin import Style
 from pypinyin.constants import RE_HANS
 from pypinyin.converter import DefaultConverter
 from pypinyin.core import Pinyin
+from pypinyin.seg.simpleseg import simple_seg
 
-from zhaoshang.core.changelog import change_context, record_many, snapshot
+from zhaoshang.core.bulk import insert_rows
+from zhaoshang.core.changelog import change_context, record_many, record_rows, snapshot
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.fieldwork.models import Activity, Lead
@@ -449,15 +455,25 @@ _PINYIN = Pinyin(_CachedConverter())
 
 
 def initials(text: str) -> str:
-    """`ledger.models.initials`, with the word cache above."""
+    """`ledger.models.initials`, with the caches above and below.
+
+    pypinyin converts a text run by run of Han characters (`simple_seg`), and with
+    errors="ignore" the other characters give nothing: so a name's initials are those of its Han
+    runs, and a run that names share (基准新能源项目 in 基准新能源项目000123号, 年产 in 年产10万吨…)
+    is converted once."""
+    return "".join(_run_initials(run) for run in simple_seg(text) if RE_HANS.match(run))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_initials(run: str) -> str:
     return "".join(
-        p[0] for p in _PINYIN.lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p
+        p[0] for p in _PINYIN.lazy_pinyin(run, style=Style.FIRST_LETTER, errors="ignore") if p
     ).lower()
 
 
-def enterprise_initials(e) -> str:
-    """`Enterprise.save()`'s search_initials (bulk_create skips save)."""
-    return " ".join(initials(x) for x in [e.name, e.short_name, *e.former_names] if x)[:200]
+def enterprise_initials(name: str, short_name: str = "", former_names=()) -> str:
+    """`Enterprise.save()`'s search_initials (bulk inserts skip save)."""
+    return " ".join(initials(x) for x in [name, short_name, *former_names] if x)[:200]
 
 
 # --- Projects --------------------------------------------------------------------------------------
@@ -493,6 +509,10 @@ _KnownProject = namedtuple(
     "_KnownProject",
     ["pk", "jurisdiction_id", "name", "enterprise_id", "unit_id", "registered_on", *PROJECT_FIELDS],
 )
+# A project to create: its values by attname (`core.bulk.insert_rows`; the enterprise's id is set
+# when the enterprise is written), its enterprise, and the date of its first stage.
+_NewProject = namedtuple("_NewProject", "values ent stage_on")
+_STAGE_LABELS = dict(Project.Stage.choices)
 
 
 class _Ent:
@@ -523,7 +543,7 @@ class _Ent:
         self.row = row
         self.tags: list[str] | None = None
         self.tags_row = 0
-        self.new: Enterprise | None = None
+        self.new: dict | None = None  # the new enterprise's values (`insert_rows`)
 
 
 class _ProjectImport(_Import):
@@ -536,10 +556,9 @@ class _ProjectImport(_Import):
         self.ents_by_uscc: dict[tuple[int, str], _Ent] = {}
         self.ents_by_name: dict[tuple[int, str], _Ent] = {}
         self.file_projects: dict[tuple[int, str, int], int] = {}
-        self.new_projects: list[Project] = []
+        self.new_projects: list[_NewProject] = []
         # Registered projects that change: (known, changes, stage change date or None).
         self.changed_projects: list[tuple[_KnownProject, dict, date | None]] = []
-        self.stage_changes: list[StageChange] = []
         for row in self.rows:
             if row.unit is None or "enterprise_name" not in row.values or "name" not in row.values:
                 continue
@@ -774,29 +793,18 @@ class _ProjectImport(_Import):
             else:
                 team = ent.team or self.actor.team(unit)
                 team_id = team.pk if team else None
-            p = Project(
-                jurisdiction=self.jurisdictions[jid],
-                name=v["name"],
-                unit=unit,
-                team_id=team_id,
-                category=Project.Category.INDUSTRY,
-                registered_on=planned.pop("registered_on"),
-                **{f: val for f, val in planned.items() if f != "_stage_on"},
-            )
-            p.search_initials = initials(p.name)[:200]
-            p._ent = ent
-            self.new_projects.append(p)
-            self.stage_changes.append(
-                StageChange(
-                    project=p,
-                    from_stage="",
-                    to_stage=p.stage,
-                    on=planned["_stage_on"],
-                    kind=_kind_of(p),
-                    reason=IMPORT_REASON,
-                    by=self.actor.user,
-                )
-            )
+            # Values, not a Project: what `Project(...)` and `save()` would hold (search_initials).
+            stage_on = planned.pop("_stage_on")
+            values = {
+                "jurisdiction_id": jid,
+                "name": v["name"],
+                "unit_id": unit.pk,
+                "team_id": team_id,
+                "category": Project.Category.INDUSTRY,
+                "search_initials": initials(v["name"])[:200],
+                **planned,
+            }
+            self.new_projects.append(_NewProject(values, ent, stage_on))
             row.outcome = "created"
             return
         on = planned.pop("_stage_on")
@@ -882,7 +890,7 @@ class _ProjectImport(_Import):
 
     def plan_enterprises(self) -> None:
         """New enterprises to create and registered ones whose name, code or categories change."""
-        self.new_ents: list[Enterprise] = []
+        self.new_ents: list[dict] = []  # values of the enterprises to create (`insert_rows`)
         self.changed_ents: list[tuple[_KnownEnterprise, dict, Jurisdiction]] = []
         seen: set[int] = set()
         changed_ids: set[int] = set()
@@ -891,16 +899,16 @@ class _ProjectImport(_Import):
                 continue
             seen.add(id(ent))
             if ent.obj is None:
-                e = Enterprise(
-                    jurisdiction=ent.jurisdiction,
-                    name=ent.name,
-                    uscc=ent.uscc,
-                    unit=ent.unit,
-                    team=ent.team,
-                    tags=ent.tags or [],
-                )
-                ent.new = e
-                self.new_ents.append(e)
+                ent.new = {
+                    "jurisdiction_id": ent.jurisdiction.pk,
+                    "name": ent.name,
+                    "uscc": ent.uscc,
+                    "unit_id": ent.unit.pk,
+                    "team_id": ent.team.pk if ent.team is not None else None,
+                    "tags": ent.tags or [],
+                    "industry": "",
+                }
+                self.new_ents.append(ent.new)
                 continue
             obj = ent.obj
             changes: dict[str, Any] = {}
@@ -917,19 +925,21 @@ class _ProjectImport(_Import):
                 changed_ids.add(id(ent))
         # Industry of a new enterprise: its first project's.
         for p in self.new_projects:
-            ent = p._ent
-            if ent.new is not None and not ent.new.industry and p.industry:
-                ent.new.industry = p.industry
+            new = p.ent.new
+            if new is not None and not new["industry"] and p.values["industry"]:
+                new["industry"] = p.values["industry"]
         for e in self.new_ents:
-            e.search_initials = enterprise_initials(e)
+            e["search_initials"] = enterprise_initials(e["name"])
         for row in self.rows:
             if row.outcome == "unchanged" and row.ent is not None and id(row.ent) in changed_ids:
                 row.outcome = "updated"
 
     def write(self) -> None:
         result = self.result
-        Enterprise.objects.bulk_create(self.new_ents, batch_size=1000)
-        record_many(self.new_ents, "create")
+        # New records are written from their values (insert_rows: COPY on PostgreSQL) and logged
+        # from them (record_rows): model instances for thousands of rows cost most of the import.
+        insert_rows(Enterprise, self.new_ents)
+        record_rows(Enterprise, self.new_ents, lambda e: (e["name"], self.path(e["jurisdiction_id"])))
         if self.changed_ents:
             whole = _fetch(Enterprise, [known.pk for known, _, _ in self.changed_ents])
             objs, befores = [], []
@@ -939,7 +949,7 @@ class _ProjectImport(_Import):
                 for f, val in changes.items():
                     setattr(obj, f, val)
                 obj.jurisdiction = jurisdiction
-                obj.search_initials = enterprise_initials(obj)
+                obj.search_initials = enterprise_initials(obj.name, obj.short_name, obj.former_names)
                 objs.append(obj)
             _stamp(objs)
             Enterprise.objects.bulk_update(
@@ -947,13 +957,18 @@ class _ProjectImport(_Import):
             )
             record_many(objs, "update", befores)
         for p in self.new_projects:
-            ent = p._ent
-            if ent.obj is not None:
-                p.enterprise_id = ent.obj.pk
-            else:
-                p.enterprise = ent.new
-        Project.objects.bulk_create(self.new_projects, batch_size=1000)
-        record_many(self.new_projects, "create")
+            p.values["enterprise_id"] = p.ent.obj.pk if p.ent.obj is not None else p.ent.new["id"]
+        new_projects = [p.values for p in self.new_projects]
+        insert_rows(Project, new_projects)
+        record_rows(Project, new_projects, lambda p: (p["name"], self.path(p["jurisdiction_id"])))
+        # A new project starts its timeline with one step; a registered one whose stage changes
+        # adds one. The log names a step by its project: id → (name, jurisdiction path).
+        steps = []
+        step_projects = {p["id"]: (p["name"], self.path(p["jurisdiction_id"])) for p in new_projects}
+        for p in self.new_projects:
+            v = p.values
+            kind = _kind_of(v["stage"], v["signing_kind"], v["start_kind"])
+            steps.append(self.step(v["id"], "", v["stage"], p.stage_on, kind))
         self.changed = []
         if self.changed_projects:
             whole = _fetch(Project, [known.pk for known, _, _ in self.changed_projects])
@@ -967,27 +982,34 @@ class _ProjectImport(_Import):
                 obj.jurisdiction = self.jurisdictions[obj.jurisdiction_id]
                 objs.append(obj)
                 if on is not None:
-                    self.stage_changes.append(
-                        StageChange(
-                            project=obj,
-                            from_stage=from_stage,
-                            to_stage=obj.stage,
-                            on=on,
-                            kind=_kind_of(obj),
-                            reason=IMPORT_REASON,
-                            by=self.actor.user,
-                        )
-                    )
+                    kind = _kind_of(obj.stage, obj.signing_kind, obj.start_kind)
+                    steps.append(self.step(obj.pk, from_stage, obj.stage, on, kind))
+                    step_projects[obj.pk] = (obj.name, obj.jurisdiction.path)
             _stamp(objs)
             Project.objects.bulk_update(objs, [*PROJECT_FIELDS, "updated"], batch_size=500)
             record_many(objs, "update", befores)
             self.changed = objs
-        StageChange.objects.bulk_create(self.stage_changes, batch_size=1000)
-        record_many(self.stage_changes, "create")
+        insert_rows(StageChange, steps)
+        record_rows(StageChange, steps, lambda s: _describe_step(s, *step_projects[s["project_id"]]))
         result.enterprises_created = len(self.new_ents)
         result.enterprises_updated = len(self.changed_ents)
-        result.stage_changes = len(self.stage_changes)
+        result.stage_changes = len(steps)
         self.count()
+
+    def path(self, jurisdiction_id: int) -> str:
+        return self.jurisdictions[jurisdiction_id].path
+
+    def step(self, project_id: int, from_stage: str, to_stage: str, on: date, kind: str) -> dict:
+        """A StageChange's values (`insert_rows`)."""
+        return {
+            "project_id": project_id,
+            "from_stage": from_stage,
+            "to_stage": to_stage,
+            "on": on,
+            "kind": kind,
+            "reason": IMPORT_REASON,
+            "by_id": self.actor.user.pk,
+        }
 
     def check_scope(self) -> list[ImportError]:
         """A clerk's import must leave every record it wrote visible to them (as `save_in_scope`)."""
@@ -995,22 +1017,29 @@ class _ProjectImport(_Import):
             return []
         problems = []
         user = self.actor.user
-        projects = self.new_projects + self.changed
-        seen = _visible_ids(Project, user, [p.pk for p in projects])
-        for p in projects:
-            if p.pk not in seen:
-                problems.append(
-                    ImportError(None, "项目名称", f"项目“{p.name}”{OUT_OF_SCOPE}，未导入任何数据")
-                )
+        projects = [(p.values["id"], p.values["name"]) for p in self.new_projects]
+        projects += [(p.pk, p.name) for p in self.changed]
+        seen = _visible_ids(Project, user, [pk for pk, _ in projects])
+        for pk, name in projects:
+            if pk not in seen:
+                problems.append(ImportError(None, "项目名称", f"项目“{name}”{OUT_OF_SCOPE}，未导入任何数据"))
         return problems
 
 
-def _kind_of(project: Project) -> str:
-    if project.stage == Project.Stage.SIGNED:
-        return project.signing_kind
-    if project.stage == Project.Stage.STARTED:
-        return project.start_kind
+def _kind_of(stage: str, signing_kind: str, start_kind: str) -> str:
+    """The kind a step to `stage` records: the project's signing or start kind."""
+    if stage == Project.Stage.SIGNED:
+        return signing_kind
+    if stage == Project.Stage.STARTED:
+        return start_kind
     return ""
+
+
+def _describe_step(step: dict, project_name: str, path: str) -> tuple[str, str]:
+    """What the log holds for a StageChange: its `str()` and its project's jurisdiction path."""
+    was = _STAGE_LABELS.get(step["from_stage"], step["from_stage"]) or "—"
+    now = _STAGE_LABELS.get(step["to_stage"], step["to_stage"])
+    return f"{project_name} {was} → {now}", path
 
 
 # --- Actual investment -----------------------------------------------------------------------------

@@ -328,3 +328,150 @@ def test_unit_clerk_and_city_office(users):
     assert result.ok
     assert Project.objects.get(name="甲县项目").jurisdiction.code == "980121"
     assert Project.objects.get(name="市级项目").jurisdiction.code == "980100"
+
+
+def test_the_log_holds_the_snapshots_of_the_records_written(users):
+    """New rows are written and logged from their values (COPY on PostgreSQL), not from model
+    instances: what is stored and logged must be what `save()` and `snapshot()` give."""
+    from django.utils import timezone
+
+    from zhaoshang.core.changelog import snapshot
+    from zhaoshang.exchange.importer import enterprise_initials
+    from zhaoshang.ledger.models import initials
+
+    user = users["xf-office"]
+
+    def created_since(last: int, start) -> dict[str, int]:
+        """Check each record created after log entry `last` (and time `start`) against its
+        entry; count them."""
+        counts: dict[str, int] = {}
+        for change in ObjectChange.objects.filter(id__gt=last, action="create").select_related(
+            "content_type"
+        ):
+            obj = change.content_type.get_object_for_this_type(pk=change.object_id)
+            model = type(obj).__name__
+            counts[model] = counts.get(model, 0) + 1
+            assert change.after == snapshot(obj), model
+            assert change.before is None and change.object_repr == str(obj)
+            assert change.jurisdiction_path == obj.changelog_jurisdiction_path() != ""
+            assert (change.source, change.user_name, change.reason) == ("import", "xf-office", "Excel 导入")
+            assert start <= obj.created <= obj.updated <= timezone.now()
+            if model == "Project":
+                assert obj.search_initials == initials(obj.name)
+            if model == "Enterprise":
+                assert obj.search_initials == enterprise_initials(obj.name, obj.short_name, obj.former_names)
+        return counts
+
+    existing = Enterprise.objects.filter(jurisdiction__code=XF, unit__name="商务局").exclude(uscc="").first()
+    rows = _good_rows() + [
+        project_row(
+            {"项目名称": "老企业的新项目", "企业名称": existing.name, "统一社会信用代码": existing.uscc}
+        )
+    ]
+    last, start = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first(), timezone.now()
+    assert import_projects(xlsx(rows), user=user).ok
+    assert created_since(last, start) == {"Enterprise": 3, "Project": 4, "StageChange": 4}
+    # A registered project whose stage changes: a step from an updated Project instance.
+    rows[2].update({"项目阶段": "签约", "签约日期": date.today(), "签约方式": "意向签约"})
+    last, start = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first(), timezone.now()
+    result = import_projects(xlsx(rows), user=user)
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 1, 3)
+    assert created_since(last, start) == {"StageChange": 1}
+    step = StageChange.objects.filter(project__name="农产品冷链物流").order_by("id").last()
+    assert str(step) == "农产品冷链物流 线索 → 签约" and step.kind == "intent" and step.by == user
+
+
+def test_rows_written_from_values_are_those_bulk_create_writes(users):
+    """`insert_rows` (COPY on PostgreSQL) against `bulk_create` of the same values."""
+    from django.utils import timezone
+
+    from zhaoshang.core.bulk import insert_rows
+    from zhaoshang.core.changelog import snapshot, snapshot_values
+
+    user = users["xf-office"]
+    ent = Enterprise.objects.filter(jurisdiction__code=XF).exclude(team=None).first()
+    host = Unit.objects.get(jurisdiction__code=XF, name="工信局")
+    enterprise = {
+        "jurisdiction_id": ent.jurisdiction_id,
+        "name": "值写入测试“引号”\\反斜杠\t制表有限公司",
+        "uscc": code("T9000001"),
+        "unit_id": ent.unit_id,
+        "team_id": ent.team_id,
+        "tags": ["专精特新", "上市公司"],
+        "former_names": ['旧名"一"', "旧名\n二"],
+        "industry": "新能源",
+        "search_initials": "zxrcs",
+    }
+    project = {
+        "jurisdiction_id": ent.jurisdiction_id,
+        "name": "值写入测试项目",
+        "enterprise_id": ent.pk,
+        "unit_id": ent.unit_id,
+        "team_id": None,
+        "category": Project.Category.INDUSTRY,
+        "total_investment": Decimal("12345.60"),
+        "foreign_investment_usd": None,
+        "stage": Project.Stage.SIGNED,
+        "signing_kind": "formal",
+        "signed_on": date(2024, 3, 1),
+        "registered_on": date(2024, 2, 1),
+        "signed_at_event": True,
+        "host_unit_id": host.pk,
+        "termination_reason": "",
+        "search_initials": "zxrcsxm",
+    }
+    for model, values in ((Enterprise, enterprise), (Project, project)):
+        rows = [dict(values)]
+        start = timezone.now()
+        insert_rows(model, rows)
+        [row] = rows
+        obj = model(**values)
+        if model is Enterprise:
+            obj.uscc = code("T9000002")  # the uscc is unique in a jurisdiction
+        model.objects.bulk_create([obj])
+        copied = model.objects.filter(pk=row["id"]).values().get()
+        created = model.objects.filter(pk=obj.pk).values().get()
+        assert row["id"] != obj.pk and start <= row["created"] <= row["updated"] <= timezone.now()
+        assert (copied["created"], copied["updated"]) == (row["created"], row["updated"])
+        for key in ("id", "created", "updated", "uscc"):
+            copied.pop(key, None), created.pop(key, None)
+        assert copied == created
+        assert snapshot_values(model, row) == snapshot(model.objects.get(pk=row["id"]))
+    p = Project.objects.get(pk=rows[0]["id"])
+    steps = [
+        {"project_id": p.pk, "from_stage": "", "to_stage": "signed", "on": date(2024, 3, 1), "kind": "formal",
+         "reason": "导入", "by_id": user.pk},
+        {"project_id": p.pk, "from_stage": "signed", "to_stage": "lead", "on": date(2024, 4, 1), "kind": "",
+         "reason": "", "by_id": None},
+    ]  # fmt: skip
+    insert_rows(StageChange, steps)
+    assert [s["id"] for s in steps] == sorted(s["id"] for s in steps)
+    for step in steps:
+        stored = StageChange.objects.get(pk=step["id"])
+        assert snapshot_values(StageChange, step) == snapshot(stored)
+        assert stored.evidence.name == "" and stored.created == step["created"]
+
+
+def test_a_code_registered_meanwhile_is_a_conflict_and_nothing_is_saved(users, monkeypatch):
+    """The database's unique code stops a write that validation could not foresee (COPY on
+    PostgreSQL raises Django's IntegrityError too)."""
+    from zhaoshang.exchange import importer
+
+    taken = code("T0000009")
+    write = importer._ProjectImport.write
+
+    def meanwhile(job):
+        # Another clerk registers the same code between validation and writing.
+        other = Enterprise.objects.filter(jurisdiction__code=XF).select_related("unit").first()
+        Enterprise.objects.create(
+            jurisdiction_id=other.jurisdiction_id, name="抢先登记有限公司", uscc=taken, unit=other.unit
+        )
+        write(job)
+
+    monkeypatch.setattr(importer._ProjectImport, "write", meanwhile)
+    before = _state()
+    row = project_row({"项目名称": "晚一步的项目", "企业名称": "晚一步有限公司", "统一社会信用代码": taken})
+    result = import_projects(xlsx([row]), user=users["xf-office"])
+    assert not result.ok and result.created == result.enterprises_created == 0
+    assert result.errors[0].message.startswith("保存时与已有记录冲突（可能有人同时在登记），未导入任何数据")
+    assert _state() == before and not Enterprise.objects.filter(uscc=taken).exists()
