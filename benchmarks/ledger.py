@@ -29,7 +29,7 @@ import tempfile
 import time
 
 
-def _timed(fn, repeat: int = 5) -> float:
+def _timed(fn, repeat: int = 15) -> float:
     fn()
     samples = []
     for _ in range(repeat):

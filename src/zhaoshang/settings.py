@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "zhaoshang.core.middleware.ChangeLogMiddleware",
 ]
 
+AUTHENTICATION_BACKENDS = ["zhaoshang.core.auth.MembershipBackend"]
+
 ROOT_URLCONF = "zhaoshang.urls"
 WSGI_APPLICATION = "zhaoshang.wsgi.application"
 

@@ -3,6 +3,8 @@ files and progress, and every send of one to a group chat or mailbox."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -138,8 +140,12 @@ class BulletinSend(models.Model):
     """One bulletin sent to one channel: recorded with its outcome, never sent twice."""
 
     class Status(models.TextChoices):
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
+
+    # A send still "sending" after this long died half-way (a killed worker): it may be retried.
+    STALE_AFTER = timedelta(minutes=10)
 
     bulletin = models.ForeignKey(
         Bulletin, verbose_name="简报", on_delete=models.CASCADE, related_name="sends"

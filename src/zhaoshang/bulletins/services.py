@@ -321,18 +321,27 @@ def send(bulletin: Bulletin, channel, *, user=None) -> BulletinSend:
 
     if bulletin.status != Bulletin.Status.DONE:
         raise ValidationError("简报尚未生成完成，不能发送")
+    # The record is claimed ("sending") under a row lock and committed before anything goes out:
+    # a second send at the same moment finds the claim and stops, rather than sending again.
     with transaction.atomic():
         record, created = BulletinSend.objects.select_for_update().get_or_create(
             bulletin=bulletin,
             channel=channel,
-            defaults={"status": BulletinSend.Status.FAILED, "response": "发送中", "sent_by": user},
+            defaults={"status": BulletinSend.Status.SENDING, "response": "", "sent_by": user},
         )
-        if not created and record.status == BulletinSend.Status.SENT:
-            raise ValidationError(
-                f"已于 {timezone.localtime(record.sent_at):%Y-%m-%d %H:%M} 发送至该渠道，不再重复发送"
-            )
         if not created:
+            if record.status == BulletinSend.Status.SENT:
+                raise ValidationError(
+                    f"已于 {timezone.localtime(record.sent_at):%Y-%m-%d %H:%M} 发送至该渠道，不再重复发送"
+                )
+            if (
+                record.status == BulletinSend.Status.SENDING
+                and timezone.now() - record.sent_at < BulletinSend.STALE_AFTER
+            ):
+                raise ValidationError("正在发送至该渠道，请稍后查看发送结果")
+            record.status, record.response = BulletinSend.Status.SENDING, ""
             record.attempts += 1
+            record.save()
     summary = f"【{bulletin.get_kind_display()}】{bulletin.title}（{bulletin.number}）"
     try:
         if channel.kind == Channel.Kind.WECOM:

@@ -37,6 +37,11 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        for f in self.filters.values():
+            # The OpenAPI schema generator builds the class's form fields before a model is set,
+            # so without their labels (the field's verbose_name); this copy builds them again.
+            if getattr(f, "_field", None) is not None and f._field.label is None:
+                del f._field
         for name, f in list(self.filters.items()):
             qs = getattr(f, "queryset", None)
             if qs is None or not hasattr(qs, "visible_to"):

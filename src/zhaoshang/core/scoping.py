@@ -18,11 +18,16 @@ def membership(user):
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_zs_membership"):
-        from zhaoshang.org.models import Membership
+        loaded = getattr(user, "_state", None) and user._state.fields_cache
+        if loaded and "membership" in loaded:
+            # Read with the user (core.auth.MembershipBackend); None when there is none.
+            user._zs_membership = loaded["membership"]
+        else:
+            from zhaoshang.org.models import Membership
 
-        user._zs_membership = (
-            Membership.objects.select_related("jurisdiction", "team", "unit").filter(user=user).first()
-        )
+            user._zs_membership = (
+                Membership.objects.select_related("jurisdiction", "team", "unit").filter(user=user).first()
+            )
     return user._zs_membership
 
 

@@ -17,7 +17,8 @@ from django.db.models import Model, ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, View
 from django.views.generic.edit import FormMixin
 
@@ -261,15 +262,15 @@ class ObjectListView(ScopedMixin, ListView):
                     href = url(obj.pk)
                     cells[j] = format_html('<a href="{}">{}</a>', href, cells[j]) if href else cells[j]
             rows.append(cells)
-        # Written here rather than by a template loop over every cell: on a list page that loop
-        # cost more than the query.
-        table_rows = format_html_join(
-            "\n",
-            "<tr>{}</tr>",
-            (
-                (format_html_join("", "<td>{}</td>", (("" if c is None else c,) for c in row)),)
+        # Written here rather than by a template loop (or format_html) per cell: on a list page
+        # that cost more than the query. Every cell is escaped, links are already safe.
+        table_rows = mark_safe(
+            "\n".join(
+                "<tr>"
+                + "".join(f"<td>{conditional_escape('' if c is None else c)}</td>" for c in row)
+                + "</tr>"
                 for row in rows
-            ),
+            )
         )
         query = self.request.GET.copy()
         query.pop("page", None)

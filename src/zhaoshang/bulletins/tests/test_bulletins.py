@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document as Docx
 from openpyxl import load_workbook
 
@@ -369,6 +370,39 @@ def test_a_failed_send_is_recorded_and_may_be_retried(testland, robot):
     robot.fail = False
     record = services.send(bulletin, channel)
     assert record.status == "sent" and record.attempts == 2
+
+
+def test_a_send_is_claimed_before_it_goes_out(testland, robot, monkeypatch):
+    """Two sends to one channel at once: the second finds the first's claim and sends nothing."""
+    from zhaoshang.notify import senders
+
+    bulletin = services.request_bulletin(policy=testland, kind="notice", period="2024-05")
+    channel = _channel(testland, kind="wecom", webhook_url=robot.url)
+    seen = []
+    real_upload = senders.wecom_upload_file
+
+    def upload_while_another_sends(*args):
+        # As the first send talks to the robot, its claim is stored, and a second send stops.
+        seen.append(BulletinSend.objects.get(bulletin=bulletin, channel=channel).status)
+        with pytest.raises(ValidationError, match="正在发送至该渠道"):
+            services.send(bulletin, channel)
+        return real_upload(*args)
+
+    monkeypatch.setattr(senders, "wecom_upload_file", upload_while_another_sends)
+    record = services.send(bulletin, channel)
+    assert seen == ["sending"] and record.status == "sent" and record.attempts == 1
+    assert len(robot.requests) == 3  # one upload, one text, one file: sent once
+
+
+def test_a_send_left_sending_by_a_dead_worker_may_be_retried(testland, robot):
+    bulletin = services.request_bulletin(policy=testland, kind="notice", period="2024-05")
+    channel = _channel(testland, kind="wecom", webhook_url=robot.url)
+    stuck = BulletinSend.objects.create(bulletin=bulletin, channel=channel, status="sending")
+    with pytest.raises(ValidationError, match="正在发送至该渠道"):
+        services.send(bulletin, channel)
+    BulletinSend.objects.filter(pk=stuck.pk).update(sent_at=timezone.now() - BulletinSend.STALE_AFTER)
+    record = services.send(bulletin, channel)
+    assert record.pk == stuck.pk and record.status == "sent" and record.attempts == 2
 
 
 def test_mails_the_three_files(testland, settings):
