@@ -292,6 +292,26 @@ def test_contacts_are_masked_in_the_log_for_roles_that_may_not_see_them(client, 
     assert (change.before, change.after) == stored  # the stored row is untouched
 
 
+def test_enterprise_entries_from_before_contacts_had_their_own_table_stay_masked(client, users):
+    """Entries written when an enterprise held its one contact (before ledger/0003)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhaoshang.core.models import ObjectChange
+    from zhaoshang.ledger.models import Enterprise
+
+    ent = Enterprise.objects.filter(jurisdiction__code="360722").first()
+    old = ObjectChange.objects.create(
+        action="update", content_type=ContentType.objects.get_for_model(Enterprise), object_id=str(ent.pk),
+        object_repr=ent.name, jurisdiction_path=ent.jurisdiction.path, source="ui",
+        before={"name": ent.name, "contact_name": "欧阳建国", "contact_phone": "13912345678"},
+        after={"name": ent.name, "contact_name": "欧阳建国", "contact_phone": "13987654321"},
+    )  # fmt: skip
+    client.force_login(users["xf-inspector"])
+    html = client.get(reverse("change_detail", args=[old.pk])).content.decode()
+    assert "欧阳建国" not in html and "13987654321" not in html and "139****4321" in html
+    assert client.get(f"/api/changes/{old.pk}/").json()["after"]["contact_phone"] == "139****4321"
+
+
 def test_the_office_sees_contacts_in_the_log_in_full(client, users):
     change = _contact_change(client, users)
     html = client.get(reverse("change_detail", args=[change.pk])).content.decode()

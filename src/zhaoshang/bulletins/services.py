@@ -381,6 +381,11 @@ def send(bulletin: Bulletin, channel, *, user=None) -> BulletinSend:
             BulletinSend.Status.FAILED,
             f"{exc} {getattr(exc, 'response', '')}".strip()[:2000],
         )
+    except Exception as exc:
+        # Anything else (a missing file, the database) still releases the claim, then surfaces.
+        record.status, record.response = BulletinSend.Status.FAILED, f"发送出错：{exc}"[:2000]
+        record.save()
+        raise
     record.sent_by = user if getattr(user, "pk", None) else None
     record.save()
     return record

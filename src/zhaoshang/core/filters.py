@@ -50,7 +50,7 @@ class SearchFilterSet(django_filters.FilterSet):
             qs = qs.visible_to(request.user) if request is not None else qs.none()
             f.queryset = qs
             # The API takes ids and draws no drop-down: no need to count the choices there.
-            if not _is_api(request) and _choice_count(qs, request.user) > MAX_CHOICES:
+            if request is not None and not _is_api(request) and _choice_count(qs, request.user) > MAX_CHOICES:
                 # A province sees thousands of units: a drop-down that long is useless and slow,
                 # so the filter becomes "name contains".
                 label_field = "name" if any(x.name == "name" for x in qs.model._meta.fields) else "label"

@@ -112,6 +112,7 @@ def mask_private(values: list, user, places: list | None = None) -> list:
         if (
             wide
             and getattr(type(v), "scope_roles", None) is None
+            and getattr(type(v), "scope_jurisdiction", None) == "jurisdiction"
             and getattr(v, "jurisdiction_id", None) is not None
             and v.jurisdiction_id == places[i]
         ):
@@ -161,6 +162,13 @@ def restrict_choices(form: forms.BaseForm, user) -> None:
                 current = [value.pk]
         visible = qs.visible_to(user)
         field.queryset = (visible | qs.filter(pk__in=current)).distinct() if current else visible
+        hidden = set(current) - set(visible.filter(pk__in=current).values_list("pk", flat=True))
+        if hidden:
+            # Kept so the record can be saved as it is, but not named: the user may not see it.
+            def label(obj, base=field.label_from_instance, hidden=hidden):
+                return HIDDEN if obj.pk in hidden else base(obj)
+
+            field.label_from_instance = label
 
 
 def save_in_scope(user, obj, save: Callable[[], Any]):

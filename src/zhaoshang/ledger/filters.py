@@ -81,12 +81,18 @@ class ProjectFilterSet(SearchFilterSet):
         fields = ["stage", "category", "channel", "team", "unit", "industry", "chain", "signed_at_event"]
 
     def search(self, queryset, name, value):
-        return _pinyin_or_text(
-            queryset,
-            value,
-            ("name", "enterprise__name", "enterprise__short_name", "partners__enterprise__name"),
-            "search_initials",
-        ).distinct()
+        value = value.strip()
+        if not value:
+            return queryset
+        # Enterprise names match only among the enterprises the user may see: a partner that
+        # another unit registered is shown as （无权查看）, and a search must not confirm its name.
+        user = getattr(self.request, "user", None)
+        visible = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.none()
+        named = visible.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+        q = Q(name__icontains=value) | Q(enterprise__in=named) | Q(partners__enterprise__in=named)
+        if value.isascii() and value.isalpha():
+            q |= Q(search_initials__icontains=value.lower())
+        return queryset.filter(q).distinct()
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -115,6 +121,15 @@ class OwnershipClaimFilterSet(SearchFilterSet):
 
 class ContactPersonFilterSet(SearchFilterSet):
     search_fields = ("name", "enterprise__name")
+
+    def search(self, queryset, name, value):
+        from zhaoshang.core.privacy import may_see_personal_data
+
+        if not may_see_personal_data(getattr(self.request, "user", None)):
+            # Those who see names masked may not find a person by name either.
+            value = value.strip()
+            return queryset.filter(enterprise__name__icontains=value) if value else queryset
+        return super().search(queryset, name, value)
 
     class Meta:
         model = ContactPerson

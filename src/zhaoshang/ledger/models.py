@@ -401,7 +401,9 @@ class ProjectPartner(ProjectPart):
         ]
 
     def __str__(self):
-        return f"{self.project} · {self.enterprise}"
+        # Not the enterprise's name: titles and the log show this text, and the partner may be
+        # an enterprise the reader may not see (another unit's).
+        return f"{self.project} · 合作企业"
 
     def clean(self):
         super().clean()

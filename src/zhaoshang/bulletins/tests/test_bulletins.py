@@ -405,6 +405,24 @@ def test_a_send_left_sending_by_a_dead_worker_may_be_retried(testland, robot):
     assert record.pk == stuck.pk and record.status == "sent" and record.attempts == 2
 
 
+def test_a_send_that_breaks_releases_its_claim(testland, robot, monkeypatch):
+    from zhaoshang.notify import senders
+
+    bulletin = services.request_bulletin(policy=testland, kind="notice", period="2024-05")
+    channel = _channel(testland, kind="wecom", webhook_url=robot.url)
+
+    def broken(*args):
+        raise FileNotFoundError("docx 文件不存在")
+
+    monkeypatch.setattr(senders, "wecom_upload_file", broken)
+    with pytest.raises(FileNotFoundError):
+        services.send(bulletin, channel)
+    record = BulletinSend.objects.get(bulletin=bulletin, channel=channel)
+    assert record.status == "failed" and "docx 文件不存在" in record.response
+    monkeypatch.undo()
+    assert services.send(bulletin, channel).status == "sent"  # retried at once, not in ten minutes
+
+
 def test_mails_the_three_files(testland, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     bulletin = services.request_bulletin(policy=testland, kind="monthly", period="2024-05")

@@ -17,7 +17,7 @@ def contacts_from_enterprises(apps, schema_editor):
             phone=e.contact_phone,
             primary=True,
         )
-        for e in Enterprise.objects.exclude(contact_name="", contact_phone="").iterator()
+        for e in Enterprise.objects.exclude(contact_name="", contact_title="", contact_phone="").iterator()
     ]
     for p in people:
         p.name = p.name or "（未填姓名）"

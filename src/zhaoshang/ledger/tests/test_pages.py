@@ -61,9 +61,16 @@ def test_contacts_are_masked_for_leaders(client, users):
     data = client.get(f"/api/contacts/{person.pk}/").json()
     for shown in (next(c for c in nested if c["id"] == person.pk), data):
         assert shown["phone"] != person.phone and "*" in shown["name"] and "*" in shown["title"]
+    # Nor found by the name they see masked; by the enterprise's name, yes.
+    listed = client.get(reverse("ledger:contactperson_list"), {"q": person.name}).content.decode()
+    assert count(listed) == 0
+    assert client.get("/api/contacts/", {"q": person.name}).json()["count"] == 0
+    listed = client.get(reverse("ledger:contactperson_list"), {"q": ent.name}).content.decode()
+    assert count(listed) == ent.contacts.count()
     client.force_login(users["xf-office"])
     html = client.get(reverse("ledger:enterprise_detail", args=[ent.pk])).content.decode()
     assert person.phone in html and person.name in html
+    assert client.get("/api/contacts/", {"q": person.name}).json()["count"] >= 1
     assert client.get(f"/api/contacts/{person.pk}/").json()["phone"] == person.phone
 
 
@@ -127,10 +134,24 @@ def test_a_partner_registered_by_another_unit_is_not_shown_to_the_clerk(client, 
     project = Project.objects.filter(unit=team.lead_unit).first()
     other = Enterprise.objects.filter(jurisdiction=project.jurisdiction).exclude(unit=team.lead_unit).exclude(
         team=team).first()  # fmt: skip
-    ProjectPartner.objects.create(project=project, enterprise=other)
+    partner = ProjectPartner.objects.create(project=project, enterprise=other)
     client.force_login(users["xf-team"])
     html = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
     assert other.name not in html and "（无权查看）" in html
+    # Nor on the partnership's own pages, nor in its edit form, which still saves it as it is.
+    for route in ("ledger:projectpartner_detail", "ledger:projectpartner_edit"):
+        html = client.get(reverse(route, args=[partner.pk])).content.decode()
+        assert other.name not in html and "（无权查看）" in html, route
+    r = client.post(
+        reverse("ledger:projectpartner_edit", args=[partner.pk]),
+        {"project": project.pk, "enterprise": other.pk, "role": "operator"},
+    )
+    assert r.status_code == 302 and other.name not in client.get(r["Location"]).content.decode()
+    partner.refresh_from_db()
+    assert partner.role == "operator" and partner.enterprise == other
+    # A search by the hidden name does not confirm it.
+    html = client.get(reverse("ledger:project_list"), {"q": other.name}).content.decode()
+    assert count(html) == 0
     client.force_login(users["xf-office"])
     assert other.name in client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
 
