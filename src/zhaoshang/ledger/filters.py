@@ -15,17 +15,23 @@ from .models import (
 )
 
 
-def _pinyin_or_text(queryset, value: str, fields: tuple[str, ...], initials_field: str):
-    value = value.strip()
-    if not value:
-        return queryset
+def _text_or_initials(value: str, fields: tuple[str, ...], initials_field: str) -> Q:
     q = Q()
     for f in fields:
         q |= Q(**{f"{f}__icontains": value})
     if value.isascii() and value.isalpha():
         # Clerks type pinyin initials on a phone: jwdz finds 景旺电子.
         q |= Q(**{f"{initials_field}__icontains": value.lower()})
-    return queryset.filter(q)
+    return q
+
+
+def _named_enterprises(request, value: str):
+    """Enterprises the user may see whose name or short name holds `value`. A record may point
+    at an enterprise another unit registered (a partner), shown as （无权查看）: a search by its
+    name must not confirm it, so names are matched among the visible ones only."""
+    user = getattr(request, "user", None)
+    visible = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.none()
+    return visible.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -49,8 +55,11 @@ class EnterpriseFilterSet(SearchFilterSet):
         fields = ["unit", "team", "industry", "listed_exchange"]
 
     def search(self, queryset, name, value):
-        return _pinyin_or_text(
-            queryset, value, ("name", "short_name", "uscc", "former_names"), "search_initials"
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            _text_or_initials(value, ("name", "short_name", "uscc", "former_names"), "search_initials")
         )
 
 
@@ -84,15 +93,9 @@ class ProjectFilterSet(SearchFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # Enterprise names match only among the enterprises the user may see: a partner that
-        # another unit registered is shown as （无权查看）, and a search must not confirm its name.
-        user = getattr(self.request, "user", None)
-        visible = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.none()
-        named = visible.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
-        q = Q(name__icontains=value) | Q(enterprise__in=named) | Q(partners__enterprise__in=named)
-        if value.isascii() and value.isalpha():
-            q |= Q(search_initials__icontains=value.lower())
-        return queryset.filter(q).distinct()
+        named = _named_enterprises(self.request, value)
+        q = _text_or_initials(value, ("name",), "search_initials")
+        return queryset.filter(q | Q(enterprise__in=named) | Q(partners__enterprise__in=named)).distinct()
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -137,7 +140,13 @@ class ContactPersonFilterSet(SearchFilterSet):
 
 
 class ProjectPartnerFilterSet(SearchFilterSet):
-    search_fields = ("project__name", "enterprise__name")
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(project__name__icontains=value) | Q(enterprise__in=_named_enterprises(self.request, value))
+        )
 
     class Meta:
         model = ProjectPartner

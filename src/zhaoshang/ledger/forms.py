@@ -136,12 +136,6 @@ class ContactPersonForm(forms.ModelForm):
         fields = ["enterprise", "name", "title", "phone", "primary", "note"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if phone and not all(c.isdigit() or c in "-+ ()" for c in phone):
-            raise forms.ValidationError("联系电话只能包含数字、空格和“-+()”")
-        return phone
-
 
 class ProjectPartnerForm(forms.ModelForm):
     class Meta:

@@ -125,6 +125,11 @@ class Enterprise(PrivateRecord):
         super().save(*args, **kwargs)
 
 
+def validate_phone(value: str) -> None:
+    if value and not all(c.isdigit() or c in "-+ ()" for c in value):
+        raise ValidationError("联系电话只能包含数字、空格和“-+()”")
+
+
 class ContactPerson(ChangeLoggedModel):
     """Someone at an enterprise the clerks deal with. Personal data: shown masked to the roles
     that do not work with the investor (core/privacy.py)."""
@@ -140,7 +145,7 @@ class ContactPerson(ChangeLoggedModel):
     )
     name = models.CharField("联系人", max_length=30)
     title = models.CharField("职务", max_length=40, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     primary = models.BooleanField("主要联系人", default=False)
     note = models.CharField("备注", max_length=100, blank=True)
 

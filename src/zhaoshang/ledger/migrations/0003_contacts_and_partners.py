@@ -4,6 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+import zhaoshang.ledger.models
+
 
 def contacts_from_enterprises(apps, schema_editor):
     """An enterprise's one contact becomes its primary ContactPerson."""
@@ -52,7 +54,15 @@ class Migration(migrations.Migration):
                 ("updated", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
                 ("name", models.CharField(max_length=30, verbose_name="联系人")),
                 ("title", models.CharField(blank=True, max_length=40, verbose_name="职务")),
-                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[zhaoshang.ledger.models.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
                 ("primary", models.BooleanField(default=False, verbose_name="主要联系人")),
                 ("note", models.CharField(blank=True, max_length=100, verbose_name="备注")),
                 (

@@ -83,6 +83,12 @@ def test_an_enterprise_keeps_several_contacts(client, users):
     before = ent.contacts.count()
     bad = client.post(add, {"enterprise": ent.pk, "name": "", "phone": "abc"})
     assert bad.status_code == 400 and "联系电话只能包含数字" in bad.content.decode()
+    api = client.post(
+        "/api/contacts/",
+        {"enterprise": ent.pk, "name": "周建华", "phone": "打电话"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400 and "联系电话只能包含数字" in api.json()["phone"][0]
     assert ent.contacts.count() == before
     for name, phone in (("周建华", "0797-3321234"), ("吴敏", "13807971234")):
         r = client.post(add, {"enterprise": ent.pk, "name": name, "title": "项目经理", "phone": phone})
@@ -149,9 +155,13 @@ def test_a_partner_registered_by_another_unit_is_not_shown_to_the_clerk(client, 
     assert r.status_code == 302 and other.name not in client.get(r["Location"]).content.decode()
     partner.refresh_from_db()
     assert partner.role == "operator" and partner.enterprise == other
-    # A search by the hidden name does not confirm it.
+    # A search by the hidden name does not confirm it, on the projects or on the partnerships.
     html = client.get(reverse("ledger:project_list"), {"q": other.name}).content.decode()
     assert count(html) == 0
+    html = client.get(reverse("ledger:projectpartner_list"), {"q": other.name}).content.decode()
+    assert count(html) == 0
+    html = client.get(reverse("ledger:projectpartner_list"), {"q": project.name}).content.decode()
+    assert count(html) >= 1
     client.force_login(users["xf-office"])
     assert other.name in client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
 
