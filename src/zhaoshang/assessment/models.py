@@ -6,16 +6,14 @@ The rules themselves are evaluated by the pure engine (`zhaoshang.engine.assess`
 gathers the facts (`facts.py`), stores each run's JSON, and locks it once published.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.core.scoping import ScopedQuerySet, membership
+from zhaoshang.core.validators import non_negative, validate_sensible_date, validate_sensible_year
 from zhaoshang.ledger.models import Project, ProjectPart
 from zhaoshang.org.models import Jurisdiction, JurisdictionOwned, Person, Policy, Team, Unit
 
@@ -46,7 +44,7 @@ class AssessmentRun(JurisdictionOwned):
     result = models.JSONField("结果")
     forecast = models.JSONField("预测与预警", default=dict, blank=True)
     notes = models.JSONField("数据说明", default=list, blank=True)
-    as_of = models.DateField("数据截至")
+    as_of = models.DateField("数据截至", validators=[validate_sensible_date])
     reason = models.CharField("更正理由", max_length=300, blank=True)
     run_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="计算人", null=True, blank=True, on_delete=models.SET_NULL,
@@ -239,7 +237,7 @@ class AwardDecision(HolderRef):
         Project, verbose_name="项目", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     amount_wan = models.DecimalField(
-        "金额（万元）", max_digits=12, decimal_places=4, validators=[MinValueValidator(Decimal(0))]
+        "金额（万元）", max_digits=12, decimal_places=4, validators=[non_negative]
     )
 
     class Meta:
@@ -269,9 +267,9 @@ class PersonReward(JurisdictionOwned):
         Unit, verbose_name="单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     amount_yuan = models.DecimalField(
-        "金额（元）", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+        "金额（元）", max_digits=12, decimal_places=2, validators=[non_negative]
     )
-    on = models.DateField("日期")
+    on = models.DateField("日期", validators=[validate_sensible_date])
     reason = models.CharField("事由", max_length=200, blank=True)
 
     class Meta:
@@ -291,7 +289,7 @@ class ProjectEvaluation(ProjectPart):
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="evaluations"
     )
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=[validate_sensible_year])
     in_statistics = models.BooleanField("已入统", null=True, blank=True)
     tax_paid = models.BooleanField("有税收", null=True, blank=True)
     investment_verified = models.BooleanField("投资额属实", null=True, blank=True)
@@ -320,8 +318,10 @@ class ProjectTax(ProjectPart):
     office_only = True
 
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="taxes")
-    month = models.DateField("月份", help_text="当月任意一天均记为该月")
-    amount_wan = models.DecimalField("地方税收（万元）", max_digits=14, decimal_places=2)
+    month = models.DateField("月份", help_text="当月任意一天均记为该月", validators=[validate_sensible_date])
+    amount_wan = models.DecimalField(
+        "地方税收（万元）", max_digits=14, decimal_places=2, validators=[non_negative]
+    )
 
     class Meta:
         verbose_name = "项目税收"
@@ -364,7 +364,7 @@ class ProjectTransfer(ProjectPart):
         "引进方分成比例", max_digits=5, decimal_places=4, null=True, blank=True,
         help_text="不填则按政策文件（如 3:7 即 0.3）",
     )  # fmt: skip
-    agreed_on = models.DateField("流转日期")
+    agreed_on = models.DateField("流转日期", validators=[validate_sensible_date])
 
     class Meta:
         verbose_name = "项目流转"

@@ -4,6 +4,11 @@
 covers and the day it is due. Non-working days follow the entry's `non_working_day` choice;
 the caller passes `is_working_day` (weekends only by default; the Django side knows the
 official holiday calendar).
+
+The calendar covers EARLIEST..LATEST (2000–2100, the platform's range for every date; see
+core/validators.py). `deadlines()` lists nothing outside it, so a far-future or far-past span
+neither runs off the end of `date` (9999-12-31) nor lists reports for centuries; `check_span()`
+tells a caller that wants to refuse such a span, in Chinese, naming the bound.
 """
 
 from __future__ import annotations
@@ -14,6 +19,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .schema import CalendarEntry
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+class CalendarRangeError(ValueError):
+    """A span the reporting calendar does not cover; the message is for the clerk."""
+
+
+def check_span(start: date, end: date) -> None:
+    """Raise CalendarRangeError when the span reaches outside EARLIEST..LATEST."""
+    for label, d in (("开始日期", start), ("结束日期", end)):
+        if not EARLIEST <= d <= LATEST:
+            raise CalendarRangeError(
+                f"{label} {d.isoformat()} 超出报送日历支持的范围（{EARLIEST.isoformat()} 至 {LATEST.isoformat()}）"
+            )
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,9 @@ def _shift_month(y: int, m: int, delta: int) -> tuple[int, int]:
 def deadlines(
     entry: CalendarEntry, start: date, end: date, is_working_day: Callable[[date], bool] = weekday_only
 ) -> list[Deadline]:
-    """Reports due under `entry` with a nominal due date within [start, end]."""
+    """Reports due under `entry` with a nominal due date within [start, end] (and within
+    EARLIEST..LATEST)."""
+    start, end = max(start, EARLIEST), min(end, LATEST)
     out: list[Deadline] = []
     if entry.frequency == "weekly":
         d = start + timedelta(days=(entry.weekday - 1 - start.weekday()) % 7)

@@ -10,6 +10,7 @@ from django.db import models
 
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.core.validators import non_negative, validate_sensible_date
 from zhaoshang.ledger.models import Enterprise, PrivateRecord, Project
 from zhaoshang.org.models import Team, Unit
 
@@ -48,7 +49,7 @@ class Activity(PrivateRecord):
     team = models.ForeignKey(
         Team, verbose_name="团队", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
-    date = models.DateField("日期", db_index=True)
+    date = models.DateField("日期", db_index=True, validators=[validate_sensible_date])
     days = models.PositiveSmallIntegerField("天数", default=1, validators=[MinValueValidator(1)])
     leader = models.CharField("带队领导", max_length=30, blank=True)
     head_led = models.BooleanField("主要负责人带队", default=False)
@@ -90,7 +91,7 @@ class Activity(PrivateRecord):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[non_negative],
     )
     summary = models.TextField("内容", blank=True)
     minutes = models.TextField("会议纪要", blank=True)
@@ -152,8 +153,8 @@ class Decision(ActivityPart):
     )
     text = models.CharField("议定事项", max_length=300)
     owner = models.CharField("责任单位/责任人", max_length=60)
-    due_on = models.DateField("完成时限", null=True, blank=True)
-    done_on = models.DateField("办结日期", null=True, blank=True)
+    due_on = models.DateField("完成时限", null=True, blank=True, validators=[validate_sensible_date])
+    done_on = models.DateField("办结日期", null=True, blank=True, validators=[validate_sensible_date])
 
     class Meta:
         verbose_name = "议定事项"
@@ -177,7 +178,7 @@ class Lead(PrivateRecord):
     team = models.ForeignKey(
         Team, verbose_name="团队", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
     )
-    reported_on = models.DateField("报送日期", db_index=True)
+    reported_on = models.DateField("报送日期", db_index=True, validators=[validate_sensible_date])
     title = models.CharField("信息标题", max_length=120)
     enterprise_name = models.CharField("企业名称", max_length=120, blank=True)
     enterprise = models.ForeignKey(
@@ -195,7 +196,7 @@ class Lead(PrivateRecord):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[non_negative],
     )
     content = models.TextField("信息内容")
     activity = models.ForeignKey(
@@ -251,9 +252,9 @@ class Report(PrivateRecord):
     team = models.ForeignKey(
         Team, verbose_name="团队", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
-    covers_start = models.DateField("所报期间起")
-    covers_end = models.DateField("所报期间止")
-    due_on = models.DateField("截止日期", db_index=True)
+    covers_start = models.DateField("所报期间起", validators=[validate_sensible_date])
+    covers_end = models.DateField("所报期间止", validators=[validate_sensible_date])
+    due_on = models.DateField("截止日期", db_index=True, validators=[validate_sensible_date])
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     content = models.TextField("报送内容", blank=True)
     reopened_at = models.DateTimeField("退回时间", null=True, blank=True)

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.core.validators import non_negative, validate_sensible_date
 from zhaoshang.org.models import JurisdictionOwned, Team, Unit
 
 from . import uscc
@@ -208,9 +208,11 @@ class Project(PrivateRecord):
     category = models.CharField(
         "项目类别", max_length=20, choices=Category.choices, default=Category.INDUSTRY
     )
-    total_investment = models.DecimalField("总投资（万元）", max_digits=14, decimal_places=2)
+    total_investment = models.DecimalField(
+        "总投资（万元）", max_digits=14, decimal_places=2, validators=[non_negative]
+    )
     foreign_investment_usd = models.DecimalField(
-        "外资（万美元）", max_digits=14, decimal_places=2, null=True, blank=True
+        "外资（万美元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
     )
     attributes = models.JSONField("项目属性", default=list, blank=True)
     stage = models.CharField(
@@ -225,16 +227,20 @@ class Project(PrivateRecord):
         on_delete=models.SET_NULL,
         related_name="projects",
     )
-    registered_on = models.DateField("登记日期")
-    signed_on = models.DateField("签约日期", null=True, blank=True)
+    registered_on = models.DateField("登记日期", validators=[validate_sensible_date])
+    signed_on = models.DateField("签约日期", null=True, blank=True, validators=[validate_sensible_date])
     signing_kind = models.CharField("签约方式", max_length=20, choices=SigningKind.choices, blank=True)
-    started_on = models.DateField("开工日期", null=True, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True, validators=[validate_sensible_date])
     start_kind = models.CharField("开工方式", max_length=20, choices=StartKind.choices, blank=True)
-    production_on = models.DateField("投产日期", null=True, blank=True)
-    full_production_on = models.DateField("达产日期", null=True, blank=True)
-    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    production_on = models.DateField("投产日期", null=True, blank=True, validators=[validate_sensible_date])
+    full_production_on = models.DateField(
+        "达产日期", null=True, blank=True, validators=[validate_sensible_date]
+    )
+    terminated_on = models.DateField("终止日期", null=True, blank=True, validators=[validate_sensible_date])
     termination_reason = models.TextField("终止原因", blank=True)
-    contract_start_due = models.DateField("合同约定开工日期", null=True, blank=True)
+    contract_start_due = models.DateField(
+        "合同约定开工日期", null=True, blank=True, validators=[validate_sensible_date]
+    )
     signed_at_event = models.BooleanField("推介会签约", default=False)
     chain = models.CharField("产业链", max_length=40, blank=True)
     channel = models.CharField("招商渠道", max_length=20, choices=Channel.choices, blank=True)
@@ -258,9 +264,16 @@ class Project(PrivateRecord):
     )
     task_force = models.CharField("工作专班", max_length=100, blank=True)
     plan = models.TextField("推进方案", blank=True)
-    land_mu = models.DecimalField("用地（亩）", max_digits=10, decimal_places=2, null=True, blank=True)
+    land_mu = models.DecimalField(
+        "用地（亩）", max_digits=10, decimal_places=2, null=True, blank=True, validators=[non_negative]
+    )
     tax_per_mu = models.DecimalField(
-        "预计亩均税收（万元/亩）", max_digits=10, decimal_places=2, null=True, blank=True
+        "预计亩均税收（万元/亩）",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
     )
     search_initials = models.CharField(
         "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
@@ -341,7 +354,7 @@ class StageChange(ProjectPart):
     )
     from_stage = models.CharField("原阶段", max_length=20, choices=Project.Stage.choices, blank=True)
     to_stage = models.CharField("新阶段", max_length=20, choices=Project.Stage.choices)
-    on = models.DateField("日期")
+    on = models.DateField("日期", validators=[validate_sensible_date])
     kind = models.CharField("方式", max_length=20, blank=True)
     reason = models.TextField("原因", blank=True)
     evidence = models.FileField("佐证材料", upload_to="evidence/%Y/%m/", blank=True)
@@ -390,7 +403,7 @@ class ProjectPartner(ProjectPart):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0)],
+        validators=[non_negative],
     )
 
     class Meta:
@@ -426,12 +439,18 @@ class ProjectPhase(ProjectPart):
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="phases")
     number = models.PositiveSmallIntegerField("期次")
     name = models.CharField("名称", max_length=60)
-    planned_start = models.DateField("计划开工", null=True, blank=True)
-    planned_end = models.DateField("计划建成", null=True, blank=True)
-    investment = models.DecimalField("投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    planned_start = models.DateField("计划开工", null=True, blank=True, validators=[validate_sensible_date])
+    planned_end = models.DateField("计划建成", null=True, blank=True, validators=[validate_sensible_date])
+    investment = models.DecimalField(
+        "投资（万元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
+    )
     capacity = models.CharField("产能", max_length=60, blank=True)
-    output = models.DecimalField("达产产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    tax = models.DecimalField("达产税收（万元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    output = models.DecimalField(
+        "达产产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
+    )
+    tax = models.DecimalField(
+        "达产税收（万元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
+    )
     jobs = models.PositiveIntegerField("就业人数", null=True, blank=True)
 
     class Meta:
@@ -503,9 +522,9 @@ class Investment(PrivateRecord):
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="investments"
     )
-    month = models.DateField("月份", help_text="当月第一天")
+    month = models.DateField("月份", help_text="当月第一天", validators=[validate_sensible_date])
     amount = models.DecimalField(
-        "实际进资（万元）", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        "实际进资（万元）", max_digits=14, decimal_places=2, validators=[non_negative]
     )
     unit = models.ForeignKey(
         Unit, verbose_name="计入单位", on_delete=models.PROTECT, related_name="investments"

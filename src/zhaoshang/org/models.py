@@ -13,6 +13,7 @@ from django.db.models import Q
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.core.validators import validate_sensible_date
 
 
 class Jurisdiction(ChangeLoggedModel):
@@ -75,8 +76,8 @@ class Policy(JurisdictionOwned):
     issuer = models.CharField("发文机关", max_length=100)
     source = models.CharField("原文", max_length=100)
     office = models.CharField("牵头办公室", max_length=60)
-    start = models.DateField("起始日期")
-    end = models.DateField("截止日期")
+    start = models.DateField("起始日期", validators=[validate_sensible_date])
+    end = models.DateField("截止日期", validators=[validate_sensible_date])
     # Text, not JSONField: PostgreSQL's jsonb reorders object keys, and the order of a policy's
     # mappings (grades, brackets…) is part of what the document says.
     content_json = models.TextField("政策内容")
@@ -300,8 +301,8 @@ class Period(JurisdictionOwned):
     key = models.CharField("代号", max_length=64)
     label = models.CharField("名称", max_length=60)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    start = models.DateField("开始")
-    end = models.DateField("结束")
+    start = models.DateField("开始", validators=[validate_sensible_date])
+    end = models.DateField("结束", validators=[validate_sensible_date])
     weight = models.DecimalField("权重", max_digits=5, decimal_places=4, null=True, blank=True)
 
     class Meta:
