@@ -17,6 +17,7 @@ from zhaoshang.engine.periods import Span, parse_period
 from zhaoshang.ledger.models import Investment, Project
 from zhaoshang.org.models import Policy, Team, Unit
 
+from .context import run_values
 from .document import Table
 
 WAN_PER_YI = Decimal(10000)
@@ -43,7 +44,9 @@ def period_label(span: Span) -> str:
 
 @dataclass
 class Figures:
-    """The bulletin's template context and its tables."""
+    """The bulletin's template context (plain values only: text, numbers, dates, lists and
+    dictionaries of them; see context.py), its tables, and the run it reports (for the
+    bulletin's record, never for the template)."""
 
     context: dict
     tables: dict[str, Table]
@@ -52,7 +55,9 @@ class Figures:
 
 def choose_run(policy: Policy, period_key: str, *, include_drafts: bool) -> AssessmentRun | None:
     """The published result of the period; a draft only where the caller may see drafts."""
-    runs = AssessmentRun.objects.filter(policy=policy, period=period_key)
+    runs = AssessmentRun.objects.filter(policy=policy, period=period_key).select_related(
+        "run_by", "published_by"
+    )
     published = runs.filter(status=AssessmentRun.Status.PUBLISHED).order_by("-version").first()
     if published is not None or not include_drafts:
         return published
@@ -114,7 +119,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         "year_funds_yi": yi(year_funds),
         "project_count": sum(stages.values()),
         "pipeline": pipeline_rows,
-        "run": run,
+        "run": run_values(run),
         "run_status": run.get_status_display() if run else "",
         "run_published": bool(run and run.status == AssessmentRun.Status.PUBLISHED),
         **{k: v for k, v in ranking.items() if k != "tables"},

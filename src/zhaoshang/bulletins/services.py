@@ -9,6 +9,7 @@ Word, Excel and PDF files, updating the progress the page shows."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import FilterExpression, Variable
+from django.template.defaulttags import IfNode
 from django.utils import timezone
 
 from zhaoshang.engine.periods import PeriodParseError, parse_period
@@ -25,6 +28,7 @@ from zhaoshang.fieldwork.models import Activity, Lead
 from zhaoshang.org.models import Policy
 
 from . import render_docx, render_pdf, render_xlsx
+from .context import sample_values, template_context
 from .defaults import DEFAULTS, abbreviation, issuer_name
 from .document import KINDS, Document, MarkupError, parse_body
 from .figures import Figures, gather
@@ -77,14 +81,28 @@ def _leaders(policy: Policy) -> str:
 
 
 def check_template(tpl: BulletinTemplate) -> dict[str, str]:
-    """Field errors of a template: syntax, and the body's markup against sample figures."""
+    """Field errors of a template: syntax, variables the platform does not give a template, and
+    the body's markup against sample figures."""
     errors = {}
+    sample = _sample_context()
     for name in TEMPLATE_FIELDS:
+        source = getattr(tpl, name) or ""
         try:
-            text = ENGINE.from_string(getattr(tpl, name) or "").render(Context(_sample_context()))
+            compiled = ENGINE.from_string(source)
         except TemplateSyntaxError as exc:
             errors[name] = f"模板语法错误：{exc}"
             continue
+        unknown = unknown_variables(compiled, sample)
+        if unknown:
+            where, dotted = unknown[0]
+            line = f"第{where}行" if where else ""
+            more = f"等 {len(unknown)} 处" if len(unknown) > 1 else ""
+            errors[name] = (
+                f"{line}使用了平台未提供的变量“{dotted}”{more}，生成时将显示为空；"
+                "可用的变量见下方“可用的变量和表格”"
+            )
+            continue
+        text = _render(source, sample)
         # A tag missing a brace ("{{ period }") is plain text to Django: it would be printed.
         for number, line in enumerate(text.splitlines(), start=1):
             if any(mark in line for mark in ("{{", "}}", "{%", "%}")):
@@ -95,9 +113,9 @@ def check_template(tpl: BulletinTemplate) -> dict[str, str]:
     if "body" not in errors and tpl.policy_id:
         from .document import Table
 
-        sample = {key: Table(key, key, ["x"], []) for key in table_keys()}
+        tables = {key: Table(key, key, ["x"], []) for key in table_keys()}
         try:
-            parse_body(_render(tpl.body, _sample_context()), sample)
+            parse_body(_render(tpl.body, sample), tables)
         except MarkupError as exc:
             errors["body"] = str(exc)
     return errors
@@ -111,15 +129,103 @@ def table_keys() -> list[str]:
 
 
 def _sample_context() -> dict:
-    # Every branch of the defaults shows a table, so a misspelt table key is caught on save.
-    return {"run": True, "signed_count": 1, "started_count": 1, "warnings": [1], "flags": [1], "amounts": [1]}
+    return template_context(sample_values())
 
 
 def _render(source: str, context: dict) -> str:
+    """Every template of a bulletin renders here, from plain values only (context.py): a model
+    instance in `context` raises TemplateContextError rather than reach the document."""
+    values = template_context(context)
     try:
-        return ENGINE.from_string(source or "").render(Context(context))
+        # Plain text: the renderers escape what their formats need (a Context escapes HTML by
+        # default, which turned “A&B” into “A&amp;B” in the documents).
+        return ENGINE.from_string(source or "").render(Context(values, autoescape=False))
     except TemplateSyntaxError as exc:
         raise ValidationError(f"模板语法错误：{exc}") from None
+
+
+def unknown_variables(compiled, sample: dict) -> list[tuple[int | None, str]]:
+    """(line, dotted name) of each variable a template reads that the platform does not give it
+    (a misspelling, or a walk into something that is not there, such as `run.run_by.password`).
+    Names the template binds itself ({% for x in … %}, {% with x=… %}, `as x`) are its own."""
+    found: list[tuple[int | None, str]] = []
+    local: set[str] = {"forloop", "block"}
+
+    def check(var, node):
+        if not isinstance(var, Variable) or var.lookups is None:
+            return  # a literal
+        if var.lookups[0] in local or _provided(var.lookups, sample):
+            return
+        token = getattr(node, "token", None)
+        found.append((getattr(token, "lineno", None), ".".join(var.lookups)))
+
+    def expression(fe, node):
+        if isinstance(fe, FilterExpression):
+            check(fe.var, node)
+            for _func, args in fe.filters:
+                for lookup, arg in args:
+                    if lookup:
+                        check(arg, node)
+        elif isinstance(fe, Variable):
+            check(fe, node)
+
+    def condition(cond, node):
+        if cond is None:
+            return
+        expression(getattr(cond, "value", None), node)
+        for side in ("first", "second"):
+            sub = getattr(cond, side, None)
+            if sub is not None:
+                condition(sub, node)
+
+    def walk(nodelist):
+        for node in nodelist:
+            for attr in ("loopvars",):
+                local.update(getattr(node, attr, None) or ())
+            for attr in ("asvar", "var_name", "variable_name", "target_var"):
+                value = getattr(node, attr, None)
+                if isinstance(value, str):
+                    local.add(value)
+            extra = getattr(node, "extra_context", None)
+            if isinstance(extra, dict):
+                local.update(extra)
+        for node in nodelist:
+            if isinstance(node, IfNode):
+                for cond, _ in node.conditions_nodelists:
+                    condition(cond, node)
+            for value in vars(node).values():
+                if isinstance(value, FilterExpression | Variable):
+                    expression(value, node)
+                elif isinstance(value, list | tuple):
+                    for item in value:
+                        if isinstance(item, FilterExpression | Variable):
+                            expression(item, node)
+                elif isinstance(value, dict):
+                    for item in value.values():
+                        if isinstance(item, FilterExpression | Variable):
+                            expression(item, node)
+            for child in node.child_nodelists:  # an {% if %}'s "nodelist" is all its branches
+                walk(getattr(node, child, None) or [])
+
+    walk(compiled.nodelist)
+    return found
+
+
+def _provided(lookups, sample: dict) -> bool:
+    if lookups[0] not in sample:
+        return False
+    current = sample[lookups[0]]
+    for bit in lookups[1:]:
+        if isinstance(current, Mapping) and bit in current:
+            current = current[bit]
+        elif isinstance(current, tuple) and bit.isdigit():
+            if int(bit) >= len(current):
+                return True  # the sample is shorter than real figures may be
+            current = current[int(bit)]
+        else:
+            # A method or attribute of the value itself ({{ activities.items }}, {{ start.year }}).
+            return current is not None and not bit.startswith("_") and hasattr(current, bit)
+    return True
 
 
 # --- Building -----------------------------------------------------------------------------------
