@@ -1,4 +1,9 @@
-"""Admission review (准入审查) of one project against a policy's admission rules."""
+"""Admission review (准入审查) of one project against a policy's admission rules.
+
+Thresholds are read with the document's word (engine/bounds.py): 达到亩均固投和亩均税收要求 passes
+at the standard itself (`per_mu_word`); 亿元以下的非主导产业项目不再单独供地 sends a project of
+exactly 1亿 to the standard factories too (`land_word: 以下`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from .bounds import meets, phrase
 from .schema import Admission, Policy
 
 
@@ -54,19 +60,19 @@ def _review_rule(rule: Admission, f: ProjectFacts) -> list[Finding]:
     ):
         if threshold is None:
             continue
+        standard = phrase(f"{threshold}万元/亩", rule.per_mu_word)
         if actual is None:
-            add("unknown", f"{label}缺少用地或税收数据，无法审查（标准：不低于{threshold}万元/亩）")
-        elif actual < threshold:
-            add("fail", f"{label}{actual:.2f}万元/亩，低于{threshold}万元/亩的标准")
+            add("unknown", f"{label}缺少用地或税收数据，无法审查（标准：{standard}）")
+        elif not meets(actual, threshold, rule.per_mu_word):
+            add("fail", f"{label}{actual:.2f}万元/亩，未满足“{standard}”的标准")
         else:
-            add("pass", f"{label}{actual:.2f}万元/亩，达到{threshold}万元/亩的标准")
+            add("pass", f"{label}{actual:.2f}万元/亩，满足“{standard}”的标准")
     if rule.land_min_investment_wan is not None:
         leading = any(ind in f.industry for ind in rule.leading_industries)
-        if f.total_investment_wan >= rule.land_min_investment_wan:
-            add(
-                "pass",
-                f"总投资{f.total_investment_wan}万元，不低于{rule.land_min_investment_wan}万元，可单独供地",
-            )
+        floor = rule.land_min_investment_wan
+        small = phrase(f"{floor}万元", rule.land_word)  # 10000万元以下 / 低于10000万元
+        if not meets(f.total_investment_wan, floor, rule.land_word):
+            add("pass", f"总投资{f.total_investment_wan}万元，不属于{small}的项目，可单独供地")
         elif leading:
             add("pass", f"属主导产业（{f.industry}），可单独供地")
         elif rule.exempt_foreign and f.foreign:
@@ -74,7 +80,7 @@ def _review_rule(rule: Admission, f: ProjectFacts) -> list[Finding]:
         else:
             add(
                 "standard_factory",
-                f"总投资低于{rule.land_min_investment_wan}万元且非主导产业：不单独供地，安排入驻标准厂房",
+                f"总投资{f.total_investment_wan}万元，属{small}的非主导产业项目：不单独供地，安排入驻标准厂房",
             )
     if not out and rule.set_by_office:
         add("unknown", "审查标准待办公室在政策文件中填写")

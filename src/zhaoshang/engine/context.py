@@ -1,11 +1,18 @@
 """What the evaluators share: the policy's holders and targets, the facts indexed for lookups,
 scores and rankings computed once, and the results being written.
 
-Ranking rule (used everywhere): competition ranking as published — holders with equal scores
-share the better rank and the next rank skips (1, 2, 2, 4; 并列第2名). “Top N” is a rank of N
-or better, so a tie on the boundary is in. “Bottom N” (后三名) is a rank among the last N rank
-numbers (rank > count − N): a tie that straddles that boundary shares a rank outside it and is
-out. So when 55 units tie at 100% and one is behind, only that one is in the bottom three.
+Ranking rule (used everywhere): competition ranking as published, from both ends. Tied
+holders share a place from the top and a place from the bottom:
+- `rank` = 1 + the number of holders strictly better (1, 2, 2, 4; 并列第2名);
+- `bottom` = 1 + the number of holders strictly worse (倒数第几名). Scores 10, 9, 8, 0, 0 give the
+  two zeros rank 4 and bottom 1: both are 倒数第一, and a “last place” rule takes both.
+“Top N” (前五名) takes every holder with rank ≤ N and “bottom N” (后三名, 倒数) every holder with
+bottom ≤ N (`Ranked.in_top` / `Ranked.in_bottom`), so a tie across either boundary is in as a
+whole: with 10, 9, 8, 7, 7 the bottom three are 8 and both 7s; with 9, 5, 5, 5 all three 5s are
+in the bottom three and the top two. A tie can be in both at once: when 55 units tie at 100% and
+one is behind, the 55 share bottom place 2 and are in the bottom three too (the admonishment asks
+for ≤ 50% as well, so only a rule on the place alone, such as the reassignment, takes them).
+Holders without a score are not ranked; every partition is ranked on its own.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .bounds import REACH, meets
 from .facts import Facts, Holder
 from .organisation import all_group_members
 from .periods import PeriodParseError, Span, main_span, months_in, policy_period_span, token_span
@@ -42,6 +50,7 @@ class TargetRec:
     clause: str
     group: str | None = None
     text: str | None = None
+    word: str = REACH  # the document's word for the figure (以上, 超过…): met when meets() holds
 
 
 @dataclass(frozen=True)
@@ -51,15 +60,28 @@ class Completion:
     ratio: Decimal
     upto: Span
 
+    @property
+    def met(self) -> bool:
+        """Whether the target is met, by its word: 超过2000万美元 needs more than 2000."""
+        return meets(self.actual, self.target.value, self.target.word)
+
 
 @dataclass(frozen=True)
 class Ranked:
     holder: Holder
     partition: str
     score: Decimal
-    rank: int  # 1 = best
-    bottom: int  # 1 = worst
+    rank: int  # 1 + holders strictly better: 1 = best, ties share it
+    bottom: int  # 1 + holders strictly worse: 1 = worst (倒数第一), ties share it
     of: int
+
+    def in_top(self, n: int) -> bool:
+        """前N名: every holder whose place from the top is N or better, ties included."""
+        return self.rank <= n
+
+    def in_bottom(self, n: int) -> bool:
+        """后N名 / 倒数第N名以内: every holder whose place from the bottom is N or better."""
+        return self.bottom <= n
 
 
 # (facts, policy, index) of the last Context built: one, so that memory stays that of one policy.
@@ -213,7 +235,7 @@ class Context:
         def add(h: Holder, t, group: str | None = None):
             span = policy_period_span(p, t.period or p.main_period)
             self._targets[(h, t.metric)].append(
-                TargetRec(h, t.metric, span, t.value, t.clause, group, t.text)
+                TargetRec(h, t.metric, span, t.value, t.clause, group, t.text, t.word or REACH)
             )
 
         for t in p.targets:
@@ -237,7 +259,7 @@ class Context:
             if same:
                 old = recs[same[0]]
                 recs[same[0]] = TargetRec(
-                    h, f.metric, old.span, f.value, f.clause or old.clause, old.group, old.text
+                    h, f.metric, old.span, f.value, f.clause or old.clause, old.group, old.text, old.word
                 )
             else:
                 recs.append(TargetRec(h, f.metric, span, f.value, f.clause or "办公室下达", None, None))
@@ -365,14 +387,19 @@ class Context:
 
 
 def rank(scores: dict[Holder, Decimal], partition: str, descending: bool = True) -> dict[Holder, Ranked]:
-    """Competition ranking of one partition, best first, ties in the order given; `bottom` is
-    the published rank counted from the end (n − rank + 1). See the module docstring."""
+    """Competition ranking of one partition from both ends, best first, ties in the order given:
+    `rank` is 1 + the holders strictly better, `bottom` 1 + the holders strictly worse, so tied
+    holders share both places. See the module docstring."""
     ordered = sorted(scores.items(), key=lambda kv: kv[1], reverse=descending)
     n = len(ordered)
     out: dict[Holder, Ranked] = {}
-    r = 0
-    for i, (h, s) in enumerate(ordered):
-        if i == 0 or s != ordered[i - 1][1]:
-            r = i + 1
-        out[h] = Ranked(h, partition, s, r, n - r + 1, n)
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and ordered[j + 1][1] == ordered[i][1]:
+            j += 1
+        # ordered[i..j] tie: i holders are better, n − 1 − j are worse.
+        for h, s in ordered[i : j + 1]:
+            out[h] = Ranked(h, partition, s, i + 1, n - j, n)
+        i = j + 1
     return out

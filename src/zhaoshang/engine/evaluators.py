@@ -10,13 +10,12 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from .bounds import REACH, in_range, meets, phrase
 from .context import ONE, ZERO, Context
 from .facts import Holder
 from .periods import Span, fits, month_end, policy_period_span, units_in, year_span
 from .results import Component, ListEntry, dec
 from .schema import Condition, Scorecard
-
-INF = Decimal("Infinity")
 
 
 def pct(r: Decimal) -> str:
@@ -52,14 +51,17 @@ def quota(ctx: Context, rule) -> None:
         return
     for h in ctx.holders(rule.group):
         values = {u: ctx.value(h, rule.metric, u, head_led=rule.head_led_only) for u in units}
-        met = {u: v >= rule.min for u, v in values.items()}
+        word = rule.word or REACH
+        met = {u: meets(v, rule.min, word) for u, v in values.items()}
         if len(units) == 1 and units[0] == ctx.span or len(units) == 1 and rule.period is not None:
             ((u, v),) = values.items()
-            ctx.component(h, rule, v, rule.min, metric=rule.metric, met=met[u], per=rule.per, span=u)
+            ctx.component(
+                h, rule, v, rule.min, metric=rule.metric, met=met[u], per=rule.per, span=u, word=word
+            )
         else:
             ctx.component(
                 h, rule, Decimal(sum(met.values())), Decimal(len(units)),
-                metric=rule.metric, min=rule.min, per=rule.per,
+                metric=rule.metric, min=rule.min, word=word, per=rule.per,
                 values={str(u): v for u, v in values.items()},
                 missed=[str(u) for u, ok in met.items() if not ok],
             )  # fmt: skip
@@ -71,7 +73,10 @@ def milestone(ctx: Context, rule) -> None:
         return
     for h in ctx.holders(rule.group):
         v = ctx.value(h, rule.metric, ps)
-        ctx.component(h, rule, v, rule.min, metric=rule.metric, met=v >= rule.min, span=ps)
+        word = rule.word or REACH
+        ctx.component(
+            h, rule, v, rule.min, metric=rule.metric, met=meets(v, rule.min, word), span=ps, word=word
+        )
 
 
 def target_completion(ctx: Context, rule) -> None:
@@ -83,7 +88,7 @@ def target_completion(ctx: Context, rule) -> None:
                 continue
             facts = dict(
                 metric=m, actual=c.actual, target=c.target.value, completion=c.ratio,
-                target_period=c.target.span, upto=c.upto, met=c.ratio >= ONE,
+                target_period=c.target.span, upto=c.upto, met=c.met, word=c.target.word,
             )  # fmt: skip
             if rule.points is not None:
                 ctx.component(
@@ -113,14 +118,12 @@ def growth(ctx: Context, rule) -> None:
                           note="缺少上年基数，无法计算增速")  # fmt: skip
             continue
         rate = (cur - prev) / prev
-        if rule.direction == "up":
-            required = prev * (ONE + rule.min_rate)
-            met = cur >= required
-        else:
-            required = prev * (ONE - rule.min_rate)
-            met = cur < prev and cur <= required
+        # 增速在10%以上: this year at or over last year × 1.1; 逐年减少: this year under last year.
+        word = rule.bound_word()
+        required = prev * (ONE + rule.min_rate if rule.direction == "up" else ONE - rule.min_rate)
+        met = meets(cur, required, word)
         ctx.component(ctx.home, rule, cur, required, metric=rule.metric, year=y, previous=prev, rate=rate,
-                      min_rate=rule.min_rate, direction=rule.direction, met=met)  # fmt: skip
+                      min_rate=rule.min_rate, direction=rule.direction, word=word, met=met)  # fmt: skip
 
 
 # --- Scorecards -------------------------------------------------------------------------------
@@ -277,10 +280,12 @@ def condition(
         if r is None:
             return None, "未参加排名"
         if c.rank_bottom is not None:
-            return r.bottom <= c.rank_bottom, f"排名倒数第{r.bottom}（共{r.of}名）"
-        return r.rank <= c.rank_top, f"排名第{r.rank}（共{r.of}名）"
+            return r.in_bottom(c.rank_bottom), _place_text(r, bottom=True)
+        return r.in_top(c.rank_top), _place_text(r, bottom=False)
     label = _label(ctx, c.metric)
+    bound = c.bound()
     if c.completion_below is not None or c.completion_at_least is not None:
+        assert bound is not None
         comp = ctx.completion(h, c.metric, span, group)
         if comp is None:
             return None, f"无{label}任务"
@@ -288,16 +293,20 @@ def condition(
         text = (
             f"{label}完成{dec(comp.actual)}{uom}，任务{dec(comp.target.value)}{uom}，完成率{pct(comp.ratio)}"
         )
-        if c.completion_below is not None:
-            return comp.ratio < c.completion_below, f"{text}，低于{pct(c.completion_below)}"
-        return comp.ratio >= c.completion_at_least, f"{text}，达到{pct(c.completion_at_least)}"
+        return bound.holds(comp.ratio), f"{text}，{bound.text(pct(bound.threshold))}"
     v = ctx.value(h, c.metric, span)
     text = f"{label}{dec(v)}{_uom(ctx, c.metric)}"
     if c.value_equals is not None:
         return v == c.value_equals, text
-    if c.value_at_least is not None:
-        return v >= c.value_at_least, text
-    return v < c.value_below, text
+    assert bound is not None
+    return bound.holds(v), text
+
+
+def _place_text(r, bottom: bool) -> str:
+    """“排名倒数第1（共5名，并列2名）”: the place, and how many share it."""
+    place = f"排名倒数第{r.bottom}" if bottom else f"排名第{r.rank}"
+    tied = r.of - (r.rank - 1) - (r.bottom - 1)
+    return f"{place}（共{r.of}名{f'，{tied}名并列' if tied > 1 else ''}）"
 
 
 def _conditions(ctx: Context, rule, conds, h: Holder, span: Span) -> tuple[bool | None, list[str]]:
@@ -361,9 +370,13 @@ def honour_list(ctx: Context, rule) -> None:
         return
     ranked = ctx.ranking(rule.ranking)
     for h, r in ranked.items():
-        if rule.list == "front_runners" and rule.top is not None and r.rank > rule.top:
-            continue
-        if rule.list == "catch_up" and rule.bottom is not None and r.bottom > rule.bottom:
+        if rule.list == "front_runners":
+            if rule.top is not None and not r.in_top(rule.top):
+                continue
+            # Nothing at all is never a front-runner, even when every holder ties at 0 (first place).
+            if rule.zero_score_excluded and rk.order == "desc" and r.score <= 0:
+                continue
+        if rule.list == "catch_up" and rule.bottom is not None and not r.in_bottom(rule.bottom):
             continue
         if rule.conditions:
             met, _texts = _conditions(ctx, rule, rule.conditions, h, ctx.span)
@@ -433,11 +446,14 @@ def survey(ctx: Context, rule) -> None:
         for h, r in rank(scores, rule.group).items():
             ctx.component(h, rule, r.score, None, survey=period, rank=r.rank, bottom=r.bottom, of=r.of,
                           run_by=rule.run_by)  # fmt: skip
-            if r.rank <= rule.top:
-                ctx.flag("commendation", h, rule, f"{period}满意度测评第{r.rank}名（共{r.of}名）：全县表彰")
-            if r.bottom <= rule.bottom:
+            # 前五名: every place of 5 or better; 最后一名: every holder tied in last place.
+            if r.in_top(rule.top):
+                ctx.flag(
+                    "commendation", h, rule, f"{period}满意度测评{_place_text(r, bottom=False)}：全县表彰"
+                )
+            if r.in_bottom(rule.bottom):
                 for kind in rule.bottom_flags:
-                    ctx.flag(kind, h, rule, f"{period}满意度测评倒数第{r.bottom}名（共{r.of}名）")
+                    ctx.flag(kind, h, rule, f"{period}满意度测评{_place_text(r, bottom=True)}")
 
 
 # --- Money ------------------------------------------------------------------------------------
@@ -456,8 +472,9 @@ def fixed_amount(ctx: Context, rule) -> None:
         if rule.paid_to == "lead_unit" and h.kind == "team":
             t = ctx.teams.get(h.key)
             facts["paid_to"] = t.lead_unit if t and t.lead_unit else "牵头单位（待定）"
-        if rule.at_least:
+        if rule.floor:
             facts["at_least"] = True
+            facts["word"] = rule.word or "不低于"
         if rule.exclusive:
             ctx.exclusive[rule.exclusive].append((h, amount, rule.kind, rule.id, rule.clause, facts))
         else:
@@ -503,7 +520,8 @@ def completion_rate_subsidy(ctx: Context, rule) -> None:
                 continue
             bracket = next(
                 (b for b in rule.brackets
-                 if b.min_completion <= comp.ratio < (b.max_completion if b.max_completion is not None else INF)),
+                 if in_range(comp.ratio, b.min_completion, b.max_completion, b.min_word, b.max_word,
+                             rule.range_includes)),
                 None,
             )  # fmt: skip
             facts = dict(project_name=p.name, year=y, base_wan=base, completion=comp.ratio)
@@ -512,7 +530,9 @@ def completion_rate_subsidy(ctx: Context, rule) -> None:
                               note=f"完成率{pct(comp.ratio)}，未达到最低档，不予补助")  # fmt: skip
                 continue
             raw = base * bracket.rate
-            amount = raw if rule.cap_wan_per_project is None else min(raw, rule.cap_wan_per_project)
+            cap = rule.cap_wan_per_project
+            # 不超过200万元: the cap itself may be paid; more is cut to it.
+            amount = raw if cap is None or meets(raw, cap, rule.cap_word) else cap
             if rule.people_reward_share_max is not None:
                 facts["people_reward_max_wan"] = amount * rule.people_reward_share_max
             ctx.amount(rule.kind, h, amount, rule, project=p.id, rate=bracket.rate, uncapped_wan=raw, **facts)
@@ -569,7 +589,8 @@ def per_person_cap(ctx: Context, rule) -> None:
             continue
         h = Holder("person", r.person)
         proposed = r.amount_yuan / Decimal(10000)
-        paid = min(proposed, cap_wan)
+        within = meets(proposed, cap_wan, rule.word)  # 最高不超过5000元: 5000 is within
+        paid = proposed if within else cap_wan
         ctx.amount(
             "person_reward",
             h,
@@ -579,12 +600,12 @@ def per_person_cap(ctx: Context, rule) -> None:
             cap_yuan=rule.amount_yuan,
             unit=r.unit,
         )
-        if proposed > cap_wan:
+        if not within:
             ctx.flag(
                 "cap_exceeded",
                 h,
                 rule,
-                f"拟发{dec(r.amount_yuan)}元，超过个人最高{dec(rule.amount_yuan)}元，按上限发放",
+                f"拟发{dec(r.amount_yuan)}元，超出个人奖金最高{phrase(dec(rule.amount_yuan) + '元', rule.word)}，按上限发放",
             )
 
 

@@ -5,7 +5,7 @@ The pace is linear: what a holder has done from the start of the target's period
 the month of `as_of`, scaled to the whole period by months (done × months in period ÷ months
 elapsed). A linear projection scales every holder by the same factor, so rankings on projected
 completion are the rankings on completion so far; the bottom three today are the projected
-bottom three.
+bottom three (ties shared from both ends, as in `context.rank`).
 
 A flag is projected from its conditions at its next due date (year end, half-year, quarter,
 campaign end) after `as_of`:
@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from .context import ZERO, Context
-from .evaluators import _label, _met_before, pct
+from .evaluators import _label, _met_before, _place_text, pct
 from .facts import Facts, Holder
 from .periods import Span, elapsed_fraction, half_span, main_span, month_span, quarter_span, year_span
 from .results import dec, jsonable
@@ -207,9 +207,10 @@ def _projected(ctx: Context, c: Condition, h: Holder, so_far: Span, done: int, t
         if r is None:
             return False, ""
         if c.rank_bottom is not None:
-            return r.bottom <= c.rank_bottom, f"目前排名倒数第{r.bottom}（共{r.of}名）"
-        return r.rank <= c.rank_top, f"目前排名第{r.rank}（共{r.of}名）"
+            return r.in_bottom(c.rank_bottom), f"目前{_place_text(r, bottom=True)}"
+        return r.in_top(c.rank_top), f"目前{_place_text(r, bottom=False)}"
     label = _label(ctx, c.metric)
+    bound = c.bound()
     if c.completion_below is not None or c.completion_at_least is not None:
         p = projected.get((h, c.metric))
         if p is None:
@@ -222,14 +223,12 @@ def _projected(ctx: Context, c: Condition, h: Holder, so_far: Span, done: int, t
             ratio = p.projected_completion
         if ratio is None:
             return False, ""
+        assert bound is not None
         text = f"{label}预计全期完成率{pct(ratio)}"
-        if c.completion_below is not None:
-            return ratio < c.completion_below, f"{text}，低于{pct(c.completion_below)}"
-        return ratio >= c.completion_at_least, f"{text}，达到{pct(c.completion_at_least)}"
+        return bound.holds(ratio), f"{text}，{bound.text(pct(bound.threshold))}"
     v = ctx.value(h, c.metric, so_far)
     if c.value_equals is not None:
         return v == c.value_equals, (f"{label}仍为零（未破零）" if v == 0 else f"{label}为{dec(v)}")
     proj = v * total / done if done else ZERO
-    if c.value_at_least is not None:
-        return proj >= c.value_at_least, f"{label}预计{dec(proj)}"
-    return proj < c.value_below, f"{label}预计{dec(proj)}"
+    assert bound is not None
+    return bound.holds(proj), f"{label}预计{dec(proj)}"

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from .bounds import BELOW, REACH, Bound, CapWord, FloorWord, LowerWord, UpperWord, check_side, end_included
 from .metrics import COMMON_METRICS, Metric
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -130,6 +131,9 @@ class TargetSpec(Strict):
     clause: Clause
     period: Key | None = None  # the policy's main period when omitted
     text: str | None = None
+    # The document's word for the figure (以上, 达到, 超过…, engine/bounds.py): met when the
+    # actual stands there. None: the document gives no word and the target is met on reaching it.
+    word: LowerWord | None = None
 
 
 class TeamSpec(Strict):
@@ -231,6 +235,7 @@ class Quota(RuleBase):
     head_led_only: bool = False  # only activities led by the unit's head count
     # Only within this one period (the June promotion event): counted once over it.
     period: Key | None = None
+    word: LowerWord | None = None  # 以上, 不少于, 至少… (None: met on reaching `min`)
 
 
 class TargetCompletion(RuleBase):
@@ -259,12 +264,21 @@ class FixedAmount(RuleBase):
     tied_to_results: Ratio | None = None  # share of the amount that depends on results
     paid_to: Literal["holder", "lead_unit"] = "holder"
     at_least: bool = False  # the document sets a floor (不低于), not the amount
+    word: FloorWord | None = None  # the document's word for that floor (implies at_least)
+
+    @property
+    def floor(self) -> bool:
+        return self.at_least or self.word is not None
 
 
 class Bracket(Strict):
     min_completion: Ratio
-    max_completion: Decimal | None = None  # exclusive; None = no upper bound
+    max_completion: Decimal | None = None  # None = no upper bound
     rate: Annotated[Decimal, Field(ge=0, le=1)]
+    # The document's word at an end (“80%以上”: min_word 以上); a bare end of a range (“50%-80%”)
+    # follows the rule's `range_includes`.
+    min_word: LowerWord | None = None
+    max_word: UpperWord | None = None
 
 
 class CompletionRateSubsidy(RuleBase):
@@ -276,18 +290,34 @@ class CompletionRateSubsidy(RuleBase):
     base_metric: Key
     completion_metric: Key
     brackets: list[Bracket] = Field(min_length=1)
+    # Which end of a bare range (“50%-80%”, “20%-50%”) belongs to it, where the document leaves
+    # it open: `lower` (default: 50% ≤ x < 80%, so a shared point such as 50% takes the higher
+    # bracket, as “80%以上” does at 80%) or `upper` (50% < x ≤ 80%).
+    range_includes: Literal["lower", "upper"] = "lower"
     cap_wan_per_project: NonNegative | None = None
+    cap_word: CapWord = "不超过"  # 单个项目每年…不超过200万元: the cap itself may be paid
     people_reward_share_max: Ratio | None = None
 
     @model_validator(mode="after")
     def _brackets_disjoint(self):
-        spans = sorted(
-            (b.min_completion, b.max_completion if b.max_completion is not None else Decimal("Infinity"))
+        inf = Decimal("Infinity")
+        ends = sorted(
+            (
+                b.min_completion,
+                b.max_completion if b.max_completion is not None else inf,
+                end_included(b.min_word, True, self.range_includes),
+                b.max_completion is not None and end_included(b.max_word, False, self.range_includes),
+            )
             for b in self.brackets
         )
-        for (lo1, hi1), (lo2, _hi2) in zip(spans, spans[1:], strict=False):
-            if lo2 < hi1:
-                raise ValueError(f"完成率区间重叠：[{lo1}, {hi1}) 与 [{lo2}, …)")
+        for lo, hi, lo_in, hi_in in ends:
+            if hi < lo or (hi == lo and not (lo_in and hi_in)):
+                raise ValueError(f"完成率区间为空：{lo}–{hi}")
+        for (lo1, hi1, _l1, hi1_in), (lo2, _hi2, lo2_in, _h2) in zip(ends, ends[1:], strict=False):
+            if lo2 < hi1 or (lo2 == hi1 and hi1_in and lo2_in):
+                raise ValueError(f"完成率区间重叠：{lo1}–{hi1} 与 {lo2}–…（完成率{lo2}同时属于两档）")
+            if lo2 == hi1 and not hi1_in and not lo2_in:
+                raise ValueError(f"完成率{lo2}不属于任何一档：请给出 min_word / max_word 或 range_includes")
         return self
 
 
@@ -316,9 +346,14 @@ class Condition(Strict):
     value_equals: NonNegative | None = None  # e.g. 0 for 未破零
     value_at_least: NonNegative | None = None  # e.g. ≥1 major signing
     value_below: NonNegative | None = None
+    # The document's word for the comparison above (engine/bounds.py): 以下 for “50%以下” on
+    # completion_below, 超过 on value_at_least… None: below is strictly below (低于), at least
+    # includes the number (达到).
+    word: LowerWord | UpperWord | None = None
     ranking: Key | None = None  # rule id of a ranking
+    # 后三名 / 倒数第一: every holder whose place counted from the end (ties share it) is ≤ N.
     rank_bottom: int | None = Field(default=None, ge=1)
-    rank_top: int | None = Field(default=None, ge=1)
+    rank_top: int | None = Field(default=None, ge=1)  # 前五名: place ≤ N (ties share it)
     # The holder is on a list the office keeps under this key (“完成任务较差”…): the document
     # leaves the judgement to the office (facts.OfficeDecision).
     office_named: Key | None = None
@@ -342,7 +377,26 @@ class Condition(Strict):
             raise ValueError("按名次的条件须给出 ranking（排名规则的 id）")
         if set_[0] not in ("rank_bottom", "rank_top", "office_named") and not self.metric:
             raise ValueError("按指标的条件须给出 metric")
+        if self.word is not None:
+            if set_[0] not in ("completion_below", "completion_at_least", "value_at_least", "value_below"):
+                raise ValueError(
+                    "word 只适用于 completion_below / completion_at_least / value_at_least / value_below"
+                )
+            check_side(self.word, lower=set_[0].endswith("at_least"))
         return self
+
+    def bound(self) -> Bound | None:
+        """The threshold of a completion or value comparison with its word (None for the others)."""
+        for name, lower in (
+            ("completion_below", False),
+            ("completion_at_least", True),
+            ("value_at_least", True),
+            ("value_below", False),
+        ):
+            v = getattr(self, name)
+            if v is not None:
+                return Bound(v, self.word or (REACH if lower else BELOW))
+        return None
 
 
 FlagKind = Literal[
@@ -474,6 +528,10 @@ class HonourList(RuleBase):
     top: int | None = Field(default=None, ge=1)
     bottom: int | None = Field(default=None, ge=1)
     conditions: list[Condition] = []
+    # A holder with a score of 0 (nothing at all: no signing, no facts) is never a front-runner,
+    # even when everyone ties at 0 and so shares first place (001 §三(三): 有重大项目签约的…列为一马
+    # 当先). Only for front_runners of a ranking where higher is better.
+    zero_score_excluded: bool = True
 
 
 class AwardGrade(Strict):
@@ -495,6 +553,7 @@ class AwardQuota(RuleBase):
 class PerPersonCap(RuleBase):
     type: Literal["per_person_cap"]
     amount_yuan: NonNegative
+    word: CapWord = "不超过"  # 最高不超过5000元: 5000 itself is within the cap
 
 
 class ProjectAward(RuleBase):
@@ -560,6 +619,7 @@ class Milestone(RuleBase):
     metric: Key
     min: NonNegative
     group: Key | None = None  # None: the jurisdiction as a whole
+    word: LowerWord | None = None  # 以上… (None: met on reaching `min`)
 
 
 class Growth(RuleBase):
@@ -571,6 +631,17 @@ class Growth(RuleBase):
     min_rate: Ratio
     per: Per = "year"
     direction: Literal["up", "down"] = "up"
+    # The document's word for the rate: up 以上 (增速在10%以上, the default: reached at the rate),
+    # down an upper word (逐年减少: this year 低于 last year × (1 − min_rate), the default).
+    word: LowerWord | UpperWord | None = None
+
+    @model_validator(mode="after")
+    def _word_fits_direction(self):
+        check_side(self.word, lower=self.direction == "up")
+        return self
+
+    def bound_word(self) -> str:
+        return self.word or ("以上" if self.direction == "up" else BELOW)
 
 
 class ProjectKpi(RuleBase):
@@ -605,7 +676,11 @@ class Admission(RuleBase):
     negative_list: list[Text] = []  # words in a project's industry or name that the list bars
     min_investment_per_mu_wan: NonNegative | None = None
     min_tax_per_mu_wan: NonNegative | None = None
+    per_mu_word: LowerWord = "达到"  # 达到亩均固投和亩均税收要求: the standard itself passes
     land_min_investment_wan: NonNegative | None = None
+    # The projects that get no land of their own, by the document's word: 亿元以下 (以下: a project
+    # of exactly the amount too) or 低于 (the default: strictly under the minimum).
+    land_word: UpperWord = "低于"
     leading_industries: list[Text] = []  # exempt from the land floor
     exempt_foreign: bool = False  # foreign and foreign-trade projects are exempt from the land floor
     set_by_office: bool = False

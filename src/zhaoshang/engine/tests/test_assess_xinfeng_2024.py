@@ -143,13 +143,21 @@ def _all_complete(xinfeng, overrides: dict[str, Decimal]):
 
 
 def test_admonishment_below_half_and_bottom_three(xinfeng):
-    """§三(三): <50% of the annual task AND in the bottom three."""
+    """§三(三) “完成年度进资任务50%以下且位列后三名”: at most 50% (以下 includes 50%) AND in the
+    bottom three."""
     facts = Facts(
         metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1"), "大塘埠镇": D("0.3"), "安西镇": D("0.5")}))
     )
     a = assess(xinfeng, "2024", facts)
-    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇"}  # 安西镇 is third but at exactly 50%
+    # 安西镇 is third from the bottom at exactly 50%: 50%以下 takes it.
+    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇", "安西镇"}
     assert a.result(unit("安西镇")).rank == 54 and a.result(unit("县委办")).rank == 56
+    facts = Facts(
+        metrics=tuple(
+            _all_complete(xinfeng, {"县委办": D("0.1"), "大塘埠镇": D("0.3"), "安西镇": D("0.5001")})
+        )
+    )
+    assert flagged(assess(xinfeng, "2024", facts), "admonishment") == {"县委办", "大塘埠镇"}  # just over half
     facts = Facts(
         metrics=tuple(
             _all_complete(
@@ -167,8 +175,8 @@ def test_admonishment_below_half_and_bottom_three(xinfeng):
 
 
 def test_admonishment_ties_at_the_boundary(xinfeng):
-    """Ranks are published top down with ties sharing the better rank: 安西镇 and 水利局 tie at
-    并列第53名 of 56, not among the last three ranks (54–56)."""
+    """Ties share a place from the top and from the bottom: 安西镇 and 水利局 tie at 并列第53名 of 56
+    and at 并列倒数第3名 (1 + the two units strictly behind them), so both are in the bottom three."""
     facts = Facts(
         metrics=tuple(
             _all_complete(
@@ -178,14 +186,21 @@ def test_admonishment_ties_at_the_boundary(xinfeng):
     )
     a = assess(xinfeng, "2024", facts)
     assert a.result(unit("安西镇")).rank == a.result(unit("水利局")).rank == 53
-    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇"}
-    # Everyone else tied at 100%: only the one behind is in the bottom three.
+    bottom = a.result(unit("安西镇")).component("rank-units").facts["bottom"]
+    assert bottom == a.result(unit("水利局")).component("rank-units").facts["bottom"] == 3
+    assert flagged(a, "admonishment") == {"县委办", "大塘埠镇", "安西镇", "水利局"}
+    # Everyone else tied at 100% shares bottom place 2 (only 县委办 is behind them): in the bottom
+    # three, but far above half, so only 县委办 is admonished.
     a = assess(xinfeng, "2024", Facts(metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.4")}))))
     assert flagged(a, "admonishment") == {"县委办"} and a.result(unit("商务局")).rank == 1
+    assert a.result(unit("商务局")).component("rank-units").facts["bottom"] == 2
 
 
 def test_reassignment_needs_two_years_running(xinfeng):
-    facts = Facts(metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1")})))
+    # Three units behind the rest, so the 53 at 100% share bottom place 4, outside the bottom three.
+    facts = Facts(
+        metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1"), "大塘埠镇": D("0.2"), "安西镇": D("0.3")}))
+    )
     a = assess(xinfeng, "2024", facts)
     assert flagged(a, "reassignment") == set()  # no history: bottom three once only
     comp = a.result(unit("县委办")).component("reassignment")
@@ -196,6 +211,10 @@ def test_reassignment_needs_two_years_running(xinfeng):
     )
     a = assess(xinfeng, "2024", Facts(metrics=facts.metrics, prior=prior))
     assert flagged(a, "reassignment") == {"县委办"}  # 工信局 was bottom three last year, not this year
+    # 连续两年位列后三名 reads the place alone: with only 县委办 behind, the 55 tied at 100% share
+    # bottom place 2 and are “in the bottom three”, so 工信局 with last year met is reassigned too.
+    alone = Facts(metrics=tuple(_all_complete(xinfeng, {"县委办": D("0.1")})), prior=prior)
+    assert flagged(assess(xinfeng, "2024", alone), "reassignment") == {"县委办", "工信局"}
 
 
 def test_reassignment_from_last_years_facts(xinfeng):

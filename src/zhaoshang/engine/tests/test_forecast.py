@@ -33,8 +33,8 @@ def test_admonishment_warned_six_months_ahead():
     p, facts = _xinfeng_facts()
     f = forecast(p, facts, date(2024, 6, 15))
     warned = {w.holder.key for w in f.warnings if w.kind == "admonishment"}
-    # the bottom three project to 40%, 48% and exactly 50%: the last is not below half
-    assert warned == {"县委办", "大塘埠镇"}
+    # the bottom three project to 40%, 48% and exactly 50%: 50%以下 includes the last
+    assert warned == {"县委办", "大塘埠镇", "安西镇"}
     w = next(w for w in f.warnings if w.holder.key == "县委办" and w.kind == "admonishment")
     assert w.due == date(2024, 12, 31) and w.months_ahead == 6 and "40%" in w.reason
 

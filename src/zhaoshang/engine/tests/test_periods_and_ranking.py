@@ -69,6 +69,7 @@ def test_ranking_ties_competition_style():
     scores = {unit(k): D(v) for k, v in {"a": 9, "b": 7, "c": 7, "d": 5, "e": 3, "f": 3}.items()}
     r = rank(scores, "p")
     assert [r[unit(k)].rank for k in "abcdef"] == [1, 2, 2, 4, 5, 5]
-    assert [r[unit(k)].bottom for k in "abcdef"] == [6, 5, 5, 3, 2, 2]
+    # from the bottom too: 1 + the holders strictly worse (e and f share 倒数第1)
+    assert [r[unit(k)].bottom for k in "abcdef"] == [6, 4, 4, 3, 1, 1]
     asc = rank(scores, "p", descending=False)
     assert asc[unit("e")].rank == 1 and asc[unit("a")].rank == 6

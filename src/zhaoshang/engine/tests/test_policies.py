@@ -99,13 +99,16 @@ def test_jinxi_admission_rules():
     small = ProjectFacts(name="小五金", industry="五金加工", total_investment_wan=Decimal(8000))
     leading = ProjectFacts(name="香精", industry="香料香精", total_investment_wan=Decimal(8000))
     foreign = ProjectFacts(name="外资", industry="五金加工", total_investment_wan=Decimal(8000), foreign=True)
-    big = ProjectFacts(name="大项目", industry="五金加工", total_investment_wan=Decimal(10000))
+    # 亿元以下的非主导产业项目不再单独供地: 以下 includes 1亿 itself.
+    at = ProjectFacts(name="恰一亿", industry="五金加工", total_investment_wan=Decimal(10000))
+    big = ProjectFacts(name="大项目", industry="五金加工", total_investment_wan=Decimal("10000.01"))
     verdicts = {k: [x.verdict for x in review(jinxi, f) if x.rule == "standard-factory-land"] for k, f in
-                {"small": small, "leading": leading, "foreign": foreign, "big": big}.items()}  # fmt: skip
+                {"small": small, "leading": leading, "foreign": foreign, "at": at, "big": big}.items()}  # fmt: skip
     assert verdicts == {
         "small": ["standard_factory"],
         "leading": ["pass"],
         "foreign": ["pass"],
+        "at": ["standard_factory"],
         "big": ["pass"],
     }
     pending = [x for x in review(jinxi, small) if x.rule == "per-mu-thresholds"]

@@ -89,17 +89,68 @@ def test_project_subsidy_never_falls_with_more_investment(done, more, base, more
 @FAST
 @given(st.dictionaries(st.sampled_from("abcdefghij"), st.integers(0, 5), min_size=1))
 def test_ranking_invariants(raw):
+    """Competition ranking from both ends (context.rank): rank − 1 holders are strictly better,
+    bottom − 1 strictly worse, and the rest tie with the holder."""
     scores = {unit(k): D(v) for k, v in raw.items()}
     r = rank(scores, "p")
     n = len(scores)
-    assert min(x.rank for x in r.values()) == 1
+    assert min(x.rank for x in r.values()) == 1 and min(x.bottom for x in r.values()) == 1
     for h, x in r.items():
-        assert x.rank == 1 + sum(1 for s in scores.values() if s > scores[h])
-        assert x.bottom == n - x.rank + 1
+        better = sum(1 for s in scores.values() if s > scores[h])
+        worse = sum(1 for s in scores.values() if s < scores[h])
+        tied = sum(1 for s in scores.values() if s == scores[h])
+        assert x.rank == 1 + better and x.bottom == 1 + worse
+        assert x.rank + x.bottom + tied == n + 2 and x.of == n
     # raising one holder's score never lowers its rank number's quality
     h = next(iter(scores))
     up = rank({**scores, h: scores[h] + 1}, "p")
-    assert up[h].rank <= r[h].rank
+    assert up[h].rank <= r[h].rank and up[h].bottom >= r[h].bottom
+
+
+@FAST
+@given(st.dictionaries(st.sampled_from("abcdefghij"), st.integers(0, 3), min_size=1), st.integers(1, 4))
+def test_tied_scores_share_both_places_and_every_list(raw, n):
+    """Tied scores ⇒ equal rank and equal bottom, so a top-N or bottom-N cut never splits a tie;
+    and a bottom-N cut holds at least min(N, count) holders."""
+    scores = {unit(k): D(v) for k, v in raw.items()}
+    r = rank(scores, "p")
+    for a in scores:
+        for b in scores:
+            if scores[a] == scores[b]:
+                assert (r[a].rank, r[a].bottom) == (r[b].rank, r[b].bottom)
+                assert r[a].in_bottom(n) == r[b].in_bottom(n) and r[a].in_top(n) == r[b].in_top(n)
+    assert sum(1 for x in r.values() if x.in_bottom(n)) >= min(n, len(scores))
+    assert sum(1 for x in r.values() if x.in_top(n)) >= min(n, len(scores))
+    worst = min(scores.values())
+    assert {h for h, x in r.items() if x.bottom == 1} == {h for h, s in scores.items() if s == worst}
+
+
+RANKED = ["商务局", "县委办", "工信局", "政府办", "大塘埠镇"]
+MONTHLY = DAYS.rule("rank-monthly")
+
+
+def _monthly_ranks(values: dict[str, dict[str, int]]):
+    facts = Facts(
+        metrics=tuple(m(unit(u), k, "2023-06", v) for u, row in values.items() for k, v in row.items())
+    )
+    ctx = Context(DAYS, parse_period("2023-06"), facts)
+    return ctx.ranking(MONTHLY.id)
+
+
+@FAST
+@given(
+    st.fixed_dictionaries({u: counts for u in RANKED}),
+    st.sampled_from(RANKED),
+    st.fixed_dictionaries({k: st.integers(0, 3) for k in SC_METRICS}),
+)
+def test_more_of_every_fact_never_ranks_a_unit_lower(values, who, extra):
+    """The 100-days monthly ranking: more of every fact for one unit, the others unchanged, never
+    gives it a worse place from the top nor a worse (smaller) place from the bottom."""
+    before = _monthly_ranks(values)[unit(who)]
+    more = {**values, who: {k: v + extra[k] for k, v in values[who].items()}}
+    after = _monthly_ranks(more)[unit(who)]
+    assert after.score >= before.score
+    assert after.rank <= before.rank and after.bottom >= before.bottom
 
 
 @FAST
