@@ -66,8 +66,9 @@ def test_clerk_cannot_move_own_record_out_of_scope(client, users):
     response = client.patch(
         f"/api/activities/{activity.pk}/", {"unit": other_unit.pk}, content_type="application/json"
     )
-    # The unit is visible (organisation is public) but the record would leave the clerk's scope.
-    assert response.status_code == 403
+    # The unit is visible (organisation is public) but a unit clerk files only under their own:
+    # refused before anything is written, naming the field (core/scoping.py: write_scope_errors).
+    assert response.status_code == 400 and "只能填写本单位" in response.json()["unit"][0]
     activity.refresh_from_db()
     assert activity.unit == user.membership.unit
 

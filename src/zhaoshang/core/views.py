@@ -11,9 +11,9 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import Model, ProtectedError, RestrictedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, View
 from django.views.generic.edit import FormMixin
 
-from .scoping import can_change, membership
+from .scoping import WriteScope, can_change, membership, write_fields, write_scope_errors
 
 
 @dataclass(frozen=True)
@@ -147,8 +147,18 @@ def mask_personal(model, cols: list[Col], values: list, user) -> list:
 
 def restrict_choices(form: forms.BaseForm, user) -> None:
     """Foreign-key and many-to-many choices only offer what the user may see, plus what the
-    record already points at (so a clerk can still save their own record)."""
+    record already points at (so a clerk can still save their own record); a clerk's unit and
+    team choices only what they may file a record under."""
     instance = getattr(form, "instance", None)
+    writable: dict[str, tuple[str, Callable]] = {}
+    if instance is not None:
+        spec = write_fields(type(instance))
+        if spec.holder:
+            scope = WriteScope(user)
+            if not scope.unrestricted:
+                writable = {name: ("unit", scope.units) for name in spec.units}
+                if spec.team:
+                    writable[spec.team] = ("team", scope.teams)
     for name, field in form.fields.items():
         qs = getattr(field, "queryset", None)
         if qs is None or not hasattr(qs, "visible_to"):
@@ -161,6 +171,14 @@ def restrict_choices(form: forms.BaseForm, user) -> None:
             elif value is not None:
                 current = [value.pk]
         visible = qs.visible_to(user)
+        if name in writable:
+            # A clerk's unit and team pickers offer what they may file under (see scoping.py).
+            kind, narrow = writable[name]
+            visible = narrow(visible)
+            field.error_messages = {
+                **field.error_messages,
+                "invalid_choice": scope.choice_message(kind, str(field.label or name)),
+            }
         field.queryset = (visible | qs.filter(pk__in=current)).distinct() if current else visible
         hidden = set(current) - set(visible.filter(pk__in=current).values_list("pk", flat=True))
         if hidden:
@@ -172,13 +190,29 @@ def restrict_choices(form: forms.BaseForm, user) -> None:
 
 
 def save_in_scope(user, obj, save: Callable[[], Any]):
-    """Save, then make sure the result is still something the user may see: a clerk cannot
-    file a record under another unit by editing the form. Rolls back otherwise."""
+    """Save a record a user filled in: first the one rule of what they may name
+    (`write_scope_errors`: a unit clerk their unit and its teams, a team clerk their team and its
+    units), refused as a ValidationError naming the field so the form is shown again with what
+    was typed; then, once saved, the result must still be something the user may see, or it is
+    rolled back."""
+    errors = write_scope_errors(user, obj)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         result = save()
         if not type(obj).objects.visible_to(user).filter(pk=obj.pk).exists():
             raise PermissionDenied("不能将记录登记到您权限范围以外的单位或团队")
     return result
+
+
+def add_form_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A ValidationError on the form: on the field it names when the form shows that field, else
+    above the form with the field's label (the message already names it)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -415,10 +449,14 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         """Hook: defaults for new objects (the user's jurisdiction, unit, team)."""
         m = membership(self.request.user)
         if not self.object.pk and m is not None:
-            for name, value in (("jurisdiction", m.jurisdiction), ("unit", m.unit), ("team", m.team)):
+            unit_id = m.unit_id
+            if unit_id is None and m.role == "team_clerk" and m.team_id and _required(self.model, "unit"):
+                # A team clerk files most records under the team's lead unit.
+                unit_id = m.team.lead_unit_id
+            for name, value in (("jurisdiction", m.jurisdiction_id), ("unit", unit_id), ("team", m.team_id)):
                 # form.initial, not field.initial: a ModelForm's initial from the blank instance wins.
                 if name in form.fields and value is not None and not form.is_bound:
-                    form.initial[name] = value.pk
+                    form.initial[name] = value
         if not self.object.pk and not form.is_bound:
             # "Add" links from a parent's page name it (?project=12): preselected, if the user may
             # choose it at all.
@@ -451,7 +489,7 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         try:
             save_in_scope(request.user, obj, lambda: (obj.full_clean(), obj.save(), form.save_m2m()))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
             return self.render(form, status=400)
         except IntegrityError:
             form.add_error(None, "与已有记录重复，或关联数据不完整，未保存。")
@@ -478,6 +516,13 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         )
 
 
+def _required(model, name: str) -> bool:
+    try:
+        return not model._meta.get_field(name).null
+    except FieldDoesNotExist:
+        return False
+
+
 def _get_or_404(qs, pk):
     from django.shortcuts import get_object_or_404
 
@@ -502,8 +547,10 @@ class ObjectDeleteView(ScopedMixin, View):
         name = str(self.object)
         try:
             self.object.delete()
-        except ProtectedError:
-            messages.error(request, f"“{name}”仍被其他记录引用，不能删除。")
+        except (ProtectedError, RestrictedError) as exc:
+            from .validators import in_use_message
+
+            messages.error(request, f"“{name}”：{in_use_message(exc, self.object)}。")
             return HttpResponseRedirect(object_url(self.object) or "/")
         messages.success(request, f"已删除：{name}")
         return HttpResponseRedirect(_url(self.model, "list") or "/")

@@ -39,7 +39,7 @@ from pypinyin.seg.simpleseg import simple_seg
 from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.changelog import change_context, record_many, record_rows, snapshot
 from zhaoshang.core.roles import Role
-from zhaoshang.core.scoping import can_change, membership
+from zhaoshang.core.scoping import WriteScope, can_change, membership
 from zhaoshang.fieldwork.models import Activity, Lead
 from zhaoshang.ledger.models import STAGE_ORDER, Enterprise, Investment, Project, StageChange
 from zhaoshang.ledger.services import OwnershipMatch, name_core
@@ -201,19 +201,16 @@ def _column_order(layout: Layout, header: str | None) -> int:
 
 
 class _Actor:
-    """The importing user: which units they may name, and which they may import for."""
+    """The importing user: which units they may name, and which units and teams they may import
+    for (`scope`: the one rule of core/scoping.py that every write path asks)."""
 
     def __init__(self, user):
         self.user = user
         self.m = membership(user)
         self.units = Unit.objects.visible_to(user).select_related("jurisdiction")
         self.clerk = not user.is_superuser and self.m is not None and self.m.role in CLERK_ROLES
-        self.scope_units: set[int] | None = None
-        if self.clerk:
-            if self.m.role == Role.TEAM_CLERK and self.m.team_id:
-                self.scope_units = set(self.m.team.unit_ids())
-            else:
-                self.scope_units = {self.m.unit_id} if self.m.unit_id else set()
+        self.scope = WriteScope(user)
+        self.scope_units: set[int] | None = None if self.scope.unrestricted else self.scope.unit_ids()
         self._units: dict[str, Unit | CellError] = {}
         self._teams: dict[int, Team | None] = {}
 
@@ -253,7 +250,11 @@ class _Actor:
         return unit
 
     def in_scope(self, unit: Unit) -> bool:
-        return self.scope_units is None or unit.pk in self.scope_units
+        return self.scope.unit_problem(unit) is None
+
+    def team_problem(self, team, label: str = "") -> str | None:
+        """Why the user may not file a record under this team (an instance, a pk or None), if so."""
+        return self.scope.team_problem(team, label)
 
     def team(self, unit: Unit) -> Team | None:
         """The team a new record of this unit is filed under."""
@@ -793,6 +794,11 @@ class _ProjectImport(_Import):
             else:
                 team = ent.team or self.actor.team(unit)
                 team_id = team.pk if team else None
+            problem = self.actor.team_problem(team_id, "引进团队")
+            if problem:
+                # The project follows its enterprise's team: one the importer may not file under.
+                self.error(row, "引进单位", f"{problem}（项目随企业“{ent.name}”计入该团队，请联系招商办）")
+                return
             # Values, not a Project: what `Project(...)` and `save()` would hold (search_initials).
             stage_on = planned.pop("_stage_on")
             values = {
@@ -1129,6 +1135,11 @@ class _InvestmentImport(_Import):
         self.file_keys[key] = row.number
         existing = self.existing.get(key)
         if existing is None:
+            # A new share is credited to the project's team (its own unit's) or the unit's team.
+            problem = self.actor.team_problem(team, "计入团队")
+            if problem:
+                self.error(row, "计入单位", problem)
+                return
             self.new.append(
                 Investment(
                     jurisdiction=self.jurisdiction(unit.jurisdiction_id),
@@ -1281,9 +1292,9 @@ class _ActivityImport(_Import):
         team = team or teams.filter(jurisdiction_id=unit.jurisdiction_id).first()
         if team is None:
             raise CellError(f"未找到团队“{name}”（应为单位“{unit.name}”所在的团队）")
-        m = self.actor.m
-        if self.actor.clerk and m.role == Role.TEAM_CLERK and team.pk != m.team_id:
-            raise CellError(f"“{team.name}”{OUT_OF_SCOPE}（团队联络员只能导入本团队的记录）")
+        problem = self.actor.team_problem(team)
+        if problem:
+            raise CellError(f"{problem}（联络员只能导入本单位或本团队的记录）")
         return team.pk
 
     def load(self, rows: list[_Row]) -> None:

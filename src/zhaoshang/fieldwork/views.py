@@ -17,6 +17,7 @@ from zhaoshang.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    add_form_errors,
     save_in_scope,
 )
 from zhaoshang.ledger.models import Enterprise
@@ -205,7 +206,7 @@ class ActivityEditView(ObjectEditView):
         try:
             save_in_scope(request.user, obj, write)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_form_errors(form, exc)
             return self.render(form, status=400, visits=visits, decisions=decisions)
         except IntegrityError:
             form.add_error(None, "与已有记录重复，或关联数据不完整，未保存。")
