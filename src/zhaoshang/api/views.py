@@ -120,6 +120,24 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return qs.order_by(*(self.queryset.model._meta.ordering or ["pk"]), "pk")
 
     def _save_in_scope(self, serializer, **extra):
+        # The one rule of what a writer may name (core/scoping.py), before anything is written:
+        # a 400 naming the field. The record as it would be saved: the stored one (unchanged
+        # until save) with what was sent.
+        import copy
+
+        from zhaoshang.core.scoping import write_fields, write_scope_errors
+
+        model = serializer.Meta.model
+        stored = serializer.instance
+        spec = write_fields(model)
+        if spec.holder or spec.parents:
+            record = copy.copy(stored) if stored is not None else model()
+            for key, value in {**serializer.validated_data, **extra}.items():
+                if key in spec.holder or key in spec.parents:
+                    setattr(record, key, value)
+            errors = write_scope_errors(self.request.user, record, before=stored)
+            if errors:
+                raise ValidationError({name: [message] for name, message in errors.items()})
         try:
             with transaction.atomic():
                 obj = serializer.save(**extra)
