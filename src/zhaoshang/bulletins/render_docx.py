@@ -239,8 +239,10 @@ def _imprint(out, doc: Document):
 
 
 def _core_properties(out, doc: Document):
+    # Word's document properties hold at most 255 characters; a long rendered title must not stop
+    # the file being written.
     props = out.core_properties
-    props.title = doc.title
+    props.title = doc.title[:255]
     props.subject = doc.kind_label
-    props.author = doc.issuer
-    props.keywords = doc.number
+    props.author = doc.issuer[:255]
+    props.keywords = doc.number[:255]
