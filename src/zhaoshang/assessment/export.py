@@ -3,13 +3,15 @@ people know, rule ids their titles, and every row keeps its clause."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zhaoshang.engine.metrics import COMMON_METRICS
 from zhaoshang.org.models import Jurisdiction, Policy, Team
+
+from .explain import Explainer, wan
 
 KIND_LABELS = {"team": "团队", "unit": "单位", "person": "人员", "jurisdiction": "行政区划"}
 FLAG_LABELS = {
@@ -59,6 +61,58 @@ def rule_titles(policy: Policy) -> dict[str, str]:
     return {r.id: r.title for r in policy.spec().rules}
 
 
+def explainer_for(policy: Policy, result: dict | None = None, *, user=None) -> Explainer:
+    """The names a run of this policy speaks of. Projects a rule names are looked up among those
+    `user` may see (all of the policy's jurisdiction when no user is given: an office's bulletin);
+    one the user may not see reads as its number."""
+    spec = policy.spec()
+    metrics = {m.key: m for m in COMMON_METRICS.values()}
+    for m in spec.metrics:
+        metrics[m.key] = spec.metric(m.key)
+    dimensions, items = {}, {}
+    for rule in spec.rules:
+        for d in getattr(rule, "dimensions", None) or []:
+            dimensions[d.key] = d.label
+            for i in d.items:
+                items[i.key] = i.label
+    return Explainer(
+        holders=holder_labels(policy),
+        metrics={k: m.label for k, m in metrics.items()},
+        metric_units={k: m.uom for k, m in metrics.items()},
+        metric_kinds={k: m.kind for k, m in metrics.items()},
+        groups={g.key: g.label for g in spec.groups},
+        rules=rule_titles(policy),
+        dimensions=dimensions,
+        items=items,
+        flags=FLAG_LABELS,
+        amounts=AMOUNT_LABELS,
+        projects=_project_names(policy, result or {}, user),
+        ratio_rules={r.id for r in spec.rules if r.type == "target_completion"},
+        periods={p.key: p.label for p in spec.periods},
+    )
+
+
+def _project_names(policy: Policy, result: dict, user) -> dict[str, str]:
+    from zhaoshang.ledger.models import Project
+
+    ids: set[int] = set()
+
+    def collect(v):
+        if isinstance(v, str | int) and not isinstance(v, bool) and str(v).isdigit():
+            ids.add(int(v))
+
+    for r in result.get("results", []):
+        for c in r.get("components", []):
+            collect(c.get("facts", {}).get("project"))
+    for a in result.get("amounts", []):
+        collect(a.get("project"))
+    if not ids:
+        return {}
+    qs = Project.objects.visible_to(user) if user is not None else Project.objects.all()
+    qs = qs.filter(pk__in=ids, jurisdiction__path__startswith=policy.jurisdiction.path)
+    return {str(pk): name for pk, name in qs.values_list("pk", "name")}
+
+
 def label(labels, kind, key) -> str:
     return labels.get((kind, key), key)
 
@@ -74,8 +128,9 @@ def _num(v):
     return Decimal(v) if isinstance(v, str) and v.replace(".", "", 1).lstrip("-").isdigit() else v
 
 
-def result_workbook(result: dict, policy: Policy) -> Workbook:
+def result_workbook(result: dict, policy: Policy, *, user=None) -> Workbook:
     labels, titles = holder_labels(policy), rule_titles(policy)
+    ex = explainer_for(policy, result, user=user)
     wb = Workbook()
     bold = Font(bold=True)
 
@@ -117,7 +172,7 @@ def result_workbook(result: dict, policy: Policy) -> Workbook:
                 c["clause"],
                 c.get("points"),
                 c.get("max"),
-                json.dumps(c.get("facts", {}), ensure_ascii=False),
+                ex.sentence(c.get("facts", {})),
             ]
             for r in results
             for c in r.get("components", [])
@@ -137,7 +192,7 @@ def result_workbook(result: dict, policy: Policy) -> Workbook:
         ["类别", "对象", "条款", "原因"],
         [
             [
-                f["kind"],
+                FLAG_LABELS.get(f["kind"], f["kind"]),
                 label(labels, f.get("holder_kind", "unit"), f["holder"]),
                 f["clause"],
                 f.get("reason", ""),
@@ -153,7 +208,7 @@ def result_workbook(result: dict, policy: Policy) -> Workbook:
             [
                 AMOUNT_LABELS.get(a["kind"], a["kind"]),
                 label(labels, a.get("holder_kind", "unit"), a["holder"]),
-                a.get("project") or "",
+                ex.project(a["project"]) if a.get("project") else "",
                 a["amount_wan"],
                 a["clause"],
             ]
@@ -170,19 +225,36 @@ def _kind_key(entry):
     return "unit", str(entry)
 
 
-def present(run) -> dict:
+def present(run, *, user=None) -> dict:
     """A run's stored JSON with names people know: rule titles, team names, grouped by holder
-    kind. Shared by the run's page, the dashboards, the rankings page and the bulletins."""
+    kind, every component's facts as a Chinese explanation (`explain`), flags and amounts with
+    their kinds' names. Shared by the run's page, the dashboards, the rankings page and the
+    bulletins; `user` limits the project names shown to those the user may see."""
     labels, titles = holder_labels(run.policy), rule_titles(run.policy)
     result = run.result
+    ex = explainer_for(run.policy, result, user=user)
     groups: dict[str, list] = {}
     for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
         comps = [
-            {**c, "title": titles.get(c["rule"], c["rule"]), "facts_items": list(c.get("facts", {}).items())}
+            {
+                **c,
+                "title": titles.get(c["rule"], c["rule"]),
+                "facts_items": ex.facts(c.get("facts", {})),
+                "explanation": ex.sentence(c.get("facts", {})),
+            }
             for c in r.get("components", [])
         ]
+        score_by = next((c["facts"]["score_by"] for c in comps if "score_by" in c.get("facts", {})), None)
+        for c in comps:
+            if "score_by" in c.get("facts", {}):
+                c["points_text"] = ex.score(c.get("points"), c["facts"]["score_by"])
         groups.setdefault(r["holder_kind"], []).append(
-            {**r, "label": label(labels, r["holder_kind"], r["holder"]), "components": comps}
+            {
+                **r,
+                "label": label(labels, r["holder_kind"], r["holder"]),
+                "components": comps,
+                "score_text": ex.score(r.get("score"), score_by),
+            }
         )
     lists = {
         name: [label(labels, *_kind_key(x)) for x in result.get("lists", {}).get(name, [])]
@@ -193,12 +265,15 @@ def present(run) -> dict:
             **f,
             "label": label(labels, f.get("holder_kind", "unit"), f["holder"]),
             "title": titles.get(f.get("rule"), ""),
+            "kind_label": FLAG_LABELS.get(f.get("kind"), f.get("kind")),
         }
         for f in result.get("flags", [])
     ]
     amounts = [
         {**a, "label": label(labels, a.get("holder_kind", "unit"), a["holder"]),
-         "kind_label": AMOUNT_LABELS.get(a["kind"], a["kind"])}
+         "kind_label": AMOUNT_LABELS.get(a["kind"], a["kind"]),
+         "project_label": ex.project(a["project"]) if a.get("project") else "",
+         "amount_text": wan(a["amount_wan"])}
         for a in result.get("amounts", [])
     ]  # fmt: skip
     warnings = [

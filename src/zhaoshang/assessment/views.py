@@ -112,7 +112,7 @@ def run_detail(request, pk):
             "recent_changes": _changes(request.user, run),
             "can_publish": _is_office(request.user) and run.status == AssessmentRun.Status.DRAFT,
             "can_correct": _is_office(request.user) and run.status == AssessmentRun.Status.PUBLISHED,
-            **present(run),
+            **present(run, user=request.user),
         },
     )
 
@@ -173,7 +173,7 @@ def run_export(request, pk):
     if request.GET.get("format") == "json":
         return JsonResponse(run.result, json_dumps_params={"ensure_ascii": False, "indent": 2})
     buf = io.BytesIO()
-    result_workbook(run.result, run.policy).save(buf)
+    result_workbook(run.result, run.policy, user=request.user).save(buf)
     response = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -95,7 +95,7 @@ class Ctx:
     @property
     def presented(self) -> dict:
         if not hasattr(self, "_presented"):
-            self._presented = present(self.run) if self.run is not None else {}
+            self._presented = present(self.run, user=self.user) if self.run is not None else {}
         return self._presented
 
 
@@ -564,7 +564,7 @@ def rankings(request):
         return render(request, "dashboards/rankings.html", ctx)
 
     run = AssessmentRun.objects.select_related("policy__jurisdiction").get(pk=shown.pk)
-    presented = present(run)
+    presented = present(run, user=request.user)
     labels = dict(HolderGroup.objects.filter(policy=policy).values_list("key", "label"))
     groups: dict[str, dict] = {}
     rows = [r for _, kind_rows in presented["groups"] for r in kind_rows]
