@@ -229,6 +229,18 @@ class _Unrestricted:
         self.unrestricted = True
 
 
+def test_a_clerk_keeps_the_team_the_office_chose(client, w):
+    Activity.objects.filter(pk=w.activity.pk).update(team=w.t2)
+    client.force_login(w.unit_clerk)
+    url = reverse("fieldwork:activity_edit", args=[w.activity.pk])
+    page = client.get(url).content.decode()
+    assert f'<option value="{w.t2.pk}" selected>范围测试二团</option>' in page  # named: teams are public
+    response = client.post(url, _activity_form(w, team=w.t2.pk, summary="补记"))
+    assert response.status_code == 302
+    w.activity.refresh_from_db()
+    assert (w.activity.team, w.activity.summary) == (w.t2, "补记")
+
+
 def test_web_forms_accept_an_in_scope_holder(client, w):
     client.force_login(w.unit_clerk)
     response = client.post(reverse("ledger:project_add"), _project_form(w))

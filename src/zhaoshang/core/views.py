@@ -170,16 +170,16 @@ def restrict_choices(form: forms.BaseForm, user) -> None:
                 current = list(value.all().values_list("pk", flat=True))
             elif value is not None:
                 current = [value.pk]
-        visible = qs.visible_to(user)
+        visible = offered = qs.visible_to(user)
         if name in writable:
             # A clerk's unit and team pickers offer what they may file under (see scoping.py).
             kind, narrow = writable[name]
-            visible = narrow(visible)
+            offered = narrow(visible)
             field.error_messages = {
                 **field.error_messages,
                 "invalid_choice": scope.choice_message(kind, str(field.label or name)),
             }
-        field.queryset = (visible | qs.filter(pk__in=current)).distinct() if current else visible
+        field.queryset = (offered | qs.filter(pk__in=current)).distinct() if current else offered
         hidden = set(current) - set(visible.filter(pk__in=current).values_list("pk", flat=True))
         if hidden:
             # Kept so the record can be saved as it is, but not named: the user may not see it.
