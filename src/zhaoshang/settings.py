@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_htmx",
@@ -140,8 +139,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a refused token is a 401 with the reason (api/authentication.py).
+        "zhaoshang.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhaoshang.core.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -149,6 +149,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (`zhaoshang token create`) expire after this many days.
+ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "招商引资工作平台 API",
     "DESCRIPTION": "与网页界面同等的数据接口；所有结果按当前用户的角色范围限定。",
