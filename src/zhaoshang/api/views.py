@@ -31,6 +31,7 @@ from zhaoshang.bulletins import services as bulletin_services
 from zhaoshang.bulletins.models import Bulletin
 from zhaoshang.core.pages import _log_queryset
 from zhaoshang.core.scoping import membership
+from zhaoshang.core.validators import check_date
 from zhaoshang.fieldwork import filters as fieldwork_filters
 from zhaoshang.fieldwork import services as fieldwork_services
 from zhaoshang.fieldwork.models import Activity, Decision, Lead, Report
@@ -539,8 +540,12 @@ class ReportViewSet(ScopedViewSet):
             from datetime import date
 
             due = date.fromisoformat(due_on) if due_on else None
-        except ValueError:
+        except (TypeError, ValueError):
             raise ValidationError({"due_on": "日期格式应为 YYYY-MM-DD"}) from None
+        try:
+            check_date(due, "新的截止日期")
+        except DjangoValidationError as exc:
+            raise ValidationError({"due_on": exc.messages}) from None
         try:
             fieldwork_services.report_reopen(report, request.data.get("reason", ""), due)
         except DjangoValidationError as exc:
@@ -647,8 +652,11 @@ class QuotaProgressViewSet(viewsets.ViewSet):
             raise ValidationError({"policy": "请给出您可查看的政策文件名称"})
         try:
             on = date.fromisoformat(request.query_params["on"]) if request.query_params.get("on") else None
+            check_date(on, "截至日期")
         except ValueError:
             raise ValidationError({"on": "日期格式应为 YYYY-MM-DD"}) from None
+        except DjangoValidationError as exc:
+            raise ValidationError({"on": exc.messages}) from None
         on = min(max(on or timezone.localdate(), policy.start), policy.end)
         rows = quota_progress(policy, on, request.user)
         return Response(

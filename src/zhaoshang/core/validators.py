@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import BaseValidator
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.deconstruct import deconstructible
 
@@ -60,9 +60,10 @@ def check_date(value: date | None, label: str) -> None:
         raise ValidationError(f"{label}：{DATE_RANGE_MESSAGE}（填写的是 {value.isoformat()}）")
 
 
-@deconstructible
-class NonNegative(MinValueValidator):
-    """MinValueValidator(0) with a message a clerk reads at once."""
+@deconstructible(path="zhaoshang.core.validators.NonNegative")
+class NonNegative(BaseValidator):
+    """At least 0, with a message a clerk reads at once. Not a MinValueValidator on purpose: DRF
+    turns one of those into its own `min_value` check with its own wording."""
 
     message = "不能为负数（填写的是 %(show_value)s）"
     code = "negative"
@@ -70,11 +71,8 @@ class NonNegative(MinValueValidator):
     def __init__(self):
         super().__init__(Decimal(0))
 
-    def deconstruct(self):
-        return ("zhaoshang.core.validators.NonNegative", (), {})
-
-    def __eq__(self, other):
-        return isinstance(other, NonNegative)
+    def compare(self, a, b):
+        return a < b
 
 
 non_negative = NonNegative()
@@ -100,7 +98,8 @@ _MEASURE = {
 
 def in_use_message(exc: ProtectedError | RestrictedError, obj=None) -> str:
     """“该单位仍被 12 个项目、3 条实际进资使用，不能删除”: what still refers to the record,
-    counted by kind, from the ProtectedError (or RestrictedError) that refused the delete."""
+    counted by kind, from the ProtectedError (or RestrictedError) that refused the delete.
+    `obj` is the record or its model (for the word 单位); without it, 该记录."""
     objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or ()
     counts = Counter(o._meta.verbose_name for o in objects)
     what = "、".join(f"{n} {_MEASURE.get(str(name), '条')}{name}" for name, n in counts.most_common())
