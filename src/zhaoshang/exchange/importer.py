@@ -57,6 +57,7 @@ from .layouts import (
     is_blank,
     layout_for,
 )
+from .models import ImportBusy, ImportClaim
 from .reader import ReadError, Sheet, read_sheet
 
 CLERK_ROLES = {Role.TEAM_CLERK, Role.UNIT_CLERK, Role.SUPPORT_UNIT}
@@ -149,36 +150,56 @@ def _run(layout: Layout, source, *, user, filename: str, dry_run: bool) -> Impor
         result.errors.append(ImportError(None, None, denied_message(layout)))
         return result
     try:
+        # Refused before parsing when over a limit (reader.check_workbook), then read row by row.
         sheet = read_sheet(source, layout)
     except ReadError as exc:
         result.errors = [ImportError(r, c, m) for r, c, m in exc.problems]
         return result
-    result.sheet = sheet
-    result.rows = len(sheet.rows)
-    actor = _Actor(user)
-    job = job_class(layout, sheet, actor, result)
-    job.validate()
-    if result.errors:
-        result.errors.sort(key=lambda e: (e.row or 0, _column_order(layout, e.column)))
-        return result
-    reason = f"Excel 导入：{filename}" if filename else "Excel 导入"
+    # One import per jurisdiction at a time, validation included (it reads what the write relies
+    # on): the claim is committed before and released after, whatever happens in between.
+    place = membership(user)
     try:
-        with transaction.atomic(), change_context(user=user, source="import", reason=reason):
-            job.write()
-            problems = job.check_scope()
-            if problems:
-                result.errors.extend(problems)
-                raise _Rollback
-            if dry_run:
-                transaction.set_rollback(True)
-    except _Rollback:
-        pass
-    except IntegrityError as exc:
-        result.errors.append(
-            ImportError(
-                None, None, f"保存时与已有记录冲突（可能有人同时在登记），未导入任何数据，请重试。（{exc}）"
-            )
+        claim = ImportClaim.take(
+            jurisdiction=place.jurisdiction if place is not None else None,
+            user=user,
+            kind=layout.kind,
+            title=layout.title,
+            filename=filename,
         )
+    except ImportBusy as exc:
+        result.errors.append(ImportError(None, None, str(exc)))
+        return result
+    try:
+        result.sheet = sheet
+        result.rows = len(sheet.rows)
+        actor = _Actor(user)
+        job = job_class(layout, sheet, actor, result)
+        job.validate()
+        if result.errors:
+            result.errors.sort(key=lambda e: (e.row or 0, _column_order(layout, e.column)))
+            return result
+        reason = f"Excel 导入：{filename}" if filename else "Excel 导入"
+        try:
+            with transaction.atomic(), change_context(user=user, source="import", reason=reason):
+                job.write()
+                problems = job.check_scope()
+                if problems:
+                    result.errors.extend(problems)
+                    raise _Rollback
+                if dry_run:
+                    transaction.set_rollback(True)
+        except _Rollback:
+            pass
+        except IntegrityError as exc:
+            result.errors.append(
+                ImportError(
+                    None,
+                    None,
+                    f"保存时与已有记录冲突（可能有人同时在登记），未导入任何数据，请重试。（{exc}）",
+                )
+            )
+    finally:
+        claim.release()
     if result.errors:
         result.created = result.updated = result.unchanged = 0
         result.enterprises_created = result.enterprises_updated = result.stage_changes = 0

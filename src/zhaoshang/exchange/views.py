@@ -23,9 +23,9 @@ from zhaoshang.org.models import Unit
 from .exporter import export_file, store_error_workbook, stored_error_workbook, write_template
 from .importer import denied_message, import_file
 from .layouts import LAYOUTS, Layout
+from .models import BUSY_HINT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_MB = 50
 PAGE_ERRORS = 2000  # the page lists this many; the error workbook has them all
 MODELS = {"projects": (Project, ProjectFilterSet, "ledger:project_list"),
           "investments": (Investment, InvestmentFilterSet, "ledger:investment_list"),
@@ -109,13 +109,17 @@ def import_view(request, kind):
     if upload is None:
         context["problem"] = "请选择要上传的 Excel 文件（.xlsx）"
         return render(request, "exchange/import.html", context, status=400)
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        context["problem"] = f"文件过大（超过 {MAX_UPLOAD_MB} MB），请分批导入"
-        return render(request, "exchange/import.html", context, status=400)
+    # The size, format and extent limits are the reader's (ZHAOSHANG_IMPORT_MAX_*), checked before
+    # anything is parsed; a file refused as a whole, or an import already running in the county,
+    # is told on the form itself.
     result = import_file(kind, upload, user=request.user, filename=upload.name)
     if result.ok:
         messages.success(request, f"已导入“{upload.name}”：{result.summary()}")
         return HttpResponseRedirect(reverse(list_url))
+    if result.sheet is None:
+        context["problem"] = "；".join(e.message for e in result.errors)
+        status = 409 if any(e.message.endswith(BUSY_HINT) for e in result.errors) else 400
+        return render(request, "exchange/import.html", context, status=status)
     token = store_error_workbook(result, request.user)
     context.update(
         title=f"导入失败：{upload.name}",
