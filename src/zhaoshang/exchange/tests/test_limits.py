@@ -303,3 +303,96 @@ def test_command_line_refuses(no_calamine, tmp_path, users, capsys):
         call_command("import", "projects", str(path), "--user", "xf-office")
     err = capsys.readouterr().err
     assert "1,048,576 行" in err and "ZHAOSHANG_IMPORT_MAX_ROWS" in err
+
+
+# --- One import per jurisdiction ------------------------------------------------------------------
+
+
+@pytest.fixture
+def held(users):
+    """xf-team's import of 信丰县, running since 10:32 today."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from zhaoshang.core.scoping import membership
+    from zhaoshang.exchange.models import ImportClaim
+
+    holder = users["xf-team"]
+    claim = ImportClaim.take(
+        jurisdiction=membership(holder).jurisdiction, user=holder, kind="activities", title="招商活动"
+    )
+    started = timezone.make_aware(datetime.combine(timezone.localdate(), time(10, 32)))
+    ImportClaim.objects.filter(pk=claim.pk).update(started=min(started, timezone.now()))
+    return claim
+
+
+def _good_projects(name: str) -> bytes:
+    return xlsx([project_row({"项目名称": name, "企业名称": f"{name}有限公司"})])
+
+
+def test_second_import_of_a_county_is_told_to_wait(users, held):
+    from zhaoshang.exchange.models import ImportClaim
+
+    result = import_projects(_good_projects("排队项目"), user=users["xf-office"], filename="a.xlsx")
+    (error,) = result.errors
+    assert error.message.startswith("信丰县正在导入（xf-team 于 ")
+    assert "开始导入招商活动表" in error.message and error.message.endswith("项目表未导入，请稍候再试")
+    assert not Project.objects.filter(name="排队项目").exists()
+    assert ImportClaim.objects.get().pk == held.pk  # the holder's claim is untouched
+    # Another county is not held up, and leaves no claim behind.
+    other = import_projects(xlsx([]), user=users["tl-office"])
+    assert "正在导入" not in str(other.errors[0]) and ImportClaim.objects.count() == 1
+    held.release()
+    assert import_projects(_good_projects("排队项目"), user=users["xf-office"]).created == 1
+    assert not ImportClaim.objects.exists()
+
+
+def test_a_stale_claim_is_taken_over(users, held, settings):
+    from django.utils import timezone
+
+    from zhaoshang.exchange.models import ImportClaim
+
+    settings.ZHAOSHANG_IMPORT_CLAIM_MINUTES = 30
+    ImportClaim.objects.filter(pk=held.pk).update(started=timezone.now() - timezone.timedelta(minutes=31))
+    assert import_projects(_good_projects("接管项目"), user=users["xf-office"]).created == 1
+    assert not ImportClaim.objects.exists()
+    held.release()  # the dead import's release deletes nothing that is not its own
+
+
+def test_the_claim_is_released_whatever_happens(users, monkeypatch):
+    from zhaoshang.exchange import importer
+    from zhaoshang.exchange.models import ImportClaim
+
+    bad = xlsx([project_row({"总投资（万元）": "十万"})])
+    assert not import_projects(bad, user=users["xf-office"]).ok and not ImportClaim.objects.exists()
+    assert import_projects(_good_projects("试运行"), user=users["xf-office"], dry_run=True).ok
+    assert not ImportClaim.objects.exists()
+
+    def boom(self):
+        raise RuntimeError("validation crashed")
+
+    monkeypatch.setattr(importer._ProjectImport, "validate", boom)
+    with pytest.raises(RuntimeError):
+        import_projects(_good_projects("崩溃项目"), user=users["xf-office"])
+    assert not ImportClaim.objects.exists()
+
+
+def test_web_and_command_line_are_told_to_wait(client, users, held, tmp_path, capsys):
+    client.force_login(users["xf-office"])
+    response = client.post(
+        reverse("exchange:import", args=["projects"]), {"file": _upload(_good_projects("网页排队"))}
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 409
+        and "信丰县正在导入" in html
+        and "请稍候再试" in html
+        and "上传并导入" in html
+    )
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(_good_projects("命令行排队"))
+    with pytest.raises(CommandError, match="1 处错误"):
+        call_command("import", "projects", str(path), "--user", "xf-office")
+    assert "信丰县正在导入" in capsys.readouterr().err
+    assert not Project.objects.filter(name__in=["网页排队", "命令行排队"]).exists()
