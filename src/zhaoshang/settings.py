@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
+        # A login or save waits this many seconds for an import's write to finish rather than
+        # failing at once with "database is locked" (Python's default is 5).
+        "timeout": int(os.environ.get("SQLITE_BUSY_TIMEOUT") or 30),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -194,3 +197,15 @@ if os.environ.get("NOTIFY_WEBHOOK_HOSTS"):
 ZHAOSHANG_WORKER = os.environ.get("ZHAOSHANG_WORKER", "") in ("1", "true", "yes")
 # The address users reach the platform at, for links in group-chat messages (optional).
 SITE_URL = os.environ.get("SITE_URL", "")
+
+# Excel imports (exchange/reader.py, exchange/models.py). Every workbook is checked against these
+# before it is parsed, and one over any of them is refused with a message naming the variable.
+# The defaults let a 200,000-row ledger of the template's 16 columns through (twice the import
+# benchmark) while keeping calamine's grid (rows × columns, 32 bytes a cell) under about 160 MB.
+ZHAOSHANG_IMPORT_MAX_MB = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_MB") or 50)  # the file
+ZHAOSHANG_IMPORT_MAX_UNZIPPED_MB = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_UNZIPPED_MB") or 500)
+ZHAOSHANG_IMPORT_MAX_ROWS = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_ROWS") or 200_000)
+ZHAOSHANG_IMPORT_MAX_COLUMNS = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_COLUMNS") or 256)
+ZHAOSHANG_IMPORT_MAX_CELLS = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_CELLS") or 5_000_000)  # rows × columns
+# One import per jurisdiction at a time; a claim older than this (a process that died) is taken over.
+ZHAOSHANG_IMPORT_CLAIM_MINUTES = int(os.environ.get("ZHAOSHANG_IMPORT_CLAIM_MINUTES") or 30)

@@ -24,6 +24,7 @@ from .exporter import export_file, store_error_workbook, stored_error_workbook, 
 from .importer import denied_message, import_file
 from .layouts import LAYOUTS, Layout
 from .models import BUSY_HINT
+from .reader import Limits
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_ERRORS = 2000  # the page lists this many; the error workbook has them all
@@ -105,6 +106,18 @@ def import_view(request, kind):
     }
     if request.method != "POST":
         return render(request, "exchange/import.html", context)
+    # A request far over the file limit is refused before its body is read here.
+    limits = Limits.from_settings()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > (limits.max_mb + 1) * 1024 * 1024:
+        context["problem"] = (
+            f"文件大小 {length / 1024 / 1024:,.1f} MB，超过导入上限 {limits.max_mb:,} MB"
+            "（ZHAOSHANG_IMPORT_MAX_MB），请分批导入"
+        )
+        return render(request, "exchange/import.html", context, status=400)
     upload = request.FILES.get("file")
     if upload is None:
         context["problem"] = "请选择要上传的 Excel 文件（.xlsx）"

@@ -294,6 +294,9 @@ def test_web_import_refuses_on_the_form(no_calamine, client, users, settings):
     response = client.post(url, {"file": _upload(b"PK\x03\x04" + b"\0" * (1 << 21))})
     assert response.status_code == 400
     assert "超过导入上限 1 MB（ZHAOSHANG_IMPORT_MAX_MB）" in response.content.decode()
+    # A request whose body is far larger is refused before the upload is read.
+    response = client.post(url, {"file": _upload(b"PK\x03\x04" + b"\0" * (3 << 20))})
+    assert response.status_code == 400 and "（ZHAOSHANG_IMPORT_MAX_MB）" in response.content.decode()
 
 
 def test_command_line_refuses(no_calamine, tmp_path, users, capsys):
