@@ -16,6 +16,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zhaoshang.engine import bounds
+
 # Labels of the fact keys, and how their values read. A value formatter takes (value, explainer).
 FACT_LABELS: dict[str, str] = {
     "actual": "完成值",
@@ -127,7 +129,6 @@ CHECK_LABELS = {
     "investment_verified": "进资已核实",
 }
 CN_DIGITS = "〇一二三四五六七八九"
-INCLUSIVE_WORDS = {"以上", "以下", "不低于", "不超过", "达到"}
 
 
 def _dec(v) -> Decimal | None:
@@ -507,5 +508,5 @@ _FORMATS: dict[str, Callable[[Any, Explainer, dict], str]] = {
     "exclusive": lambda v, ex, f: "不叠加（就高）" if v else "可叠加",
     "set_by_office": lambda v, ex, f: "是" if v else "否",
     "negotiated": _text(yes_no),
-    "word": _text(lambda v: f"“{v}”{'含' if v in INCLUSIVE_WORDS else '不含'}本数"),
+    "word": _text(lambda v: f"“{v}”{'含' if bounds.includes(v) else '不含'}本数"),
 }

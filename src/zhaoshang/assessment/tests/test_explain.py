@@ -60,6 +60,8 @@ def test_a_component_reads_as_a_sentence():
     assert ex.sentence({"paid_to": "商务局", "amount_wan": "30", "kind": "work_fund"}) == (
         "拨付对象：县商务局；金额：30万元；类别：work_fund"
     )
+    assert ex.sentence({"word": "不少于"}) == "界限：“不少于”含本数"
+    assert ex.sentence({"word": "超过"}) == "界限：“超过”不含本数"
     assert ex.score("0.5428", "corps-investment") == "54.28%"
     assert ex.score("12.5", "monthly-score") == "12.5"
 
