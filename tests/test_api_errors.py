@@ -273,3 +273,29 @@ def test_odd_filters_never_fail(office, endpoint, query):
 def test_odd_ids_are_not_found(office, pk):
     r = office.get(f"/api/projects/{pk}/")
     assert r.status_code == 404, r.content[:300]
+
+
+@pytest.mark.parametrize("body", ["[]", "[1]", '"x"', "1", "null"])
+def test_a_body_that_is_not_an_object_is_refused(office, body):
+    from zhaoshang.fieldwork.models import Lead
+
+    lead = Lead.objects.filter(jurisdiction__code="360722").first()
+    rep = Report.objects.filter(jurisdiction__code="360722", submitted_at__isnull=False).first()
+    for url in (
+        f"/api/leads/{lead.pk}/screen/",
+        f"/api/reports/{rep.pk}/reopen/",
+        "/api/assessments/",
+        "/api/bulletins/",
+    ):
+        r = office.post(url, body, content_type="application/json")
+        assert r.status_code == 400, (url, r.content[:300])
+        assert "JSON 对象" in r.json()["detail"]
+
+
+def test_a_claim_with_a_list_for_a_name_is_refused(client, users):
+    client.raise_request_exception = False
+    client.force_login(users["xf-unit"])
+    r = client.post(
+        "/api/claims/", {"name": ["甲公司"], "reason": "首次接洽"}, content_type="application/json"
+    )
+    assert r.status_code == 400 and r.json()["name"] == ["应为文字"]

@@ -3,7 +3,9 @@
 No record the API writes nests deeper than a list of words (项目属性, 标签), so MAX_DEPTH = 32
 levels leaves every real body room to spare. Without a limit, a body of 100,000 “[” made
 Python's JSON decoder run out of stack (RecursionError: a 500); now any body nested deeper than
-MAX_DEPTH, however deep, is a 400 “请求内容嵌套过深”.
+MAX_DEPTH, however deep, is a 400 “请求内容嵌套过深”. A body that is not one JSON object (a bare
+list, number or null) is a 400 too: every endpoint takes an object, and the actions that read it
+with `.get()` answered a 500.
 """
 
 import codecs
@@ -56,6 +58,9 @@ class SafeJSONParser(JSONParser):
             ) from None
         except ValueError:
             raise ParseError("请求内容不是有效的 JSON：不能含 NaN 或 Infinity") from None
+        if not isinstance(data, dict):
+            # Every endpoint takes one object ({"name": …}); the actions read it with .get().
+            raise ParseError('请求内容应为一个 JSON 对象，如 {"name": "…"}')
         if depth_exceeds(data):
             raise ParseError(TOO_DEEP)
         return data

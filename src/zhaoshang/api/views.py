@@ -435,6 +435,9 @@ class OwnershipClaimViewSet(ScopedViewSet):
         m = membership(request.user)
         if m is None or (m.unit_id is None and m.team_id is None):
             raise PermissionDenied("只有单位或团队账号可以申请归属裁定")
+        bad = [k for k in ("name", "uscc", "reason") if not isinstance(request.data.get(k, ""), str)]
+        if bad:
+            raise ValidationError({k: ["应为文字"] for k in bad})
         match = ledger_services.enterprise_find_holder(
             jurisdiction=m.jurisdiction,
             name=request.data.get("name", ""),
