@@ -71,7 +71,10 @@ MAX_TAG_BYTES = 4 << 20  # text between two tags: a cell holds at most 32,767 ch
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and encrypted .xlsx)
 SAVE_AS_XLSX = "请在 Excel 或 WPS 中“另存为” Excel 工作簿（.xlsx）后再上传"
 
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c|dimension)(?=[\s/>])((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>")
+_DIMENSION_TAG = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?dimension(?=[\s/>])((?:[^<>\"']|\"[^\"<]*\"|'[^'<]*')*)>"
+)
 _WHOLE_TAG = re.compile(rb"<(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>")
 _ATTR_R = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ATTR_REF = re.compile(rb"(?:^|\s)ref\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -111,6 +114,8 @@ class Limits:
         from django.conf import settings
 
         default = cls()
+        if not settings.configured:
+            return default
         return cls(
             **{
                 f: int(getattr(settings, f"ZHAOSHANG_IMPORT_{f.upper()}", getattr(default, f)))
@@ -384,11 +389,13 @@ class _SheetScan:
             buf = buf[:end]
         if b"<c" not in buf and b"<row" not in buf and b"dimension" not in buf and b":" not in buf:
             return
+        if b"dimension" in buf:
+            for m in _DIMENSION_TAG.finditer(buf):
+                self._dimension(m.group(1))
         cells = _FAST_CELL.findall(buf)
         rows = _FAST_ROW.findall(buf)
         if (
-            b"dimension" in buf
-            or buf.count(b"<c ") != len(cells)
+            buf.count(b"<c ") != len(cells)
             or buf.count(b"<row ") != len(rows)
             or _ODD_TAG.search(buf)
             or (b":" in buf and _PREFIXED_TAG.search(buf))
@@ -440,13 +447,15 @@ class _SheetScan:
                     self.row += 1
                     self._check(self.row, 1)
                 self.col = 0
-            else:  # dimension: what the sheet declares, checked before any cell
-                for ref in _ATTR_REF.findall(attrs):
-                    text = html.unescape((ref[0] or ref[1]).decode("utf-8", "replace"))
-                    corners = [_parse_ref(p) for p in text.split(":")]
-                    if corners and all(corners):
-                        row, col = max(r for r, _ in corners), max(c for _, c in corners)
-                        self._check(row, col, declared=text.strip())
+
+    def _dimension(self, attrs: bytes) -> None:
+        """What the sheet declares (calamine sizes its first allocation by it), before any cell."""
+        for ref in _ATTR_REF.findall(attrs):
+            text = html.unescape((ref[0] or ref[1]).decode("utf-8", "replace"))
+            corners = [_parse_ref(p) for p in text.split(":")]
+            if corners and all(corners):
+                row, col = max(r for r, _ in corners), max(c for _, c in corners)
+                self._check(row, col, declared=text.strip())
 
     def _check(self, row: int, col: int, declared: str | None = None) -> None:
         if declared is None:

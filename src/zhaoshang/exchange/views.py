@@ -129,8 +129,8 @@ def import_view(request, kind):
     if result.ok:
         messages.success(request, f"已导入“{upload.name}”：{result.summary()}")
         return HttpResponseRedirect(reverse(list_url))
-    if result.sheet is None:
-        context["problem"] = "；".join(e.message for e in result.errors)
+    if result.sheet is None and all(e.row is None for e in result.errors):
+        context["problem"] = "；".join(str(e) for e in result.errors)
         status = 409 if any(e.message.endswith(BUSY_HINT) for e in result.errors) else 400
         return render(request, "exchange/import.html", context, status=status)
     token = store_error_workbook(result, request.user)
