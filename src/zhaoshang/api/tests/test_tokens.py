@@ -165,3 +165,25 @@ def test_plaintext_tokens_of_the_old_table_are_hashed_and_the_table_dropped(clie
     assert _get(client, key).status_code == 200
     migration.hash_old_tokens(apps, editor)  # a database without the old table: nothing to do
     assert ApiToken.objects.filter(user=user).count() == 1
+
+
+def test_the_admin_lists_and_revokes_tokens_without_showing_digests(client, users):
+    admin = next(u for u in users.values() if u.is_superuser)
+    secret, _ = _create("--user", "tl-office")
+    token = ApiToken.objects.get(user=users["tl-office"])
+    client.force_login(admin)
+    page = client.get("/admin/api/apitoken/").content.decode()
+    assert "tl-office" in page and token.digest not in page and secret not in page
+    detail = client.get(f"/admin/api/apitoken/{token.pk}/change/")
+    assert detail.status_code == 200 and token.digest not in detail.content.decode()
+    response = client.post(
+        "/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert "已吊销 1 个令牌" in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked is not None
+    entry = ObjectChange.objects.filter(content_type__model="apitoken", object_id=str(token.pk)).latest(
+        "time"
+    )
+    assert entry.action == "update" and entry.source == "admin"
+    assert client.get("/admin/api/apitoken/add/").status_code == 403
