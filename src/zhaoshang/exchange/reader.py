@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ _REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\s((?:[^<>\"']|\"[^\"<]*\"|'[^'<]
 # scans; any other chunk goes tag by tag.
 _FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _FAST_ROW = re.compile(rb'<row r="([0-9]{1,7})"')
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 _ODD_TAG = re.compile(rb"<(?:c|row)[\t\n\r/>]")
 _PREFIXED_TAG = re.compile(rb":(?:c|row|dimension)[\s/>]")
 
@@ -385,33 +387,30 @@ class _SheetScan:
         self.cells = 0
 
     def feed(self, buf: bytes, end: int) -> None:
-        if end < len(buf):
-            buf = buf[:end]
-        if b"<c" not in buf and b"<row" not in buf and b"dimension" not in buf and b":" not in buf:
-            return
+        """Scan buf[:end] (whole tags only; the caller keeps an unfinished one for the next chunk)."""
         if b"dimension" in buf:
-            for m in _DIMENSION_TAG.finditer(buf):
+            for m in _DIMENSION_TAG.finditer(buf, 0, end):
                 self._dimension(m.group(1))
-        cells = _FAST_CELL.findall(buf)
-        rows = _FAST_ROW.findall(buf)
+        cells = _FAST_CELL.findall(buf, 0, end)
+        rows = _FAST_ROW.findall(buf, 0, end)
         if (
-            buf.count(b"<c ") != len(cells)
-            or buf.count(b"<row ") != len(rows)
-            or _ODD_TAG.search(buf)
-            or (b":" in buf and _PREFIXED_TAG.search(buf))
+            buf.count(b"<c ", 0, end) != len(cells)
+            or buf.count(b"<row ", 0, end) != len(rows)
+            or _ODD_TAG.search(buf, 0, end)
+            or _PREFIXED_TAG.search(buf, 0, end)
         ):
-            self._slow(buf)
+            self._slow(buf[:end])
             return
         self.cells += len(cells)
         if cells:
-            letters, digits = zip(*cells, strict=True)
-            self._check(max(map(int, set(digits))), max(map(_column, set(letters))))
+            letters, digits = set(map(_FIRST, cells)), set(map(_SECOND, cells))
+            self._check(max(map(int, digits)), max(map(_column, letters)))
         if rows:
             self._check(max(map(int, set(rows))), 1)
         if self.cells > self.limits.max_cells:
             self._refuse_cells()
         # Where a following chunk's tags without `r` would go on from: this chunk's last row or cell.
-        if buf.rfind(b"<c ") > buf.rfind(b"<row "):
+        if buf.rfind(b"<c ", 0, end) > buf.rfind(b"<row ", 0, end):
             self.row, self.col = int(cells[-1][1]), _column(cells[-1][0])
         elif rows:
             self.row, self.col = int(rows[-1]), 0
