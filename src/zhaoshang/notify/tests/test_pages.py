@@ -171,7 +171,8 @@ def test_clerks_configure_their_own_channels_only(client, world, users):
     own = {"kind": "in_app", "unit": world.unit_a.pk, "remind_days_before": 1, "active": "on"}
     assert client.post(reverse("notify:channel_add"), own).status_code == 302
     response = client.post(reverse("notify:channel_add"), {**own, "unit": world.unit_b.pk})
-    assert response.status_code == 403
+    # Refused on the field, the form shown again (core/scoping.py: what a clerk may name).
+    assert response.status_code == 400 and "单位只能选择本单位（提醒测试甲局）" in response.content.decode()
     assert not Channel.objects.filter(unit=world.unit_b).exists()
     b = world.channel("in_app", unit=world.unit_b)
     assert client.get(reverse("notify:channel_detail", args=[b.pk])).status_code == 404
