@@ -299,3 +299,14 @@ def test_a_claim_with_a_list_for_a_name_is_refused(client, users):
         "/api/claims/", {"name": ["甲公司"], "reason": "首次接洽"}, content_type="application/json"
     )
     assert r.status_code == 400 and r.json()["name"] == ["应为文字"]
+
+
+@pytest.mark.parametrize("period", ["0000", "9999", "1999-12", "2101-Q1", "0001-01..2024-12"])
+def test_investment_totals_refuse_periods_outside_the_range(office, period):
+    r = office.get("/api/investment-totals/", {"period": period})
+    assert r.status_code == 400, r.content[:300]
+    assert "2000 至 2100" in r.json()["period"][0]
+
+
+def test_investment_totals_of_a_real_year(office):
+    assert office.get("/api/investment-totals/", {"period": "2024"}).status_code == 200

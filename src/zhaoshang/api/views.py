@@ -721,8 +721,15 @@ class InvestmentTotalsViewSet(viewsets.ViewSet):
         period = request.query_params.get("period", "").strip()
         try:
             span = ledger_selectors.period_span(period) if period else None
+            if span is not None:
+                check_date(span.start, "时期起")
+                check_date(span.end, "时期止")
         except PeriodParseError as exc:
             raise ValidationError({"period": [str(exc)]}) from None
+        except (ValueError, DjangoValidationError):  # year 0000, or outside 2000–2100
+            raise ValidationError(
+                {"period": [f"时期“{period[:40]}”超出范围：年份应在 2000 至 2100 之间"]}
+            ) from None
         rows = ledger_selectors.investment_totals(
             Investment.objects.visible_to(request.user), by=group, period=period or None
         )
