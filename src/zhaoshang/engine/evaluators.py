@@ -131,7 +131,9 @@ def growth(ctx: Context, rule) -> None:
 
 def scorecard_month(ctx: Context, rule: Scorecard, h: Holder, month: Span):
     """A holder's score for one month: each item min(count × points, cap), each dimension at most
-    its maximum, deductions off their dimension (never below 0), monthly bonuses on top."""
+    its maximum, deductions off their item (or, without one, their dimension), never below 0,
+    monthly bonuses on top. The dimension's component shows it before deductions; each
+    deduction's component is what it took off the total."""
     from .schema import Bonus, Deduction
 
     comps = []
@@ -139,18 +141,24 @@ def scorecard_month(ctx: Context, rule: Scorecard, h: Holder, month: Span):
     deductions = [r for r in ctx.policy.rules if isinstance(r, Deduction) and r.scorecard == rule.id]
     for d in rule.dimensions:
         items = {}
-        raw = ZERO
+        each, labels = {}, {}
         for it in d.items:
             n = ctx.value(h, it.metric, month)
             pts = n * it.points_each
             if it.cap is not None:
                 pts = min(pts, it.cap)
             items[it.key] = {"metric": it.metric, "count": n, "points": pts}
-            raw += pts
+            each[it.key] = it.points_each
+            labels[it.key] = it.label
+        raw = sum((v["points"] for v in items.values()), ZERO)
         dim = min(raw, d.max_points)
         comps.append(
             Component(
-                rule.id, d.clause, dim, d.max_points, {"dimension": d.key, "month": month, "items": items}
+                rule.id,
+                d.clause,
+                dim,
+                d.max_points,
+                {"dimension": d.key, "month": month, "items": dict(items)},
             )
         )
         total += dim
@@ -159,17 +167,29 @@ def scorecard_month(ctx: Context, rule: Scorecard, h: Holder, month: Span):
                 continue
             done = ctx.value(h, ded.metric, month)
             missing = max(ZERO, ded.required - done)
-            off = min(missing * ded.points_each * ded.multiplier, dim)
-            if missing > 0:
-                comps.append(
-                    Component(ded.id, ded.clause, -off, None, {
-                        "dimension": d.key, "month": month, "metric": ded.metric, "required": ded.required,
-                        "done": done, "missing": missing, "multiplier": ded.multiplier,
-                        "uncapped": missing * ded.points_each * ded.multiplier,
-                    })
-                )  # fmt: skip
-                total -= off
-                dim -= off
+            if missing <= 0:
+                continue
+            value = ded.points_each if ded.points_each is not None else each.get(ded.item, ZERO)
+            uncapped = missing * value * ded.multiplier
+            facts = {
+                "dimension": d.key, "month": month, "metric": ded.metric, "required": ded.required,
+                "done": done, "missing": missing, "points_each": value, "multiplier": ded.multiplier,
+                "uncapped": uncapped,
+            }  # fmt: skip
+            if ded.item is not None and ded.item in items:
+                # 从该项指标得分中扣分: off the indicator alone, never below 0 for it; the dimension
+                # is then the (capped) sum of its items again.
+                before = items[ded.item]["points"]
+                taken = min(uncapped, before)
+                items[ded.item] = {**items[ded.item], "points": before - taken}
+                raw -= taken
+                off = dim - min(raw, d.max_points)
+                facts |= {"item": labels[ded.item], "item_points": before, "taken_from_item": taken}
+            else:
+                off = min(uncapped, dim)
+            comps.append(Component(ded.id, ded.clause, -off, None, facts))
+            total -= off
+            dim -= off
     for b in ctx.policy.rules:
         if isinstance(b, Bonus) and b.applies_to == "month" and h in ctx.holders(b.group):
             n = ctx.value(h, b.metric, month)

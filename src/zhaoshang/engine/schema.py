@@ -486,16 +486,28 @@ class WeightedPeriods(RuleBase):
 
 
 class Deduction(RuleBase):
-    """Points off a scorecard dimension for each missing item (× multiplier)."""
+    """Points off a scorecard for each missing item (× multiplier).
+
+    With `item` (a key of the dimension's items) the points come off that indicator's score
+    alone, never below 0 for it, and each missing one is worth the item's own `points_each`
+    unless the rule gives one (001 §四(三): 每缺少1次从该项指标得分中双倍扣分 — twice a trip's value,
+    from the outbound-trip indicator). Without `item` they come off the whole dimension."""
 
     type: Literal["deduction"]
     scorecard: Key
     dimension: Key
+    item: Key | None = None
     metric: Key
     required: NonNegative
     per: Per = "month"
-    points_each: NonNegative
+    points_each: NonNegative | None = None
     multiplier: Annotated[Decimal, Field(ge=1)] = Decimal(1)
+
+    @model_validator(mode="after")
+    def _points_known(self):
+        if self.item is None and self.points_each is None:
+            raise ValueError("未指定 item（所扣指标）时须给出 points_each（每缺1项的分值）")
+        return self
 
 
 class Bonus(RuleBase):
@@ -996,8 +1008,12 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
                     metric_ok(item.metric, (*base, "dimensions", j, "items", k, "metric"))
         if isinstance(r, Deduction):
             sc = p.rule(r.scorecard)
-            if isinstance(sc, Scorecard) and r.dimension not in {d.key for d in sc.dimensions}:
+            dims = {d.key: d for d in sc.dimensions} if isinstance(sc, Scorecard) else {}
+            if isinstance(sc, Scorecard) and r.dimension not in dims:
                 issues.append(((*base, "dimension"), f"评分表“{r.scorecard}”中没有维度“{r.dimension}”"))
+            elif r.item is not None and r.dimension in dims:
+                if r.item not in {it.key for it in dims[r.dimension].items}:
+                    issues.append(((*base, "item"), f"维度“{r.dimension}”中没有指标“{r.item}”"))
         for j, cond in enumerate(getattr(r, "conditions", []) or []):
             metric_ok(cond.metric, (*base, "conditions", j, "metric"))
             need("规则", cond.ranking, rule_ids, (*base, "conditions", j, "ranking"))

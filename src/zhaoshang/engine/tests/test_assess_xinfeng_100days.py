@@ -52,17 +52,22 @@ def test_monthly_score_by_hand(days100):
         "project_size": 15,
         "project_quality": 10,
         "landing": 20,
-        "basic_work": D("12.5"),
+        "basic_work": D("12.5"),  # before the deduction: trips 5 + timely 5 + quality 2.5
     }
-    assert r.component("head-trip-deduction").points == -10
-    assert r.score == D("67.5") and r.rank == 1
+    # §四(三) 每缺少1次从该项指标得分中双倍扣分: one trip missing is 2 × 5 = 10 off the trips
+    # indicator, which has only 5: it goes to 0 and the other indicators keep theirs.
+    ded = r.component("head-trip-deduction")
+    assert ded.points == -5
+    assert (ded.facts["uncapped"], ded.facts["item_points"], ded.facts["taken_from_item"]) == (10, 5, 5)
+    assert r.score == D("72.5") and r.rank == 1  # 20 + 15 + 10 + 20 + (0 + 5 + 2.5)
 
 
 @pytest.mark.parametrize(
     "trips, expected",
     [
-        (0, 0),  # items 0 + 5 + 5 = 10, deduction 2 × 5 × 2 = 20, never below 0
-        (1, 5),  # 5 + 5 + 5 = 15 − 10
+        # Trips indicator: 5 a trip, capped at 10; timely 5 and quality 5 besides.
+        (0, 10),  # trips 0 − (2 missing × 5 × 2 = 20), never below 0 → 0; + 5 + 5
+        (1, 10),  # trips 5 − (1 × 5 × 2 = 10) → 0; + 5 + 5 (the old reading took 10 off 15 → 5)
         (2, 20),  # 10 + 5 + 5, nothing missing
         (3, 20),  # the trips item is capped at 10
     ],
@@ -78,16 +83,35 @@ def test_double_deduction_per_missing_trip(days100, trips, expected):
     assert assess(days100, "2023-06", facts).result(unit("工信局")).score == expected
 
 
+def test_double_deduction_comes_off_the_trip_indicator_alone(days100):
+    """§四(三) 对主要负责人外出招商情况，每缺少1次从该项指标得分中双倍扣分: the indicator is the
+    trips (主要领导带队外出招商次数, 5 a trip); the other indicators of 基础工作 and the other
+    dimensions are never touched."""
+    facts = Facts(
+        metrics=(
+            m(unit("工信局"), "head_outbound_trips", "2023-06", 0),  # 2 missing: 2 × 5 × 2 = 20 off 0
+            m(unit("工信局"), "reports_on_time", "2023-06", 2),  # 5
+            m(unit("工信局"), "valid_leads", "2023-06", 2),  # 5
+            m(unit("工信局"), "substantive_starts", "2023-06", 1),  # landing 15
+        )
+    )
+    r = assess(days100, "2023-06", facts).result(unit("工信局"))
+    ded = r.component("head-trip-deduction")
+    assert (ded.points, ded.facts["uncapped"], ded.facts["taken_from_item"]) == (0, 20, 0)
+    assert r.score == 25  # 15 + 0 + 5 + 5
+
+
 def test_campaign_weights_60_20_20(days100):
     a = assess(days100, "2023-06..2023-08", _facts())
     assert str(a.period) == "2023-100days"
     r = a.result(unit("商务局"))
     c = r.component("campaign-score")
-    # June 67.5, July 20 (2 trips, 2 reports, 2 leads), August 0 (all trips missing: floor 0)
-    assert [c.facts["periods"][k]["score"] for k in ("2023-06", "2023-07", "2023-08")] == [D("67.5"), 20, 0]
-    assert c.points == D("0.6") * D("67.5") + D("0.2") * 20 == D("44.5")
-    assert r.score == D("44.5") and r.rank == 1
-    assert assess(days100, "2023-100days", _facts()).result(unit("商务局")).score == D("44.5")
+    # June 72.5, July 20 (2 trips, 2 reports, 2 leads), August 0 (no trips: the trips indicator
+    # has nothing to lose, and there is nothing else)
+    assert [c.facts["periods"][k]["score"] for k in ("2023-06", "2023-07", "2023-08")] == [D("72.5"), 20, 0]
+    assert c.points == D("0.6") * D("72.5") + D("0.2") * 20 == D("47.5")
+    assert r.score == D("47.5") and r.rank == 1
+    assert assess(days100, "2023-100days", _facts()).result(unit("商务局")).score == D("47.5")
 
 
 def test_rankings_by_unit_kind(days100):
