@@ -141,6 +141,7 @@ class ListEntry:
             "rank": self.rank,
             "score": None if self.score is None else dec(self.score),
             "clause": self.clause,
+            "rule": self.rule,
         }
 
 

@@ -808,6 +808,10 @@ class Policy(Strict):
     groups: list[GroupSpec] = []
     targets: list[TargetSpec] = []  # the jurisdiction's own
     calendar: list[CalendarEntry] = []
+    # Which signing kinds a bare 签约 counts (签约上市公司, 没有项目签约…): 正式签约 `formal` (a
+    # signing recorded without a kind is formal), 合同送签 `contract_review`, 意向签约 `intent`.
+    # Unset: every signing the ledger records. Metrics with a kind of their own are not affected.
+    signing_kinds: list[Literal["formal", "contract_review", "intent"]] | None = None
     rules: list[Rule] = []
 
     # Lookups used by the cross-check and by loaders.

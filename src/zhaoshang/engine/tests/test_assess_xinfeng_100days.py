@@ -133,27 +133,41 @@ def test_rankings_by_unit_kind(days100):
 
 
 def test_front_runner_and_catch_up_lists(days100):
+    """附件§三(二)、§三(三): 对没有项目签约，特别是没有有效项目信息或者项目信息质量差的……列为奋起直追.
+    The list is the units without a signing; those without valid information are named first."""
     a = assess(days100, "2023-06", _facts(m(unit("工信局"), "valid_leads", "2023-06", 1)))
     front = [(e.holder.key, e.rank) for e in a.lists["front_runners"]]
     assert front == [("商务局", 1)]  # the only unit with a major project signed
-    catch = {e.holder.key for e in a.lists["catch_up"] if e.rule == "catch-up"}
-    assert "商务局" not in catch and "工信局" in catch and len(catch) == 59 - 1
-    # Those without valid information are all among those without a signing: named once.
-    assert [e for e in a.lists["catch_up"] if e.rule == "catch-up-no-info"] == []
-    assert len(a.lists["catch_up"]) == 58
-    poor = assess(
-        days100,
-        "2023-06",
-        Facts(
-            # 工信局 signed a project and reported valid information, but of poor quality.
-            metrics=_facts(
-                m(unit("工信局"), "projects_signed", "2023-06", 1),
-                m(unit("工信局"), "valid_leads", "2023-06", 1),
-            ).metrics,
-            decisions=(OfficeDecision("poor_information", unit("工信局"), "2023-06"),),
-        ),
+    catch = a.lists["catch_up"]
+    # 59 units, 商务局 signed: 58 without a signing; of those only 工信局 has valid information.
+    assert len(catch) == 58 and "商务局" not in {e.holder.key for e in catch}
+    no_info = [e.holder.key for e in catch if e.rule == "catch-up-no-info"]
+    assert len(no_info) == 57 and "工信局" not in no_info
+    assert [e.holder.key for e in catch if e.rule == "catch-up"] == ["工信局"]
+    assert catch[-1].holder.key == "工信局"  # 特别是: the no-information units come first
+    assert a.to_json()["lists"]["catch_up"][0]["rule"] == "catch-up-no-info"
+
+
+def test_catch_up_narrows_those_without_a_signing_and_adds_no_one(days100):
+    """特别是没有有效项目信息或者项目信息质量差的 narrows the units without a signing: a unit that
+    signed is not catching up, whatever its information (it was, under the old reading)."""
+    signed_poor = Facts(
+        # 工信局 signed a project and reported no valid information, of poor quality besides.
+        metrics=_facts(m(unit("工信局"), "projects_signed", "2023-06", 1)).metrics,
+        decisions=(OfficeDecision("poor_information", unit("工信局"), "2023-06"),),
     )
-    assert {e.holder.key for e in poor.lists["catch_up"] if e.rule == "catch-up-poor-info"} == {"工信局"}
+    a = assess(days100, "2023-06", signed_poor)
+    assert "工信局" not in {e.holder.key for e in a.lists["catch_up"]}
+    assert "工信局" not in flagged(a, "named", "named-no-valid-info")
+    assert len(a.lists["catch_up"]) == 57  # 59 − 商务局 − 工信局
+    # Without the signing, poor information (but some valid) marks it among the catch-up units.
+    unsigned_poor = Facts(
+        metrics=_facts(m(unit("工信局"), "valid_leads", "2023-06", 1)).metrics,
+        decisions=(OfficeDecision("poor_information", unit("工信局"), "2023-06"),),
+    )
+    b = assess(days100, "2023-06", unsigned_poor)
+    assert [e.rule for e in b.lists["catch_up"] if e.holder.key == "工信局"] == ["catch-up-poor-info"]
+    assert [e.rule for e in b.lists["catch_up"]][-1] == "catch-up-poor-info"  # no 'catch-up' left
 
 
 def test_each_list_names_a_holder_once_and_front_runners_are_not_catching_up(days100):
@@ -174,7 +188,8 @@ def test_each_list_names_a_holder_once_and_front_runners_are_not_catching_up(day
     assert sorted(front) == ["商务局", "工信局"]
     assert len(catch) == len(set(catch)) == 59 - 2  # every other unit, once
     assert "工信局" not in catch and "商务局" not in catch
-    assert [e.rule for e in a.lists["catch_up"] if e.holder.key == "县委办"] == ["catch-up"]
+    # Named once, at the first rule that takes it: no valid information comes first.
+    assert [e.rule for e in a.lists["catch_up"] if e.holder.key == "县委办"] == ["catch-up-no-info"]
     assert not set(front) & set(catch)
     # The same in the JSON.
     j = a.to_json()["lists"]
@@ -187,7 +202,7 @@ def test_units_named_for_no_signing_or_no_valid_information(days100):
         a, "named", "named-no-signing"
     )
     assert "工信局" not in flagged(a, "named", "named-no-valid-info")
-    assert len(flagged(a, "named", "named-no-valid-info")) == 57
+    assert len(flagged(a, "named", "named-no-valid-info")) == 57  # 59 − 商务局 (signed) − 工信局
 
 
 def test_county_and_unit_milestones(days100):
