@@ -101,6 +101,9 @@ _HEAD = _has("head_enterprise")
 _CHAIN = _has("chain_project", "talent_tech_transfer")
 _OVER_1BN = _over(WAN_1BN)
 _CONTRACT_REVIEW = Q(signing_kind="contract_review")
+# 001 附件§一(一) 实质性签约（即按程序完成送签、过会）: a completed formal signing, in the month it
+# happened. A signing recorded without a kind is taken as formal (the ledger's plain 签约).
+_FORMAL = Q(signing_kind__in=("formal", ""))
 # metric → (stage date the project counts in, which projects (None: all), value: 1 or the
 # investment). Metrics sharing a definition object are counted once.
 PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
@@ -123,6 +126,7 @@ PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
     "signed_chain_projects": ("signed_on", _CHAIN, "count"),
     "srdi_projects_over_1bn": ("signed_on", _has("srdi") & _OVER_1BN, "count"),
     "event_signed_projects": ("signed_on", Q(signed_at_event=True), "count"),
+    "signings_substantive": ("signed_on", _FORMAL, "count"),
     "signings_intent": ("signed_on", Q(signing_kind="intent"), "count"),
     "signings_contract_sent": ("signed_on", _CONTRACT_REVIEW, "count"),
     # 001 §二 6月: 落实1个以上按程序审签协议的项目 (the contract sent for review).
@@ -155,6 +159,20 @@ PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
         "count",
     ),
 }
+# Signing metrics that say 签约 without a kind: they count the kinds the policy's
+# `signing_kinds` setting names (every kind without it). Metrics with a kind of their own
+# (signings_intent, agreements_in_review…) are not affected. Those the document writes
+# “签约项目（或正在送签项目）” (001 附件§一(二)(三)) count a contract sent for signature as well.
+SIGNING_METRICS = frozenset({
+    "projects_signed", "signed_investment", "projects_over_100m", "projects_over_1bn",
+    "projects_over_1bn_signed", "listed_companies", "listed_signed", "rank500_enterprises",
+    "head_enterprises", "quality_projects", "chain_projects", "srdi_projects_over_1bn",
+    "event_signed_projects",
+})  # fmt: skip
+SIGNED_OR_SENT_METRICS = frozenset({
+    "signed_listed_projects", "signed_rank500_projects", "signed_head_enterprise_projects",
+    "signed_chain_projects",
+})  # fmt: skip
 # 001 附件§一(一) 签约的先后顺序（率先签约）: of a jurisdiction's signings in a month, those on its
 # earliest signing date (ties share it), counted in that month for their unit and team.
 FIRST_SIGNINGS = "first_signings"
@@ -165,8 +183,15 @@ _NEGOTIATING = ("negotiating", "substantive")
 STATES: dict[str, tuple[tuple[str, ...], Q | None]] = {
     "key_projects_in_negotiation": (_NEGOTIATING, _has("key_project") | _OVER_1BN),
     "listed_in_negotiation": (_NEGOTIATING, _LISTED),
-    "signings_substantive": (("substantive",), None),
 }
+
+
+# 001 §二 7月增加5家 / 8月再增加3家上市公司进入实质性谈判: what was added in the month, not the
+# stock. A project is added in the month its history (`StageChange`) first takes it to 实质性谈判
+# or beyond (a listed company that went from 在谈 straight to 签约 has entered it too); a project
+# without history cannot be dated and is not counted. metric → which projects.
+ENTERED: dict[str, Q] = {"listed_entered_negotiation": _LISTED}
+_FROM_SUBSTANTIVE = ("substantive", "signed", "started", "production", "full_production")
 
 
 def _in_stage(stages: tuple[str, ...], cond: Q | None) -> Q:
@@ -316,6 +341,10 @@ class _Policy:
         self.teams = {pk: self.number(ef.team(key)) for pk, key in teams.items()}
         self.home = self.number(ef.jurisdiction(policy.jurisdiction.code))
         self.demand = project_demand(self.spec, span)
+        kinds = getattr(self.spec, "signing_kinds", None)
+        # The signing kinds a bare 签约 counts (None: every kind); a blank kind is formal.
+        self.signing_kinds = None if kinds is None else frozenset(kinds)
+        self.signed_or_sent = None if kinds is None else frozenset(kinds) | {"contract_review"}
         self.reads_leads = _reads_leads(self.spec)
         self._pairs: dict[tuple, tuple[int, ...]] = {}
         # (holder number, metric, period, head_led) → value
@@ -349,6 +378,17 @@ class _Policy:
         if team_id in self.teams:
             return self.holder_list[self.teams[team_id]]
         return self.holder_list[numbers[0]] if numbers else None
+
+    def counts_signing(self, metric: str, kind: str) -> bool:
+        """Whether a signing of this kind counts for a metric under the policy's setting."""
+        if self.signing_kinds is None:
+            return True
+        kind = kind or "formal"
+        if metric in SIGNING_METRICS:
+            return kind in self.signing_kinds
+        if metric in SIGNED_OR_SENT_METRICS:
+            return kind in self.signed_or_sent
+        return True
 
     def add(self, holder: int, metric: str, period: str, value, head_led: bool = False):
         key = (holder, metric, period, head_led)
@@ -392,7 +432,7 @@ def metrics_read(spec) -> set[str]:
 
 def ledger_metrics() -> set[str]:
     """The metrics the ledger and field work give; the others come from what the office enters."""
-    return {"actual_investment", *PROJECT_METRICS, *STATE_METRICS, FIRST_SIGNINGS, *FIELD_METRICS}
+    return {"actual_investment", *PROJECT_METRICS, *STATE_METRICS, *ENTERED, FIRST_SIGNINGS, *FIELD_METRICS}
 
 
 # --- sources, for policies sharing a start date -------------------------------------------------
@@ -456,14 +496,19 @@ class _Batch:
                     else:
                         aggregates[alias] = Count("id", filter=cond)
                 names.append((metric, int(seen[key][1:]), False, value == "investment"))
+            # Signings are grouped by their kind too: which kinds a bare 签约 counts is each
+            # policy's setting (`signing_kinds`).
+            by_kind = field == "signed_on"
+            group = ["jurisdiction_id", "unit_id", "team_id", "month"] + (["signing_kind"] if by_kind else [])
             rows = (
                 base.filter(**{f"{field}__lte": end})
                 .annotate(month=_month(field))
-                .values_list("jurisdiction_id", "unit_id", "team_id", "month")
+                .values_list(*group)
                 .annotate(**aggregates)
             )
-            self._credit(rows, names)
+            self._credit(rows, names, by_kind=by_kind)
         self._first_signings(base, end)
+        self._entered(base, end)
         # States on the period's as-of day (the day the data runs to, within the span): each
         # project at the stage its history gives for that day, grouped by that stage, with a
         # count per condition; the stages each metric counts are added up here.
@@ -494,7 +539,23 @@ class _Batch:
                         for h in holders:
                             s.add(h, metric, as_of_token, values[i])
         for s in self.states:
-            s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS) | {FIRST_SIGNINGS}
+            s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS) | set(ENTERED) | {FIRST_SIGNINGS}
+
+    def _entered(self, base, end):
+        """`ENTERED`: each project's first step into 实质性谈判 or beyond, counted in its month."""
+        for metric, cond in ENTERED.items():
+            rows = (
+                base.filter(cond)
+                .annotate(
+                    entered=Min("stage_changes__on", filter=Q(stage_changes__to_stage__in=_FROM_SUBSTANTIVE))
+                )
+                .filter(entered__isnull=False, entered__lte=end)
+                .values_list("jurisdiction_id", "unit_id", "team_id", "entered")
+            )
+            grouped: dict[tuple, int] = defaultdict(int)
+            for jur, unit_id, team_id, d in rows:
+                grouped[(jur, unit_id, team_id, d.replace(day=1))] += 1
+            self._credit([(*key, n) for key, n in grouped.items()], [(metric, 0, False, False)])
 
     def _first_signings(self, base, end):
         """`FIRST_SIGNINGS`: each (jurisdiction, month)'s earliest signing date, then the
@@ -519,21 +580,25 @@ class _Batch:
                 grouped[(jur, unit_id, team_id, d.replace(day=1))] += n
         self._credit([(*key, n) for key, n in grouped.items()], [(FIRST_SIGNINGS, 0, False, False)])
 
-    def _credit(self, rows, names):
+    def _credit(self, rows, names, by_kind: bool = False):
         """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders:
         the unit and team of the row, and the policy's own jurisdiction (its home total covers
         every record of the jurisdictions under it, as actual investment does; head-led figures
         are a unit's or team's only). `names`: (metric, index of its value, head-led, whether it
         is a sum of money: kept when any project was summed, even to 0; other values are kept
-        when not 0)."""
+        when not 0). `by_kind`: the rows carry the signing kind after the month, and each policy
+        counts the kinds its `signing_kinds` setting names."""
         tokens = self.tokens
         for jur, unit_id, team_id, month, *values in rows:
             tok = tokens[month]
+            kind = values.pop(0) if by_kind else ""
             for s in self.covering[jur]:
                 holders = s.holders(unit_id, team_id)
                 with_home = (*holders, s.home)
                 sums = s.sums
                 for metric, i, head_led, amount in names:
+                    if by_kind and not s.counts_signing(metric, kind):
+                        continue
                     v = values[i]
                     if (v is not None) if amount else v:
                         for h in holders if head_led else with_home:

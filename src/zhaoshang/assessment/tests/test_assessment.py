@@ -216,18 +216,22 @@ def test_states_are_counted_as_they_were_on_the_periods_day(testland):
             before[period], holder, metric, period
         )
 
-    states = ("signings_substantive", "listed_in_negotiation", "key_projects_in_negotiation")
+    states = ("listed_in_negotiation", "key_projects_in_negotiation")
     assert {m: delta("2024-05", "市财政局", m) for m in states} == {
-        "signings_substantive": 2,  # moved_on (then in 实质性谈判) and the one without history
-        "listed_in_negotiation": 2,  # the same two, both listed companies
+        "listed_in_negotiation": 2,  # moved_on (then in 实质性谈判) and the one without history
         "key_projects_in_negotiation": 1,  # dropped, 15亿, still negotiating in May
     }
     assert {m: delta("2024-06", "市财政局", m) for m in states} == {
-        "signings_substantive": 1,  # only the one without history
-        "listed_in_negotiation": 1,
+        "listed_in_negotiation": 1,  # only the one without history
         "key_projects_in_negotiation": 1,  # later, negotiating since 20 June
     }
-    assert delta("2024-05", "980100", "signings_substantive") == 2  # and the city's total
+    assert delta("2024-05", "980100", "listed_in_negotiation") == 2  # and the city's total
+    # 实质性签约 is a signing done, not a state: moved_on counts in June, the month it signed
+    # (001 附件§一(一); it was read as the stage 实质性谈判 before).
+    assert (
+        delta("2024-05", "市财政局", "signings_substantive"),
+        delta("2024-06", "市财政局", "signings_substantive"),
+    ) == (0, 1)
 
 
 def test_facts_count_signings_in_their_month_and_field_work_head_led(testland, group1):
