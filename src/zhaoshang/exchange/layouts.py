@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from zhaoshang.engine.calendar import EARLIEST, LATEST
 from zhaoshang.fieldwork.models import REGIONS, Activity
 from zhaoshang.ledger import uscc as uscc_rules
 from zhaoshang.ledger.models import ENTERPRISE_TAGS, Project
@@ -166,6 +167,20 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def parse_date(value: Any) -> date | None:
+    """A date cell, Excel's serial day number or text (2024-03-01, 2024/3/1, 2024年3月1日,
+    20240301), within the years every other path accepts (core/validators.py)."""
+    return _sensible(_parse_date(value))
+
+
+def _sensible(d: date | None) -> date | None:
+    if d is not None and not (EARLIEST <= d <= LATEST):
+        raise CellError(
+            f"日期应在 {EARLIEST.isoformat()} 至 {LATEST.isoformat()} 之间（填写的是 {d.isoformat()}）"
+        )
+    return d
+
+
+def _parse_date(value: Any) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -193,14 +208,14 @@ def parse_month(value: Any) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
-        return value.date().replace(day=1)
+        return _sensible(value.date().replace(day=1))
     if isinstance(value, date):
-        return value.replace(day=1)
+        return _sensible(value.replace(day=1))
     if isinstance(value, str):
         text = unescape_text(value.strip())
         m = _MONTH_TEXT.match(text) or re.match(r"^(\d{4})(\d{2})$", text)
         if m and 1 <= int(m[2]) <= 12:
-            return date(int(m[1]), int(m[2]), 1)
+            return _sensible(date(int(m[1]), int(m[2]), 1))
         try:
             return parse_date(text).replace(day=1)
         except CellError:

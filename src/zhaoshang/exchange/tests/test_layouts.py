@@ -56,6 +56,16 @@ def test_date_and_month_readers():
     assert parse_month(date(2024, 3, 17)) == date(2024, 3, 1)
     with pytest.raises(CellError, match="应为月份"):
         parse_month("2024-13")
+    # The years every path accepts (core/validators.py): a typo such as 0024 or 9999 is named.
+    with pytest.raises(CellError, match="日期应在 2000-01-01 至 2100-12-31 之间（填写的是 0024-03-05）"):
+        parse_date("0024-03-05")
+    with pytest.raises(CellError, match="填写的是 9999-12-31"):
+        parse_date("9999/12/31")
+    with pytest.raises(CellError, match="填写的是 1960-01-01"):
+        parse_date(21916)  # an Excel serial of 1960
+    with pytest.raises(CellError, match="填写的是 1999-12-01"):
+        parse_month("1999-12")
+    assert parse_date("2100-12-31") == date(2100, 12, 31) and parse_date("2000-01-01") == date(2000, 1, 1)
 
 
 def test_stage_tags_uscc_and_text_readers():
