@@ -354,6 +354,7 @@ class _Policy:
         self.leads: list[ef.LeadFact] = []
         self.entered_rest: tuple = ((), (), (), (), ())
         self.prior: list[ef.PriorCondition] = []
+        self.published: list[ef.PublishedScore] = []
         self.provided: set[str] = set()
 
     def number(self, holder: ef.Holder) -> int:
@@ -416,6 +417,7 @@ class _Policy:
             award_decisions=awards,
             person_rewards=rewards,
             prior=tuple(self.prior),
+            published=tuple(self.published),
             as_of=self.as_of,
         )
         return facts, self.missing_metrics()
@@ -838,6 +840,51 @@ def _prior(states: list[_Policy], span: Span):
                         s.prior.append(ef.PriorCondition(c["rule"], run.period, holder))
 
 
+def _published(states: list[_Policy], span: Span):
+    """The monthly scores the office published, for the campaign scores made of them (001
+    附件§一: 6月占60%，7、8月各占20%): from the published run of each month a `weighted_periods`
+    rule weighs (a corrected run is superseded, so one a month), each holder's month score — its
+    scorecard dimensions, the deductions off them and the monthly bonuses."""
+    wanted: dict[int, dict[str, dict[str, set[str]]]] = {}
+    for s in states:
+        by_period: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        for rule in s.spec.rules:
+            if rule.type != "weighted_periods":
+                continue
+            parts = {rule.scorecard} | {
+                r.id for r in s.spec.rules
+                if (r.type == "deduction" and r.scorecard == rule.scorecard)
+                or (r.type == "bonus" and r.applies_to == "month")
+            }  # fmt: skip
+            for key in rule.weights:
+                by_period[key][rule.scorecard] = parts
+        if by_period:
+            wanted[s.policy.pk] = by_period
+    if not wanted:
+        return
+    runs = _by_policy(
+        AssessmentRun.objects.filter(
+            status=AssessmentRun.Status.PUBLISHED,
+            period__in=sorted({k for by in wanted.values() for k in by}),
+        ).exclude(period=span.key),
+        [s for s in states if s.policy.pk in wanted],
+    )
+    for s in states:
+        by_period = wanted.get(s.policy.pk, {})
+        for run in runs.get(s.policy.pk, ()):
+            for scorecard, parts in by_period.get(run.period, {}).items():
+                for r in run.result.get("results", []):
+                    points = [
+                        Decimal(c["points"]) for c in r.get("components", [])
+                        if c.get("rule") in parts and c.get("points") is not None
+                    ]  # fmt: skip
+                    if points:
+                        holder = ef.Holder(r["holder_kind"], r["holder"])
+                        s.published.append(
+                            ef.PublishedScore(scorecard, run.period, holder, sum(points, ZERO))
+                        )
+
+
 # --- entry points ----------------------------------------------------------------------------
 
 
@@ -876,6 +923,7 @@ def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tup
     _project_facts(states, span, as_of)
     _entered(states)
     _prior(states, span)
+    _published(states, span)
     return [s.facts() for s in states]
 
 

@@ -40,6 +40,12 @@ def compute(policy: Policy, period: str, as_of: date | None = None) -> tuple[dic
     except Exception as exc:  # a forecast is advice; it must not stop the assessment
         fc = {"error": str(exc)}
     notes = [f"以下指标暂无数据来源，请在“统计数据”中录入或导入：{'、'.join(missing)}"] if missing else []
+    unpublished = sorted(
+        {k for r in result.get("results", []) for c in r.get("components", [])
+         for k in (c.get("facts") or {}).get("unpublished", ())}
+    )  # fmt: skip
+    if unpublished:
+        notes.append(f"以下月份尚无已发布的考核结果，总分中该月按现有数据计算：{'、'.join(unpublished)}")
     return result, fc, notes, as_of
 
 

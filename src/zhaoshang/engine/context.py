@@ -125,6 +125,7 @@ class Context:
         self._scores: dict[tuple[str, Span], dict[Holder, Decimal]] = {}
         self._rankings: dict[tuple[str, Span], dict[Holder, Ranked]] = {}
         self._month_scores: dict[tuple[str, Holder, Span], tuple[Decimal, list[Component]]] = {}
+        self._published: dict[tuple[str, str], dict[Holder, Decimal]] | None = None
         # Output.
         self.out = Assessment(policy=policy.name, period=span)
         self._results: dict[Holder, HolderResult] = {}
@@ -311,6 +312,19 @@ class Context:
             self._month_scores[key] = scorecard_month(self, rule, holder, month)
         return self._month_scores[key]
 
+    def period_score(self, rule: Scorecard, holder: Holder, period: str) -> tuple[Decimal, bool]:
+        """A holder's score under a scorecard in one period of the policy, and whether it is the
+        published one: the office's published result when the facts carry one for that period
+        (a holder missing from it scored 0), else computed from the facts."""
+        if self._published is None:
+            self._published = {}
+            for p in self.facts.published:
+                self._published.setdefault((p.rule, p.period), {})[self.canon(p.holder)] = p.score
+        published = self._published.get((rule.id, period))
+        if published is not None:
+            return published.get(holder, ZERO), True
+        return self.month_score(rule, holder, policy_period_span(self.policy, period))[0], False
+
     def score_of(self, key: str, span: Span, holders: list[Holder]) -> dict[Holder, Decimal]:
         """Each holder's score under a rule (target completion, scorecard, weighted periods, lead
         points) or a metric; holders without one (no target) are left out."""
@@ -332,7 +346,7 @@ class Context:
                 sc = self.policy.rule(rule.scorecard)
                 v = ZERO
                 for pk, w in rule.weights.items():
-                    v += w * self.month_score(sc, h, policy_period_span(self.policy, pk))[0]
+                    v += w * self.period_score(sc, h, pk)[0]
             elif isinstance(rule, LeadPoints):
                 from .evaluators import lead_points_of
 

@@ -218,11 +218,14 @@ def weighted_periods(ctx: Context, rule) -> None:
     for h in ctx.holders(sc.group):
         months = {}
         total = ZERO
+        published, unpublished = [], []
         for k, w in rule.weights.items():
-            s = ctx.month_score(sc, h, spans[k])[0]
+            # The month as the office published it; a month not yet published is computed.
+            s, was_published = ctx.period_score(sc, h, k)
+            (published if was_published else unpublished).append(k)
             months[k] = {"score": s, "weight": w, "weighted": s * w}
             total += s * w
-        ctx.component(h, rule, total, sc.base, periods=months)
+        ctx.component(h, rule, total, sc.base, periods=months, published=published, unpublished=unpublished)
 
 
 def deduction(ctx: Context, rule) -> None:

@@ -231,6 +231,18 @@ class PriorCondition:
 
 
 @dataclass(frozen=True)
+class PublishedScore:
+    """A holder's score under a scorecard in a period the office published: the monthly results
+    a campaign is made of (001 附件§一: 6月占60%，7、8月各占20%, of the months as published, not
+    recomputed). When a rule has any such row for a period, holders without one scored 0 then."""
+
+    rule: str
+    period: str
+    holder: Holder
+    score: Decimal
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything one assessment reads. `as_of`: the day the data runs to; units of a cadence
     that end after it are not judged yet (and forecasts project from it)."""
@@ -245,4 +257,5 @@ class Facts:
     award_decisions: tuple[AwardDecision, ...] = ()
     person_rewards: tuple[PersonReward, ...] = ()
     prior: tuple[PriorCondition, ...] = ()
+    published: tuple[PublishedScore, ...] = ()
     as_of: date | None = None

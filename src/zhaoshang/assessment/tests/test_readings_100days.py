@@ -172,3 +172,51 @@ def test_added_in_the_month_not_the_stock(days100):
     home = next(r for r in july["results"] if r["holder"] == "360722")
     c = next(c for c in home["components"] if c["rule"] == "m07-listed-negotiation")
     assert c["facts"]["metric"] == "listed_entered_negotiation" and c["max"] == "5"
+
+
+# --- the campaign is the months as published (附件§一, 附件§二(三)) ------------------------------------
+
+
+def _holder(result, key):
+    return next(r for r in result["results"] if r["holder"] == key)
+
+
+def _component(result, key, rule):
+    return next(c for c in _holder(result, key)["components"] if c["rule"] == rule)
+
+
+def test_campaign_is_made_of_the_months_the_office_published(days100):
+    """附件§一 6月…占“百日攻坚”比重为60%，7、8月各占20%, of each month's score as the leading group
+    approved and the office published it (附件§二(三)); a signing entered after June was published
+    changes nothing in June's share. A month not yet published is computed, and the run says so."""
+    june = services.run(days100, "2023-06", as_of=date(2023, 6, 30))
+    services.publish(june)
+    june_score = sum(
+        Decimal(c["points"])
+        for c in _holder(june.result, "商务局")["components"]
+        if c["rule"] in ("monthly-score", "head-trip-deduction")
+    )
+    # Entered afterwards: a formal signing of 商务局 dated in June (10 more points of 签约速度 if
+    # June were recomputed, up to its 20).
+    unit = Unit.objects.get(jurisdiction=days100.jurisdiction, name="商务局")
+    _project(unit, stage="signed", signed_on=date(2023, 6, 20), signing_kind="formal")
+    recomputed = services.compute(days100, "2023-06", date(2023, 6, 30))[0]
+    campaign, _fc, notes, _as_of = services.compute(days100, "2023-100days", date(2023, 8, 31))
+    c = _component(campaign, "商务局", "campaign-score")
+    assert Decimal(c["facts"]["periods"]["2023-06"]["score"]) == june_score
+    assert (c["facts"]["published"], c["facts"]["unpublished"]) == (["2023-06"], ["2023-07", "2023-08"])
+    july_aug = sum(Decimal(c["facts"]["periods"][k]["weighted"]) for k in ("2023-07", "2023-08"))
+    assert Decimal(c["points"]) == Decimal("0.6") * june_score + july_aug
+    assert any("2023-07、2023-08" in n for n in notes)
+
+    def speed(result):
+        return next(
+            Decimal(x["points"])
+            for x in _holder(result, "商务局")["components"]
+            if x["rule"] == "monthly-score" and x["facts"]["dimension"] == "signing_speed"
+        )
+
+    # Recomputed, June would have changed: 10 for the 实质性签约, 2 more when it is the county's
+    # first signing of June (率先签约), up to the dimension's 20.
+    assert speed(recomputed) in {min(speed(june.result) + n, Decimal(20)) for n in (10, 12)}
+    assert speed(recomputed) > speed(june.result) or speed(june.result) == 20

@@ -260,3 +260,60 @@ def test_scorecard_weights_sum_to_base(days100):
     assert sum((d.max_points for d in sc.dimensions), Decimal(0)) == sc.base == 100
     assert all(d.max_points == 20 for d in sc.dimensions)
     assert sum(days100.rule("campaign-score").weights.values()) == 1
+
+
+def test_campaign_is_made_of_the_published_months(days100):
+    """附件§一 6月…占“百日攻坚”比重为60%，7、8月各占20%; 附件§二(三) the leading group approves each
+    month's scores: the campaign is the weighted sum of the months as published, not of the
+    months recomputed from today's data."""
+    from zhaoshang.engine.facts import PublishedScore
+
+    published = (
+        # June as published: 商务局 80 (today's data would give 72.5), 工信局 30; July: 商务局 50.
+        PublishedScore("monthly-score", "2023-06", unit("商务局"), D(80)),
+        PublishedScore("monthly-score", "2023-06", unit("工信局"), D(30)),
+        PublishedScore("monthly-score", "2023-07", unit("商务局"), D(50)),
+    )
+    facts = Facts(metrics=_facts().metrics, published=published)
+    a = assess(days100, "2023-100days", facts)
+    r = a.result(unit("商务局"))
+    c = r.component("campaign-score")
+    # 0.6 × 80 + 0.2 × 50 + 0.2 × 0 (August not published: computed, 0 from today's data) = 58
+    assert c.points == D("0.6") * 80 + D("0.2") * 50 == 58
+    assert (c.facts["published"], c.facts["unpublished"]) == (["2023-06", "2023-07"], ["2023-08"])
+    assert r.score == 58 and r.rank == 1
+    # 工信局: June as published (30), July published without it (0): 0.6 × 30 = 18
+    assert a.result(unit("工信局")).component("campaign-score").points == 18
+    assert a.result(unit("工信局")).component("rank-campaign").facts["rank"] == 2
+
+
+@pytest.mark.parametrize("added, met", [(5, True), (4, False), (6, True)])
+def test_july_milestone_counts_what_was_added_in_july(days100, added, met):
+    """§二 7月增加5家上市公司进入实质性谈判: 5 listed companies added in July (no word: reached at
+    5), whatever the stock — 15 in substantive negotiation at the end of July meets nothing."""
+    facts = Facts(
+        metrics=(
+            m(HOME, "listed_entered_negotiation", "2023-07", added),
+            m(HOME, "listed_in_negotiation", "2023-07", 15),
+        )
+    )
+    c = assess(days100, "2023-07", facts).result(HOME).component("m07-listed-negotiation")
+    assert (c.points, c.max, c.facts["met"], c.facts["metric"]) == (
+        added,
+        5,
+        met,
+        "listed_entered_negotiation",
+    )
+
+
+@pytest.mark.parametrize("added, met", [(3, True), (2, False)])
+def test_august_milestone_counts_what_was_added_again(days100, added, met):
+    """§二 8月再增加3家: three more in August, not the campaign's stock."""
+    facts = Facts(
+        metrics=(
+            m(HOME, "listed_entered_negotiation", "2023-07", 5),  # July's do not count for August
+            m(HOME, "listed_entered_negotiation", "2023-08", added),
+        )
+    )
+    c = assess(days100, "2023-08", facts).result(HOME).component("m08-listed-negotiation")
+    assert (c.points, c.facts["met"]) == (added, met)
