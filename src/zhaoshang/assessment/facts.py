@@ -41,7 +41,7 @@ from zhaoshang.engine.periods import Span, units_in
 from zhaoshang.fieldwork.models import Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
 from zhaoshang.ledger.models import Investment, Project, StageChange
-from zhaoshang.org.models import Jurisdiction, Policy, Team, Unit
+from zhaoshang.org.models import Jurisdiction, Person, Policy, Team, Unit
 
 from .models import (
     AssessmentRun,
@@ -328,7 +328,9 @@ class _Tokens(dict):
 class _Policy:
     """What is gathered for one policy."""
 
-    def __init__(self, policy: Policy, span: Span, as_of: date, jurisdictions: set[int], units, teams):
+    def __init__(
+        self, policy: Policy, span: Span, as_of: date, jurisdictions: set[int], units, teams, people=None
+    ):
         self.policy = policy
         self.span = span
         self.as_of = as_of
@@ -339,6 +341,12 @@ class _Policy:
         self._numbers: dict[ef.Holder, int] = {}
         self.units = {pk: self.number(ef.unit(name)) for pk, name in units.items()}
         self.teams = {pk: self.number(ef.team(key)) for pk, key in teams.items()}
+        # The people the policy names (责任县领导…): credited with the investment of the projects
+        # they are responsible for (000 附件2 每年完成实际引进投资1亿元以上).
+        named = {p.name for p in self.spec.people}
+        self.people = {
+            pk: self.number(ef.person(name)) for pk, name in (people or {}).items() if name in named
+        }
         self.home = self.number(ef.jurisdiction(policy.jurisdiction.code))
         self.demand = project_demand(self.spec, span)
         kinds = getattr(self.spec, "signing_kinds", None)
@@ -465,16 +473,19 @@ class _Batch:
                 month__lte=self.span.end,
             )
             .order_by()
-            .values_list("jurisdiction_id", "unit_id", "team_id", "month")
+            .values_list("jurisdiction_id", "unit_id", "team_id", "month", "project__responsible_leader_id")
             .annotate(total=Sum("amount"))
         )
         tokens = self.tokens
-        for jur, unit_id, team_id, month, total in rows:
+        for jur, unit_id, team_id, month, leader_id, total in rows:
             tok = tokens[month]
             for s in self.covering[jur]:
                 for h in s.holders(unit_id, team_id):
                     s.add(h, "actual_investment", tok, total)
                 s.add(s.home, "actual_investment", tok, total)
+                leader = s.people.get(leader_id)
+                if leader is not None:
+                    s.add(leader, "actual_investment", tok, total)
         for s in self.states:
             s.provided.add("actual_investment")
 
@@ -907,10 +918,16 @@ def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tup
     teams: dict[int, dict[int, str]] = defaultdict(dict)
     for pk, policy_id, key in Team.objects.filter(policy__in=policies).values_list("pk", "policy_id", "key"):
         teams[policy_id][pk] = key
+    people_of: dict[int, dict[int, str]] = defaultdict(dict)
+    for pk, jur, name in Person.objects.filter(
+        jurisdiction_id__in=set().union(*covered.values())
+    ).values_list("pk", "jurisdiction_id", "name"):
+        people_of[jur][pk] = name
     states = []
     for p in policies:
         units = {pk: name for j in covered[p.pk] for pk, name in units_of[j].items()}
-        states.append(_Policy(p, span, as_of, covered[p.pk], units, teams[p.pk]))
+        people = {pk: name for j in covered[p.pk] for pk, name in people_of[j].items()}
+        states.append(_Policy(p, span, as_of, covered[p.pk], units, teams[p.pk], people))
     by_start: dict[date, list[_Policy]] = defaultdict(list)
     for s in states:
         by_start[s.policy.start].append(s)
