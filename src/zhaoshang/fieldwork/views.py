@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
+from zhaoshang.core.validators import check_date
 from zhaoshang.core.views import (
     Col,
     ObjectDeleteView,
@@ -464,6 +465,13 @@ def report_calendar(request):
         on = date.fromisoformat(request.GET.get("on", "")) if request.GET.get("on") else today
     except ValueError:
         on = today
+    try:
+        check_date(on, "日期")
+    except ValidationError as exc:
+        # The weeks either side would fall outside what a date can hold (9999-12-31).
+        return render(
+            request, "core/error.html", {"title": "日期有误", "message": exc.messages[0]}, status=400
+        )
     week_start = on - timedelta(days=on.weekday())
     week_end = week_start + timedelta(days=6)
     qs = Report.objects.visible_to(request.user).select_related("unit", "team")
