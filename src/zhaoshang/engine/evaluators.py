@@ -344,10 +344,18 @@ def _conditions(ctx: Context, rule, conds, h: Holder, span: Span) -> tuple[bool 
 
 
 def _met_before(ctx: Context, rule, h: Holder, span: Span) -> bool | None:
+    """Whether a holder met a flag's conditions in an earlier span: the published result of that
+    span; else the office's entry for it (`previous_office_named`); else, if the rule allows,
+    the facts of that span; else unknown (None, not met)."""
     prior = [p for p in ctx.facts.prior if p.rule == rule.id and p.period == span.key]
     if prior:
         return any(p.met for p in prior if ctx.canon(p.holder) == h)
-    if not ctx.has_data(span):
+    key = getattr(rule, "previous_office_named", None)
+    if key is not None:
+        entered = [d for d in ctx.facts.decisions if d.key == key and d.period == span.key]
+        if entered:
+            return any(ctx.canon(d.holder) == h for d in entered)
+    if not getattr(rule, "previous_from_facts", True) or not ctx.has_data(span):
         return None
     return _conditions(ctx, rule, rule.conditions, h, span)[0]
 

@@ -429,6 +429,12 @@ class Flag(RuleBase):
     conditions: list[Condition] = Field(min_length=1)
     at: Literal["month", "quarter", "half_year", "year_end", "period_end"] = "year_end"
     consecutive: int = Field(default=1, ge=1)
+    # The earlier periods of `consecutive` are read from their published results first; then,
+    # with `previous_office_named`, from the office's list of who met the conditions then (an
+    # `OfficeDecision` with that key and period: last year's bottom three before the platform
+    # ran); then, unless `previous_from_facts` is false, recomputed from the facts.
+    previous_office_named: Key | None = None
+    previous_from_facts: bool = True
     consequence: Text
     # A team's flag falls on its units too (牵头单位和成员单位一并问责).
     extend_to: list[Literal["lead_unit", "member_units"]] = []

@@ -6,7 +6,16 @@ from decimal import Decimal
 import pytest
 
 from zhaoshang.engine import assess
-from zhaoshang.engine.facts import Facts, PriorCondition, ProjectFact, TargetFact, person, team, unit
+from zhaoshang.engine.facts import (
+    Facts,
+    OfficeDecision,
+    PriorCondition,
+    ProjectFact,
+    TargetFact,
+    person,
+    team,
+    unit,
+)
 from zhaoshang.engine.organisation import all_group_members
 
 from .helpers import D, amounts, flagged, m, policy
@@ -217,8 +226,12 @@ def test_reassignment_needs_two_years_running(xinfeng):
     assert flagged(assess(xinfeng, "2024", alone), "reassignment") == {"县委办", "工信局"}
 
 
-def test_reassignment_from_last_years_facts(xinfeng):
-    this = _all_complete(xinfeng, {"县委办": D("0.1")})
+def test_reassignment_reads_last_years_result_not_a_recomputation(xinfeng):
+    """§三(三) 连续两年位列后三名的单位主要负责人进行岗位调整: last year's place is last year's
+    result — its published run (PriorCondition), or the bottom three the office enters for a year
+    the platform did not run (认定事项 bottom_three, 2023) — never last year recomputed from today's
+    ledger. (It was recomputed from the facts before.)"""
+    this = _all_complete(xinfeng, {"县委办": D("0.1")})  # 县委办 last this year, alone behind
     last = [m(unit("县委办"), "actual_investment", "2023-06", 1)] + [
         m(unit(n), "actual_investment", "2023-06", 50000)
         for n in all_group_members(xinfeng)["assessed_units"][3:]
@@ -227,8 +240,21 @@ def test_reassignment_from_last_years_facts(xinfeng):
         TargetFact(unit(n), "actual_investment", "2023", D(10000))
         for n in all_group_members(xinfeng)["assessed_units"]
     )
-    a = assess(xinfeng, "2024", Facts(metrics=tuple(this + last), targets=targets))
-    assert "县委办" in flagged(a, "reassignment")
+    facts = Facts(metrics=tuple(this + last), targets=targets)
+    # Today's ledger puts 县委办 in 2023's bottom three, but nothing published or entered says so.
+    assert "县委办" not in flagged(assess(xinfeng, "2024", facts), "reassignment")
+    entered = (OfficeDecision("bottom_three", unit("县委办"), "2023"),)
+    a = assess(xinfeng, "2024", Facts(metrics=facts.metrics, targets=targets, decisions=entered))
+    assert flagged(a, "reassignment") == {"县委办"}
+    # An entry for another year does not count; a published 2023 result comes before the entry.
+    other_year = (OfficeDecision("bottom_three", unit("县委办"), "2022"),)
+    assert (
+        flagged(assess(xinfeng, "2024", Facts(metrics=facts.metrics, decisions=other_year)), "reassignment")
+        == set()
+    )
+    published = (PriorCondition("reassignment", "2023", unit("工信局")),)
+    both = Facts(metrics=facts.metrics, decisions=entered, prior=published)
+    assert "县委办" not in flagged(assess(xinfeng, "2024", both), "reassignment")
 
 
 def test_corps_accountability_falls_on_its_units(xinfeng):
