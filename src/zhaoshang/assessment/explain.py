@@ -27,6 +27,7 @@ FACT_LABELS: dict[str, str] = {
     "at_least": "额度性质",
     "attributes": "项目属性",
     "base_wan": "基数",
+    "basis": "完成率依据",
     "bottom": "倒数名次",
     "cap_yuan": "上限",
     "checks": "核验情况",

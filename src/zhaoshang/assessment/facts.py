@@ -761,11 +761,13 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
             attributes = frozenset(p["attributes"] or ())
             for s in covering[p["jurisdiction_id"]]:
                 holder = s.holder(p["unit_id"], p["team_id"])
+                unit_number = s.units.get(p["unit_id"])
                 s.projects.append(
                     ef.ProjectFact(
                         id=str(p["id"]),
                         name=p["name"],
                         holder=holder,
+                        unit=s.holder_list[unit_number] if unit_number is not None else None,
                         attributes=attributes,
                         industry=p["industry"],
                         total_investment_wan=p["total_investment"],

@@ -528,16 +528,48 @@ def resolve_exclusive(ctx: Context) -> None:
             ctx.amount(kind, h, amount, rule, **facts)
 
 
+BASIS_TEXT = {"unit": "引进单位年度进资任务", "team": "所在兵团年度进资任务", "project": "项目年度计划投资"}
+
+
+def _subsidy_basis(ctx: Context, rule, p, y: Span, base: Decimal):
+    """Who is paid, and the completion that chooses the rate (None: no task or plan), and why not."""
+    unit_h = ctx.canon(p.unit) if p.unit is not None else None
+    holder = ctx.canon(p.holder) if p.holder is not None else None
+    introducing = unit_h or holder
+    if rule.completion_basis == "project":
+        plan = p.planned_wan.get(y.key)
+        if not plan:
+            return introducing, None, "项目无本年度计划投资，无法确定补助比例"
+        done = ctx.sum_tokens(dict(p.investment_wan), y)
+        return introducing, (done / plan, done, plan), ""
+    if rule.completion_basis == "team":
+        team_h = holder if holder is not None and holder.kind == "team" else None
+        if team_h is None and unit_h is not None:
+            team_h = ctx.team_of(unit_h, [Holder("team", k) for k in ctx.teams])
+        if team_h is None:
+            return introducing, None, "项目不属于任何兵团，无法按兵团任务确定补助比例"
+        who = team_h
+    else:
+        who = introducing
+    comp = ctx.completion(who, rule.completion_metric, y)
+    if comp is None:
+        return (
+            who,
+            None,
+            "引进单位无年度任务，无法确定补助比例" if who == unit_h else "无年度任务，无法确定补助比例",
+        )
+    return who, (comp.ratio, comp.actual, comp.target.value), ""
+
+
 def completion_rate_subsidy(ctx: Context, rule) -> None:
     for y in units_in(ctx.span, "year"):
         for p in ctx.facts.projects:
-            if p.holder is None or not p.assessed:
+            if (p.holder is None and p.unit is None) or not p.assessed:
                 continue
-            h = ctx.canon(p.holder)
             base = ctx.sum_tokens(dict(p.investment_wan), y)
             if base <= 0:
                 continue
-            comp = ctx.completion(h, rule.completion_metric, y)
+            h, comp, why = _subsidy_basis(ctx, rule, p, y, base)
             if comp is None:
                 ctx.component(
                     h,
@@ -546,19 +578,24 @@ def completion_rate_subsidy(ctx: Context, rule) -> None:
                     None,
                     project=p.id,
                     base_wan=base,
-                    note="引进单位无年度任务，无法确定补助比例",
+                    basis=BASIS_TEXT[rule.completion_basis],
+                    note=why,
                 )
                 continue
+            ratio, actual, target = comp
             bracket = next(
                 (b for b in rule.brackets
-                 if in_range(comp.ratio, b.min_completion, b.max_completion, b.min_word, b.max_word,
+                 if in_range(ratio, b.min_completion, b.max_completion, b.min_word, b.max_word,
                              rule.range_includes)),
                 None,
             )  # fmt: skip
-            facts = dict(project_name=p.name, year=y, base_wan=base, completion=comp.ratio)
+            facts = dict(
+                project_name=p.name, year=y, base_wan=base, completion=ratio, basis=BASIS_TEXT[rule.completion_basis],
+                actual=actual, target=target,
+            )  # fmt: skip
             if bracket is None:
                 ctx.component(h, rule, None, None, project=p.id, **facts, rate=ZERO,
-                              note=f"完成率{pct(comp.ratio)}，未达到最低档，不予补助")  # fmt: skip
+                              note=f"完成率{pct(ratio)}，未达到最低档，不予补助")  # fmt: skip
                 continue
             raw = base * bracket.rate
             cap = rule.cap_wan_per_project

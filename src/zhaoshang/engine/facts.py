@@ -109,6 +109,9 @@ class ProjectFact:
     """One project of the ledger.
 
     - `holder`: the introducing holder the project is credited to (a team or a unit).
+    - `unit`: the introducing unit itself, when the project is credited to a team (引进单位).
+    - `planned_wan`: the project's own planned new investment, by year token (`2024`), where
+      the office gives one (a subsidy's `completion_basis: project`).
     - `attributes`: the project's classes, as the rules name them: `world500`, `china500`,
       `listed_manufacturing`, `foreign_over_200m_usd`, `talent_tech_transfer`…
     - `total_investment_wan`: the contracted (总投资) amount.
@@ -147,6 +150,8 @@ class ProjectFact:
     land_grounds: Mapping[str, date] = field(default_factory=dict)
     contacts: tuple[Contact, ...] = ()
     dates: Mapping[str, date] = field(default_factory=dict)
+    unit: Holder | None = None
+    planned_wan: Mapping[str, Decimal] = field(default_factory=dict)
 
     def stage_date(self, stage: str) -> date | None:
         named = {

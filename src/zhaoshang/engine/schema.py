@@ -294,6 +294,12 @@ class CompletionRateSubsidy(RuleBase):
     # it open: `lower` (default: 50% ≤ x < 80%, so a shared point such as 50% takes the higher
     # bracket, as “80%以上” does at 80%) or `upper` (50% < x ≤ 80%).
     range_includes: Literal["lower", "upper"] = "lower"
+    # Whose completion chooses the rate, where the document says only “完成年任务”: `unit` (the
+    # default: the introducing unit's own annual investment task, which is paid), `team` (its
+    # corps' task; the corps is paid) or `project` (the project's own plan for the year,
+    # `ProjectFact.planned_wan`; the introducing unit is paid). A project recorded under a team
+    # only has its team stand in for the unit.
+    completion_basis: Literal["unit", "team", "project"] = "unit"
     cap_wan_per_project: NonNegative | None = None
     cap_word: CapWord = "不超过"  # 单个项目每年…不超过200万元: the cap itself may be paid
     people_reward_share_max: Ratio | None = None

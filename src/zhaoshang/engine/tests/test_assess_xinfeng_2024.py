@@ -358,3 +358,52 @@ def test_json_shape(xinfeng):
     import json
 
     json.dumps(j, ensure_ascii=False)
+
+
+def _subsidy_on(xinfeng, basis, metrics, planned=None):
+    """project-subsidy with `completion_basis` set, on one project of corps-01 introduced by its
+    lead unit 商务局 (2亿 task), 10000万 of new investment in 2024."""
+    from zhaoshang.engine.context import Context
+    from zhaoshang.engine.evaluators import completion_rate_subsidy
+    from zhaoshang.engine.periods import parse_period
+
+    rule = xinfeng.rule("project-subsidy").model_copy(update={"completion_basis": basis})
+    project = ProjectFact(
+        "p", "项目", team("corps-01"), unit=unit("商务局"), investment_wan={"2024-06": D(10000)},
+        planned_wan=planned or {},
+    )  # fmt: skip
+    ctx = Context(xinfeng, parse_period("2024"), Facts(metrics=tuple(metrics), projects=(project,)))
+    completion_rate_subsidy(ctx, rule)
+    return [(a.holder.key, a.amount_wan) for a in ctx.out.amounts]
+
+
+@pytest.mark.parametrize(
+    "unit_done, paid",
+    [
+        (16000, 25),  # 16000 ÷ 20000 = 80%: 80%以上 → 2.5‰ × 10000 = 25万
+        (15999, 20),  # 79.995%: 50%-80% → 2‰ → 20万
+        (10000, 20),  # 50%: 50%-80% (lower end in) → 20万
+        (3999, None),  # 19.995%: nothing
+    ],
+)
+def test_subsidy_reads_the_introducing_units_own_task_by_default(xinfeng, unit_done, paid):
+    """§二(三)4 当年考评项目新增实际进资累计完成年任务80%以上、50%-80%、20%-50%分别按2.5‰、2‰、1.5‰:
+    by default the task is the introducing unit's own (商务局, lead unit of corps-01: 2亿), not its
+    corps' 4亿 — the corps here is at 40% (1.5‰) and does not decide."""
+    assert xinfeng.rule("project-subsidy").completion_basis == "unit"
+    metrics = [m(unit("商务局"), "actual_investment", "2024-06", unit_done),
+               m(team("corps-01"), "actual_investment", "2024-06", 16000)]  # fmt: skip
+    got = _subsidy_on(xinfeng, "unit", metrics)
+    assert got == ([] if paid is None else [("商务局", D(paid))])
+
+
+def test_subsidy_basis_corps_task_or_the_projects_own_plan(xinfeng):
+    """The alternatives the office may set: the corps' task (16000 ÷ 40000 = 40% → 1.5‰ → 15万,
+    to the corps), or the project's own plan for the year (10000 ÷ 12500 = 80% → 2.5‰ → 25万;
+    ÷ 12501 = 79.99% → 2‰ → 20万; no plan: nothing, and a note says why)."""
+    metrics = [m(unit("商务局"), "actual_investment", "2024-06", 20000),
+               m(team("corps-01"), "actual_investment", "2024-06", 16000)]  # fmt: skip
+    assert _subsidy_on(xinfeng, "team", metrics) == [("corps-01", D(15))]
+    assert _subsidy_on(xinfeng, "project", metrics, {"2024": D(12500)}) == [("商务局", D(25))]
+    assert _subsidy_on(xinfeng, "project", metrics, {"2024": D(12501)}) == [("商务局", D(20))]
+    assert _subsidy_on(xinfeng, "project", metrics) == []
