@@ -506,6 +506,12 @@ def fixed_amount(ctx: Context, rule) -> None:
         if rule.floor:
             facts["at_least"] = True
             facts["word"] = rule.word or "不低于"
+        if rule.paid_as_spent:
+            facts["paid_as_spent"] = "据实拨付，以此为上限"
+        if rule.view_of and not rule.separate:
+            # The same money as other rules pay, seen another way: shown, not added again.
+            ctx.component(h, rule, None, None, amount_wan=amount, view_of=rule.view_of, **facts)
+            continue
         if rule.exclusive:
             ctx.exclusive[rule.exclusive].append((h, amount, rule.kind, rule.id, rule.clause, facts))
         else:

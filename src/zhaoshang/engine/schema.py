@@ -265,6 +265,13 @@ class FixedAmount(RuleBase):
     paid_to: Literal["holder", "lead_unit"] = "holder"
     at_least: bool = False  # the document sets a floor (不低于), not the amount
     word: FloorWord | None = None  # the document's word for that floor (implies at_least)
+    # Another view of money other rules already pay (000: a corps' 30万 work fund, seen by unit
+    # as 18万 + 6万…, is seen by purpose as 18万 outbound + 12万 reception): said in Chinese, and
+    # shown as a component without an amount, unless the office sets it apart (`separate`).
+    view_of: Text | None = None
+    separate: bool = False
+    # The amount is a ceiling reimbursed as spent (报财政据实拨付), not a grant.
+    paid_as_spent: bool = False
 
     @property
     def floor(self) -> bool:

@@ -46,11 +46,42 @@ def test_work_funds_lead_member_support_responsible(xinfeng):
     # 15 corps × 30; of the 10 support units five are lead units (keep 18), two are other members
     # (政府办, 生态环境局: 15 instead of 6), three are neither (15 each); 11 responsible units × 3.
     assert sum(funds.values()) == 15 * 30 + 2 * (15 - 6) + 3 * 15 + 11 * 3 == 546
-    corps = amounts(a, "outbound_fund")
-    assert corps[("corps-01", None)] == 18
+    # The outbound 18万 and reception 12万 are the same 30万 seen by purpose (next test): shown on
+    # the corps, not paid again. (They were paid on top before: 30万 more a corps.)
+    assert amounts(a, "outbound_fund") == {} and amounts(a, "reception_fund") == {}
     comp = a.result(team("corps-01")).component("fund-corps-outbound")
     assert comp.facts["tied_amount_wan"] == D("7.2") and comp.facts["paid_to"] == "商务局"
-    assert amounts(a, "reception_fund")[("corps-15", None)] == 12
+
+
+def test_a_corps_fund_is_one_budget_seen_by_unit_and_by_purpose(xinfeng):
+    """§二(三)4 各产业招商兵团每年安排招商工作经费30万元，其中兵团牵头单位18万元，其他成员单位6万元;
+    附件3 §四(一) 外出招商工作经费18万元 and §四(二) 客商接待经费12万元，报财政据实拨付. 18 + 12 = 30
+    = 18 + 6 + 6: one budget. By unit it is paid; by purpose it is shown on the corps; the
+    reception fund is a ceiling paid as spent. Set apart by the office, both are paid."""
+    a = assess(xinfeng, "2024")
+    funds = amounts(a, "work_fund")
+    by_unit = funds[("商务局", None)] + funds[("县委办", None)] + funds[("大塘埠镇", None)]
+    corps = a.result(team("corps-01"))
+    out, rec = corps.component("fund-corps-outbound"), corps.component("fund-corps-reception")
+    assert out.points is None and rec.points is None
+    assert out.facts["amount_wan"] + rec.facts["amount_wan"] == by_unit == 30
+    assert "30万元" in out.facts["view_of"]
+    assert rec.facts["paid_as_spent"] == "据实拨付，以此为上限"
+    apart = xinfeng.model_copy(
+        update={
+            "rules": [
+                r.model_copy(update={"separate": True})
+                if r.id in ("fund-corps-outbound", "fund-corps-reception")
+                else r
+                for r in xinfeng.rules
+            ]
+        }
+    )
+    b = assess(apart, "2024")
+    assert amounts(b, "outbound_fund")[("corps-01", None)] == 18
+    assert amounts(b, "reception_fund")[("corps-15", None)] == 12
+    rec_paid = b.result(team("corps-15")).component("fund-corps-reception")
+    assert rec_paid.facts["paid_as_spent"] == "据实拨付，以此为上限"
 
 
 def test_no_funds_outside_a_whole_year(xinfeng):
