@@ -519,7 +519,8 @@ _STAGE_DATE = {stage: f for stage, f, _, _, _ in _DATED} | {Project.Stage.TERMIN
 PROJECT_FIELDS = (
     "total_investment", "foreign_investment_usd", "industry", "stage", "signed_on", "signing_kind",
     "started_on", "start_kind", "production_on", "full_production_on", "terminated_on",
-    "termination_reason", "signed_at_event", "host_unit_id",
+    "termination_reason", "signed_at_event", "host_unit_id", "category", "attributes", "chain", "channel",
+    "contract_start_due", "land_mu",
 )  # fmt: skip
 # What is loaded of registered records to match and compare rows: tuples, not model instances;
 # the few records that change are fetched whole when they are written.
@@ -827,7 +828,6 @@ class _ProjectImport(_Import):
                 "name": v["name"],
                 "unit_id": unit.pk,
                 "team_id": team_id,
-                "category": Project.Category.INDUSTRY,
                 "search_initials": initials(v["name"])[:200],
                 **planned,
             }
@@ -860,6 +860,14 @@ class _ProjectImport(_Import):
             "signed_at_event": value("signed_at_event", False),
             "host_unit_id": value("host_unit_id", None),
             "stage": v["stage"],
+            # A blank 项目类别 keeps what is stored (工业 for a new project, the model's default).
+            "category": v.get("category")
+            or (existing.category if existing is not None else Project.Category.INDUSTRY),
+            "attributes": value("attributes", []),
+            "chain": value("chain", ""),
+            "channel": value("channel", ""),
+            "contract_start_due": value("contract_start_due", None),
+            "land_mu": value("land_mu", None),
         }
         stage = v["stage"]
         for _, date_field, _, kind_field, _ in _DATED:

@@ -18,7 +18,7 @@ from typing import Any
 from zhaoshang.engine.calendar import EARLIEST, LATEST
 from zhaoshang.fieldwork.models import REGIONS, Activity
 from zhaoshang.ledger import uscc as uscc_rules
-from zhaoshang.ledger.models import ENTERPRISE_TAGS, Project
+from zhaoshang.ledger.models import ENTERPRISE_TAGS, PROJECT_ATTRIBUTES, Project
 from zhaoshang.ledger.services import stage_by_label
 
 # A text cell starting with one of these is read as a formula by Excel, WPS and LibreOffice
@@ -262,6 +262,29 @@ def parse_tags(value: Any) -> list[str]:
     return tags
 
 
+_ATTRIBUTE_BY_LABEL = {label: key for key, label in PROJECT_ATTRIBUTES.items()}
+
+
+def parse_attributes(value: Any) -> list[str]:
+    """项目属性 by their Chinese names (世界500强、产业链项目), separated as 企业类别 are; stored by key."""
+    text = parse_text(value)
+    keys: list[str] = []
+    for label in TAG_SEPARATORS.split(text):
+        label = label.strip()
+        if not label:
+            continue
+        key = _ATTRIBUTE_BY_LABEL.get(label) or (label if label in PROJECT_ATTRIBUTES else None)
+        if key is None:
+            raise CellError(f"未知的项目属性“{label}”，可选：{'、'.join(PROJECT_ATTRIBUTES.values())}")
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def _attribute_labels(p, ctx=None) -> str:
+    return "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in p.attributes or [])
+
+
 STAGE_HELP = "线索、在谈、实质性谈判、签约（意向签约 / 合同送签 / 正式签约）、开工（开工仪式 / 实质性开工）、投产、达产、终止"
 
 
@@ -495,6 +518,50 @@ PROJECTS = Layout(
             lambda p, c: _unit(c, p.host_unit),
             width=16,
             note="项目落户在其他县（市、区）或单位时填写",
+        ),
+        # The facts the documents' rules read (issue 10): the same fields as the project form
+        # and the API, so an office keeping its ledger in Excel can fill every one.
+        Column(
+            "项目类别",
+            "category",
+            "category",
+            choice_parser(Project.Category),
+            lambda p, c: _kind_label(Project.Category, p.category),
+            note="、".join(Project.Category.labels) + "；不填为工业（新项目）或保持原值",
+        ),
+        Column(
+            "项目属性",
+            "attributes",
+            "attributes",
+            parse_attributes,
+            _attribute_labels,
+            width=24,
+            note="多个用“、”分隔，可选：" + "、".join(PROJECT_ATTRIBUTES.values()),
+        ),
+        Column("产业链", "chain", "chain", text_parser(40), lambda p, c: p.chain),
+        Column(
+            "招商渠道",
+            "channel",
+            "channel",
+            choice_parser(Project.Channel),
+            lambda p, c: _kind_label(Project.Channel, p.channel),
+            note="、".join(Project.Channel.labels),
+        ),
+        Column(
+            "合同约定开工日期",
+            "contract_start_due",
+            "contract_start_due",
+            parse_date,
+            lambda p, c: p.contract_start_due,
+            kind="date",
+        ),
+        Column(
+            "用地（亩）",
+            "land_mu",
+            "land_mu",
+            parse_decimal,
+            lambda p, c: p.land_mu,
+            kind="decimal",
         ),
     ),
     extra=(

@@ -475,3 +475,50 @@ def test_a_code_registered_meanwhile_is_a_conflict_and_nothing_is_saved(users, m
     assert not result.ok and result.created == result.enterprises_created == 0
     assert result.errors[0].message.startswith("保存时与已有记录冲突（可能有人同时在登记），未导入任何数据")
     assert _state() == before and not Enterprise.objects.filter(uscc=taken).exists()
+
+
+def test_the_facts_rules_read_come_in_by_excel_as_by_the_form(users):
+    """Issue 10: 项目类别, 项目属性, 产业链, 招商渠道, 合同约定开工日期 and 用地 — fields of the form and
+    the API — are columns of the template, read by their Chinese names, logged and exported back."""
+    user = users["xf-office"]
+    row = project_row(
+        {"项目名称": "文旅综合体", "项目类别": "文旅", "项目属性": "世界500强、产业链项目，世界500强",
+         "产业链": "PCB", "招商渠道": "产业链招商", "合同约定开工日期": "2024-09-30", "用地（亩）": 120.5}
+    )  # fmt: skip
+    result = import_projects(xlsx([row]), user=user)
+    assert result.ok, [str(e) for e in result.errors]
+    p = Project.objects.get(name="文旅综合体")
+    assert (p.category, p.attributes, p.chain, p.channel) == (
+        "tourism",
+        ["world500", "chain_project"],
+        "PCB",
+        "chain",
+    )
+    assert p.contract_start_due == date(2024, 9, 30) and p.land_mu == Decimal("120.50")
+    logged = ObjectChange.objects.get(object_id=str(p.pk), action="create", content_type__model="project")
+    assert logged.after["category"] == "tourism" and logged.after["attributes"] == [
+        "world500",
+        "chain_project",
+    ]
+    # The same file again changes nothing; a blank 项目类别 keeps what is stored.
+    assert import_projects(xlsx([row]), user=user).unchanged == 1
+    result = import_projects(xlsx([{**row, "项目类别": ""}]), user=user)
+    assert result.ok and Project.objects.get(pk=p.pk).category == "tourism"
+    # A new project without a category is 工业, the form's default.
+    import_projects(xlsx([project_row({"项目名称": "默认类别项目"})]), user=user)
+    assert Project.objects.get(name="默认类别项目").category == "industry"
+
+
+def test_unknown_attribute_and_category_are_named_by_row_and_column(users):
+    before = Project.objects.count()
+    rows = [
+        project_row({"项目名称": "甲", "项目属性": "世界五百强"}),
+        project_row({"项目名称": "乙", "项目类别": "制造业"}),
+        project_row({"项目名称": "丙", "用地（亩）": -3}),
+    ]
+    result = import_projects(xlsx(rows), user=users["xf-office"])
+    errors = [str(e) for e in result.errors]
+    assert any(e.startswith("第2行【项目属性】未知的项目属性“世界五百强”") for e in errors), errors
+    assert any(e.startswith("第3行【项目类别】应为：工业、农业、文旅、城建、服务业") for e in errors), errors
+    assert any(e.startswith("第4行【用地（亩）】") and "不能为负数" in e for e in errors), errors
+    assert Project.objects.count() == before
