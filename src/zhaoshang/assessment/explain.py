@@ -335,6 +335,8 @@ class Explainer:
         for key, v in facts.items():
             if key == "of" and "rank" in facts:
                 continue
+            if v is None and key not in ("met", "tax_paid"):
+                continue  # a fact the rule has no value for says nothing (项目：—)
             out.append((FACT_LABELS.get(key, key), self.value(key, v, facts)))
         return out
 

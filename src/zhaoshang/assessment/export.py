@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from zhaoshang.engine.metrics import COMMON_METRICS
 from zhaoshang.org.models import Jurisdiction, Policy, Team
 
-from .explain import Explainer, wan
+from .explain import Explainer, number, wan
 
 KIND_LABELS = {"team": "团队", "unit": "单位", "person": "人员", "jurisdiction": "行政区划"}
 FLAG_LABELS = {
@@ -248,6 +248,9 @@ def present(run, *, user=None) -> dict:
         for c in comps:
             if "score_by" in c.get("facts", {}):
                 c["points_text"] = ex.score(c.get("points"), c["facts"]["score_by"])
+            elif c.get("points") is not None:
+                c["points_text"] = number(c["points"])
+            c["max_text"] = number(c["max"]) if c.get("max") is not None else "—"
         groups.setdefault(r["holder_kind"], []).append(
             {
                 **r,
