@@ -13,6 +13,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+# Every test here reads the session's demo world (the module's schema fixture logs in as its office),
+# so they all run with the database tests, before the browser tests empty the database.
+pytestmark = pytest.mark.django_db
+
 # Several roles: what they see differs (masked contacts, related ids they may not read…).
 ROLES = ["xf-office", "xf-team", "xf-unit", "tl-office", "admin"]
 DETAILS_PER_ENDPOINT = 3
