@@ -101,7 +101,7 @@ FACT_LABELS: dict[str, str] = {
     "tax_wan": "税收",
     "tied_amount_wan": "与考核结果挂钩金额",
     "tied_to_results": "与考核结果挂钩比例",
-    "uncapped": "未封顶金额",
+    "uncapped": "应扣分（未封顶）",
     "uncapped_wan": "未封顶金额",
     "ungraded": "未定级线索",
     "unpublished": "尚未发布、按现有数据计算的月份",
@@ -123,6 +123,11 @@ PER_LABELS = {
     "half_year": "每半年",
     "year": "每年",
     "period": "整个期间",
+}
+BASIS_LABELS = {
+    "unit": "引进单位本身的年度进资任务",
+    "team": "所在兵团的年度进资任务",
+    "project": "项目本身的年度投资计划",
 }
 RATE_LABELS = {
     "contract_fulfilment": "合同履约率",
@@ -466,7 +471,16 @@ _FORMATS: dict[str, Callable[[Any, Explainer, dict], str]] = {
     "tax_wan": _wan,
     "tied_amount_wan": _wan,
     "uncapped_wan": _wan,
-    "uncapped": _wan,
+    "uncapped": _text(lambda v: f"{number(v)}分"),
+    "item_points": _text(lambda v: f"{number(v)}分"),
+    "taken_from_item": _text(lambda v: f"{number(v)}分"),
+    "points_each": _text(lambda v: f"{number(v)}分"),
+    "item": lambda v, ex, f: ex.items.get(str(v)) or ex.metric(v),
+    "basis": lambda v, ex, f: BASIS_LABELS.get(str(v), str(v)),
+    "view_of": _kinds,
+    "paid_as_spent": lambda v, ex, f: "按实际支出拨付（不超过额度）" if v else "按额度拨付",
+    "published": _periods,
+    "unpublished": _periods,
     "rejected": _wan,
     "people_reward_max_wan": _wan,
     "cap_yuan": _yuan,
