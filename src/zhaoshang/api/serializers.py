@@ -216,7 +216,7 @@ def _ledger_serializers():
     project = serializer_for(
         Project,
         ["jurisdiction", "name", "enterprise", "industry", "chain", "category", "channel", "total_investment",
-         "foreign_investment_usd", "attributes", "stage", "unit", "team", "host_unit", "registered_on", "signed_on",
+         "foreign_investment_usd", "attributes", "attributes_excluded", "stage", "unit", "team", "host_unit", "registered_on", "signed_on",
          "signing_kind", "started_on", "start_kind", "production_on", "full_production_on", "terminated_on",
          "termination_reason", "contract_start_due", "signed_at_event", "responsible_leader", "task_force", "plan",
          "land_mu", "tax_per_mu", "partners"],

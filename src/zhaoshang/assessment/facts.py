@@ -40,7 +40,14 @@ from zhaoshang.engine import facts as ef
 from zhaoshang.engine.periods import Span, units_in
 from zhaoshang.fieldwork.models import Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
-from zhaoshang.ledger.models import Investment, Project, StageChange
+from zhaoshang.ledger.models import (
+    ENTERPRISE_CLASS_ATTRIBUTES,
+    FOREIGN_LARGE_USD_WAN,
+    Investment,
+    Project,
+    StageChange,
+    effective_attributes,
+)
 from zhaoshang.org.models import Jurisdiction, Person, Policy, Team, Unit
 
 from .models import (
@@ -88,7 +95,19 @@ class HasAny(Func):
 
 
 def _has(*attrs: str) -> Q:
-    return Q(HasAny(F("attributes"), attrs))
+    """Projects with any of `attrs`, as `ledger.models.effective_attributes` reads them: their own,
+    or one their enterprise's class, listing or 外资 gives them that the office has not excluded."""
+    q = Q(HasAny(F("attributes"), attrs))
+    for attr in attrs:
+        tags = [t for t, a in ENTERPRISE_CLASS_ATTRIBUTES.items() if a == attr]
+        derived = Q(HasAny(F("enterprise__tags"), tags)) if tags else Q(pk__in=[])
+        if attr == "listed_company":
+            derived |= ~Q(enterprise__listed_exchange="")
+        if attr == "foreign_over_200m_usd":
+            derived |= Q(foreign_investment_usd__gte=FOREIGN_LARGE_USD_WAN)
+        if tags or attr in ("listed_company", "foreign_over_200m_usd"):
+            q |= derived & ~Q(HasAny(F("attributes_excluded"), [attr]))
+    return q
 
 
 def _over(amount: Decimal) -> Q:
@@ -682,7 +701,8 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
     fields = [
         "id", "jurisdiction_id", "name", "unit_id", "team_id", "stage", "attributes", "industry",
         "total_investment", "signed_on", "signing_kind", "started_on", "start_kind", "production_on",
-        "signed_at_event", "terminated_on", "contract_start_due",
+        "signed_at_event", "terminated_on", "contract_start_due", "attributes_excluded", "enterprise__tags",
+        "enterprise__listed_exchange", "foreign_investment_usd",
     ]  # fmt: skip
     for demand, group in by_demand.items():
         covering: dict[int, list[_Policy]] = defaultdict(list)
@@ -758,7 +778,10 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
             due = p["contract_start_due"]
             if due and due < as_of and p["started_on"] is None and p["stage"] in ("signed",):
                 grounds["not_started_on_time"] = due
-            attributes = frozenset(p["attributes"] or ())
+            attributes = effective_attributes(
+                p["attributes"], p["enterprise__tags"], p["enterprise__listed_exchange"],
+                p["foreign_investment_usd"], p["attributes_excluded"],
+            )  # fmt: skip
             for s in covering[p["jurisdiction_id"]]:
                 holder = s.holder(p["unit_id"], p["team_id"])
                 unit_number = s.units.get(p["unit_id"])

@@ -519,7 +519,8 @@ _STAGE_DATE = {stage: f for stage, f, _, _, _ in _DATED} | {Project.Stage.TERMIN
 PROJECT_FIELDS = (
     "total_investment", "foreign_investment_usd", "industry", "stage", "signed_on", "signing_kind",
     "started_on", "start_kind", "production_on", "full_production_on", "terminated_on",
-    "termination_reason", "signed_at_event", "host_unit_id", "category", "attributes", "chain", "channel",
+    "termination_reason", "signed_at_event", "host_unit_id", "category", "attributes", "attributes_excluded",
+    "chain", "channel",
     "contract_start_due", "land_mu",
 )  # fmt: skip
 # What is loaded of registered records to match and compare rows: tuples, not model instances;
@@ -864,6 +865,7 @@ class _ProjectImport(_Import):
             "category": v.get("category")
             or (existing.category if existing is not None else Project.Category.INDUSTRY),
             "attributes": value("attributes", []),
+            "attributes_excluded": value("attributes_excluded", []),
             "chain": value("chain", ""),
             "channel": value("channel", ""),
             "contract_start_due": value("contract_start_due", None),

@@ -285,6 +285,10 @@ def _attribute_labels(p, ctx=None) -> str:
     return "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in p.attributes or [])
 
 
+def _excluded_labels(p, ctx=None) -> str:
+    return "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in p.attributes_excluded or [])
+
+
 STAGE_HELP = "线索、在谈、实质性谈判、签约（意向签约 / 合同送签 / 正式签约）、开工（开工仪式 / 实质性开工）、投产、达产、终止"
 
 
@@ -537,6 +541,15 @@ PROJECTS = Layout(
             _attribute_labels,
             width=24,
             note="多个用“、”分隔，可选：" + "、".join(PROJECT_ATTRIBUTES.values()),
+        ),
+        Column(
+            "不计入的派生属性",
+            "attributes_excluded",
+            "attributes_excluded",
+            parse_attributes,
+            _excluded_labels,
+            width=20,
+            note="企业类别和2亿美元以上外资自动计为项目属性；本项目不应计入的在此填写",
         ),
         Column("产业链", "chain", "chain", text_parser(40), lambda p, c: p.chain),
         Column(

@@ -69,12 +69,19 @@ class ProjectForm(forms.ModelForm):
         choices=list(PROJECT_ATTRIBUTES.items()),
         widget=forms.CheckboxSelectMultiple,
     )
+    attributes_excluded = forms.MultipleChoiceField(
+        label="不计入的派生属性",
+        required=False,
+        choices=list(PROJECT_ATTRIBUTES.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Project._meta.get_field("attributes_excluded").help_text,
+    )
 
     class Meta:
         model = Project
         fields = [
             "name", "enterprise", "industry", "chain", "category", "channel", "total_investment",
-            "foreign_investment_usd", "attributes", "unit", "team", "host_unit", "registered_on",
+            "foreign_investment_usd", "attributes", "attributes_excluded", "unit", "team", "host_unit", "registered_on",
             "contract_start_due", "signed_at_event", "responsible_leader", "task_force", "plan", "land_mu",
             "tax_per_mu",
         ]  # fmt: skip

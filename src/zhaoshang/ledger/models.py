@@ -51,6 +51,37 @@ PROJECT_ATTRIBUTES = {
     "foreign_over_200m_usd": "2亿美元以上外资项目",
     "key_project": "重点项目",
 }
+# Attributes a project takes from what the ledger already holds (issue 10 point 2), unless the
+# office names them in the project's `attributes_excluded`: its enterprise's class (企业类别), a
+# listed exchange, and 外资 of 2亿美元以上 (以上 includes the number; 20,000 万美元).
+ENTERPRISE_CLASS_ATTRIBUTES = {
+    "世界500强": "world500",
+    "中国500强": "china500",
+    "民营500强": "private500",
+    "上市公司": "listed_company",
+    "头部企业": "head_enterprise",
+    "专精特新": "srdi",
+}
+FOREIGN_LARGE_USD_WAN = Decimal(20000)
+
+
+def derived_attributes(tags, listed_exchange: str = "", foreign_usd_wan=None) -> set[str]:
+    """The attributes an enterprise's class, its listing and a project's 外资 give the project."""
+    out = {ENTERPRISE_CLASS_ATTRIBUTES[t] for t in tags or () if t in ENTERPRISE_CLASS_ATTRIBUTES}
+    if listed_exchange:
+        out.add("listed_company")
+    if foreign_usd_wan is not None and foreign_usd_wan >= FOREIGN_LARGE_USD_WAN:
+        out.add("foreign_over_200m_usd")
+    return out
+
+
+def effective_attributes(own, tags, listed_exchange="", foreign_usd_wan=None, excluded=()) -> frozenset[str]:
+    """What the rules read: the project's own attributes and the derived ones the office has not
+    excluded. The one definition; `assessment.facts` says the same in SQL."""
+    derived = derived_attributes(tags, listed_exchange, foreign_usd_wan) - set(excluded or ())
+    return frozenset(own or ()) | derived
+
+
 EXCHANGES = ["上交所", "深交所", "北交所", "港交所", "纽交所", "纳斯达克", "其他"]
 
 
@@ -215,6 +246,12 @@ class Project(PrivateRecord):
         "外资（万美元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
     )
     attributes = models.JSONField("项目属性", default=list, blank=True)
+    attributes_excluded = models.JSONField(
+        "不计入的派生属性",
+        default=list,
+        blank=True,
+        help_text="企业类别（世界500强、上市公司等）和2亿美元以上外资会自动计为项目属性；招商办认定本项目不应计入的，在此勾选",
+    )
     stage = models.CharField(
         "项目阶段", max_length=20, choices=Stage.choices, default=Stage.LEAD, db_index=True
     )
@@ -298,6 +335,9 @@ class Project(PrivateRecord):
         unknown = [a for a in self.attributes or [] if a not in PROJECT_ATTRIBUTES]
         if unknown:
             raise ValidationError({"attributes": f"未知的项目属性“{unknown[0]}”"})
+        unknown = [a for a in self.attributes_excluded or [] if a not in PROJECT_ATTRIBUTES]
+        if unknown:
+            raise ValidationError({"attributes_excluded": f"未知的项目属性“{unknown[0]}”"})
         if self.team_id and self.unit_id and self.team.jurisdiction_id != self.unit.jurisdiction_id:
             raise ValidationError({"team": "引进团队与引进单位不在同一行政区划"})
         if self.enterprise_id and self.unit_id and self.enterprise.unit_id != self.unit_id:
@@ -310,6 +350,21 @@ class Project(PrivateRecord):
 
     def attribute_labels(self) -> list[str]:
         return [PROJECT_ATTRIBUTES.get(a, a) for a in self.attributes or []]
+
+    def effective_attributes(self) -> frozenset[str]:
+        e = self.enterprise
+        return effective_attributes(
+            self.attributes, e.tags, e.listed_exchange, self.foreign_investment_usd, self.attributes_excluded
+        )
+
+    def derived_attribute_labels(self) -> list[str]:
+        """The attributes the project takes from its enterprise and 外资, as the rules count them."""
+        own = set(self.attributes or ())
+        return [
+            PROJECT_ATTRIBUTES[a]
+            for a in PROJECT_ATTRIBUTES
+            if a in self.effective_attributes() and a not in own
+        ]
 
     @property
     def investment_per_mu(self):

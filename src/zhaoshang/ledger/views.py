@@ -24,6 +24,7 @@ from zhaoshang.org.models import Unit
 
 from . import filters, forms, services
 from .models import (
+    PROJECT_ATTRIBUTES,
     ContactPerson,
     Enterprise,
     Investment,
@@ -207,6 +208,11 @@ class ProjectDetailView(ObjectDetailView):
         Col("总投资（万元）", "total_investment"),
         Col("外资（万美元）", "foreign_investment_usd"),
         Col("项目属性", lambda p: "、".join(p.attribute_labels())),
+        Col("另按企业类别或外资计入", lambda p: "、".join(p.derived_attribute_labels()) or "—"),
+        Col(
+            "不计入的派生属性",
+            lambda p: "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in p.attributes_excluded or []) or "—",
+        ),
         Col("引进单位", "unit"),
         Col("引进团队", "team"),
         Col("落户单位", "host_unit"),

@@ -483,7 +483,7 @@ def test_the_facts_rules_read_come_in_by_excel_as_by_the_form(users):
     user = users["xf-office"]
     row = project_row(
         {"项目名称": "文旅综合体", "项目类别": "文旅", "项目属性": "世界500强、产业链项目，世界500强",
-         "产业链": "PCB", "招商渠道": "产业链招商", "合同约定开工日期": "2024-09-30", "用地（亩）": 120.5}
+         "不计入的派生属性": "上市公司项目", "产业链": "PCB", "招商渠道": "产业链招商", "合同约定开工日期": "2024-09-30", "用地（亩）": 120.5}
     )  # fmt: skip
     result = import_projects(xlsx([row]), user=user)
     assert result.ok, [str(e) for e in result.errors]
@@ -495,6 +495,7 @@ def test_the_facts_rules_read_come_in_by_excel_as_by_the_form(users):
         "chain",
     )
     assert p.contract_start_due == date(2024, 9, 30) and p.land_mu == Decimal("120.50")
+    assert p.attributes_excluded == ["listed_company"]
     logged = ObjectChange.objects.get(object_id=str(p.pk), action="create", content_type__model="project")
     assert logged.after["category"] == "tourism" and logged.after["attributes"] == [
         "world500",
