@@ -101,6 +101,9 @@ def target_completion(ctx: Context, rule) -> None:
 
 
 def growth(ctx: Context, rule) -> None:
+    if rule.reading == "average":
+        average_growth(ctx, rule)
+        return
     years = units_in(ctx.span, "year")
     for y in years:
         if not _judged(ctx, y):
@@ -124,6 +127,64 @@ def growth(ctx: Context, rule) -> None:
         met = meets(cur, required, word)
         ctx.component(ctx.home, rule, cur, required, metric=rule.metric, year=y, previous=prev, rate=rate,
                       min_rate=rule.min_rate, direction=rule.direction, word=word, met=met)  # fmt: skip
+
+
+def average_growth(ctx: Context, rule) -> None:
+    """年均增速 (Growth.reading: average): the plan judged on (end ÷ base)^(1/n) − 1, base the
+    year before the plan, end its last year judged so far; each year's own growth is shown, and a
+    year under the rate is a warning (`warning`), not a failure. The comparison is exact: end
+    against base × (1 + min_rate)^n (1000 → 1331 over three years is 10.00% a year, 以上 met)."""
+    plan = policy_period_span(ctx.policy, rule.over or ctx.policy.main_period)
+    if ctx.span.end < plan.start or ctx.span.start > plan.end:
+        return
+    years = [y for y in units_in(plan, "year") if y.end <= ctx.span.end and _judged(ctx, y)]
+    if not years:
+        return
+    word = rule.bound_word()
+    base_span = year_span(plan.start.year - 1)
+    base = ctx.value(ctx.home, rule.metric, base_span)
+    prev, prev_span = base, base_span
+    below: list[str] = []
+    for y in years:
+        known = ctx.has_value(ctx.home, rule.metric, y)
+        cur = ctx.value(ctx.home, rule.metric, y)
+        if not known or prev <= 0:
+            note = "缺少本年数据" if not known else f"缺少{prev_span.key}年基数，无法计算增速"
+            ctx.component(ctx.home, rule, cur if known else None, None, metric=rule.metric, year=y,
+                          reading="year", note=note)  # fmt: skip
+        else:
+            required = prev * (ONE + rule.min_rate)
+            reached = meets(cur, required, word)
+            facts: dict = dict(metric=rule.metric, year=y, previous=prev, rate=(cur - prev) / prev,
+                               min_rate=rule.min_rate, word=word, reading="year", reached=reached)  # fmt: skip
+            if not reached:
+                below.append(y.key)
+                facts["warning"] = (
+                    f"{y.key}年增速{pct((cur - prev) / prev)}，低于{phrase(pct(rule.min_rate), word)}；"
+                    f"按年均增速考核，单年未达到仅作提示"
+                )
+            ctx.component(ctx.home, rule, cur, required, **facts)
+        prev, prev_span = (cur if known else ZERO), y
+    last = years[-1]
+    n = len(years)
+    final = last.end >= plan.end
+    if base <= 0 or not ctx.has_value(ctx.home, rule.metric, last):
+        why = f"缺少{base_span.key}年基数" if base <= 0 else f"缺少{last.key}年数据"
+        ctx.component(ctx.home, rule, None, None, metric=rule.metric, reading="average", base_year=base_span,
+                      years=n, upto=last, final=final, met=None, note=f"{why}，无法计算年均增速")  # fmt: skip
+        return
+    end = ctx.value(ctx.home, rule.metric, last)
+    required = base * (ONE + rule.min_rate) ** n
+    ok = meets(end, required, word)
+    # The rate itself, for reading: the n-th root is inexact, so it is shown, never compared.
+    avg = (end / base) ** (ONE / n) - ONE if end > 0 else -ONE
+    facts = dict(metric=rule.metric, reading="average", base_year=base_span, previous=base, years=n, upto=last,
+                 rate=avg, min_rate=rule.min_rate, word=word, below_years=below, final=final)  # fmt: skip
+    if final:
+        facts["met"] = ok
+    else:
+        facts |= {"met": None, "on_track": ok, "note": f"考核期尚未结束，为截至{last.key}年的年均增速"}
+    ctx.component(ctx.home, rule, end, required, **facts)
 
 
 # --- Scorecards -------------------------------------------------------------------------------
@@ -741,8 +802,21 @@ def project_kpi(ctx: Context, rule) -> None:
             continue
         for rate in rule.rates:
             if rate == "contract_fulfilment":
-                known = [p for p in ps if p.contract_fulfilled is not None]
-                num, den = Decimal(sum(1 for p in known if p.contract_fulfilled)), Decimal(len(known))
+                # 合同履约率: obligations fulfilled by their due date ÷ obligations due by the
+                # assessment day (not yet due: left out, even when already fulfilled).
+                day = _assessment_day(ctx)
+                due = [o for p in ps for o in p.obligations if o.due_on <= day]
+                kept = [
+                    o for o in due
+                    if o.fulfilled_on is not None
+                    and o.fulfilled_on <= (day if rule.late_fulfilment_counts else o.due_on)
+                ]  # fmt: skip
+                num, den = Decimal(len(kept)), Decimal(len(due))
+                r = num / den if den else None
+                ctx.component(h, rule, None if r is None else r * 100, Decimal(100), rate=rate, numerator=num,
+                              denominator=den, projects=len(ps), judged_on=day,
+                              late_fulfilment_counts=rule.late_fulfilment_counts)  # fmt: skip
+                continue
             elif rate == "start":
                 num = Decimal(
                     sum(1 for p in ps if p.construction_start_on and p.construction_start_on <= ctx.span.end)
@@ -838,32 +912,56 @@ def _add_months(d: date, n: int) -> date:
     return date(y, m + 1, min(d.day, month_end(y, m + 1).day))
 
 
+def _assessment_day(ctx: Context) -> date:
+    """The day a span is judged on: its end, or the day the data runs to if that is earlier."""
+    as_of = ctx.facts.as_of
+    return ctx.span.end if as_of is None else min(ctx.span.end, as_of)
+
+
 def deadline(ctx: Context, rule) -> None:
-    """Overdue items are flagged in the span their deadline falls in, and in every later year-end
-    assessment while they stay overdue."""
+    """Each item due `within_months` after its start (the day that many months on included: 1年内
+    is by the same date next year). On the assessment day an item not done and past due is 逾期未完成:
+    flagged and counted in every span while it stays so; one done after its due date is 逾期完成,
+    flagged in the span it was done in. Items done on time before the span are left out. Each
+    member gets a count of its overdue items (`overdue`); an item of a holder outside the rule's
+    group is the jurisdiction's."""
     members = ctx.holders(rule.group) if rule.group else None
-    for p in ctx.facts.projects:
+    day = _assessment_day(ctx)
+    items = ctx.facts.enterprises if rule.items == "enterprises" else ctx.facts.projects
+    overdue: dict[Holder, list[str]] = defaultdict(list)
+    seen: set[Holder] = set()
+    for p in items:
         if rule.attribute is not None and rule.attribute not in p.attributes:
             continue
         start = p.stage_date(rule.from_stage)
-        if start is None:
+        if start is None or start > day:
             continue
         h = ctx.canon(p.holder) if p.holder else ctx.home
         if members is not None and h not in members:
-            continue
+            h = ctx.home
+        seen.add(h)
         due = _add_months(start, rule.within_months)
         done = p.stage_date(rule.to_stage)
-        on_time = done is not None and done <= due
-        late = done is not None and done > due
-        if due > ctx.span.end and done is None:
-            ctx.component(h, rule, None, None, project=p.id, due=due, status="进行中")
-            continue
-        if not (due in ctx.span or (ctx.span.kind == "year" and due < ctx.span.start and done is None)):
-            continue
-        status = "按期完成" if on_time else ("逾期完成" if late else "逾期未完成")
-        ctx.component(h, rule, None, None, project=p.id, due=due, done=done, status=status)
-        if not on_time:
-            ctx.flag(rule.flag, h, rule, f"{p.name}：应于{due.isoformat()}前完成，{status}")
+        if done is not None and done > day:
+            done = None  # not yet, as of the assessment day
+        if done is not None and done < ctx.span.start and done <= due:
+            continue  # done on time before the span
+        if done is None:
+            status = "逾期未完成" if day > due else "进行中"
+        else:
+            status = "按期完成" if done <= due else "逾期完成"
+        ctx.component(h, rule, None, None, project=p.id, project_name=p.name, start=start, due=due, done=done,
+                      status=status, judged_on=day)  # fmt: skip
+        if status == "逾期未完成":
+            overdue[h].append(p.id)
+            ctx.flag(
+                rule.flag, h, rule, f"{p.name}：应于{due.isoformat()}前完成，截至{day.isoformat()}逾期未完成"
+            )
+        elif status == "逾期完成" and done is not None and done in ctx.span:
+            ctx.flag(rule.flag, h, rule, f"{p.name}：应于{due.isoformat()}前完成，{done.isoformat()}逾期完成")
+    for h in sorted(seen):
+        ctx.component(h, rule, Decimal(len(overdue[h])), None, overdue=overdue[h], judged_on=day,
+                      within_months=rule.within_months)  # fmt: skip
 
 
 def nothing(ctx: Context, rule) -> None:

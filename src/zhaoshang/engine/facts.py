@@ -105,6 +105,17 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class ObligationFact:
+    """One obligation of a project's contract (合同义务): what was promised (`kind`: investment,
+    construction_start, completion, output, tax, other), when it is due, and when it was
+    fulfilled (None: not yet)."""
+
+    kind: str
+    due_on: date
+    fulfilled_on: date | None = None
+
+
+@dataclass(frozen=True)
 class ProjectFact:
     """One project of the ledger.
 
@@ -121,7 +132,7 @@ class ProjectFact:
     - `indicators`: for transferred projects, metric → token → value of each split indicator
       (project count, fixed-asset investment, funds in place, output, profit and tax).
     - `assessed`: on the office's list of projects assessed this year (当年考评项目).
-    - `contract_fulfilled`: whether the contract's obligations are met (履约), None if unknown.
+    - `obligations`: the contract's recorded obligations (合同义务), for 合同履约率.
     - `transfer`: set when the project moved to another jurisdiction.
     - `evaluations`: year → check → passed, for the rolling evaluation of landed projects
       (`in_statistics` 入统, `tax_paid` 有税收, `investment_verified` 投资额属实).
@@ -144,7 +155,7 @@ class ProjectFact:
     tax_wan: Mapping[str, Decimal] = field(default_factory=dict)
     indicators: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
     assessed: bool = True
-    contract_fulfilled: bool | None = None
+    obligations: tuple[ObligationFact, ...] = ()
     transfer: Transfer | None = None
     evaluations: Mapping[str, Mapping[str, bool]] = field(default_factory=dict)
     land_grounds: Mapping[str, date] = field(default_factory=dict)
@@ -161,6 +172,22 @@ class ProjectFact:
             "first_tax": self.first_tax_on,
         }
         return named[stage] if stage in named else self.dates.get(stage)
+
+
+@dataclass(frozen=True)
+class EnterpriseFact:
+    """An enterprise a deadline rule reads (`items: enterprises`): a zombie enterprise (僵尸企业)
+    with its class as an attribute (`zombie_a`…`zombie_d`) and its dates (`classified` 认定分类,
+    `resumed` 复工复产). `holder`: the unit that registered it."""
+
+    id: str
+    name: str
+    holder: Holder | None = None
+    attributes: frozenset[str] = frozenset()
+    dates: Mapping[str, date] = field(default_factory=dict)
+
+    def stage_date(self, stage: str) -> date | None:
+        return self.dates.get(stage)
 
 
 @dataclass(frozen=True)
@@ -255,6 +282,7 @@ class Facts:
     metrics: tuple[MetricFact, ...] = ()
     targets: tuple[TargetFact, ...] = ()
     projects: tuple[ProjectFact, ...] = ()
+    enterprises: tuple[EnterpriseFact, ...] = ()
     leads: tuple[LeadFact, ...] = ()
     surveys: tuple[SurveyScore, ...] = ()
     decisions: tuple[OfficeDecision, ...] = ()

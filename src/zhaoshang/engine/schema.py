@@ -45,6 +45,18 @@ TeamKind = Literal["corps", "team", "work_group", "resident_squad", "squad", "ta
 PeriodKind = Literal["year", "campaign", "half_year", "quarter", "month", "week"]
 HolderKind = Literal["jurisdiction", "team", "unit", "person"]
 Per = Literal["week", "month", "quarter", "half_year", "year", "period"]
+# Where field work happens (fieldwork/models.py REGIONS; a test holds the two to one another).
+Region = Literal[
+    "local",
+    "jingjinji",
+    "yangtze_delta",
+    "pearl_delta",
+    "southeast_fujian",
+    "chengyu",
+    "other_domestic",
+    "abroad",
+]
+DEFAULT_TARGET_REGIONS = ("jingjinji", "yangtze_delta", "pearl_delta", "southeast_fujian")
 
 
 class Strict(BaseModel):
@@ -655,7 +667,14 @@ class Milestone(RuleBase):
 
 class Growth(RuleBase):
     """Year-on-year change of a jurisdiction metric: up by at least `min_rate`, or (`down`)
-    lower than the year before by at least `min_rate` (逐年减少: 0)."""
+    lower than the year before by at least `min_rate` (逐年减少: 0).
+
+    `reading: average` (年均增速, 003 §一(三)) judges the plan as a whole on its average yearly
+    growth, as Chinese statistics define 年均增长 (水平法, the geometric mean): (end ÷ base)^(1/n)
+    − 1, base the year before the plan's first year, end its last year, n its number of years;
+    equivalently, end reaches base × (1 + min_rate)^n. A single year under the rate is a warning,
+    not a failure. Before the plan's last year is judged, the average so far is shown as
+    provisional. `over`: the policy period the average runs over (default the main period)."""
 
     type: Literal["growth"]
     metric: Key
@@ -665,10 +684,16 @@ class Growth(RuleBase):
     # The document's word for the rate: up 以上 (增速在10%以上, the default: reached at the rate),
     # down an upper word (逐年减少: this year 低于 last year × (1 − min_rate), the default).
     word: LowerWord | UpperWord | None = None
+    reading: Literal["yearly", "average"] = "yearly"
+    over: Key | None = None
 
     @model_validator(mode="after")
     def _word_fits_direction(self):
         check_side(self.word, lower=self.direction == "up")
+        if self.reading == "average" and self.direction != "up":
+            raise ValueError("年均增速（reading: average）只适用于增长（direction: up）")
+        if self.over is not None and self.reading != "average":
+            raise ValueError("over 只适用于年均增速（reading: average）")
         return self
 
     def bound_word(self) -> str:
@@ -676,10 +701,18 @@ class Growth(RuleBase):
 
 
 class ProjectKpi(RuleBase):
+    """Rates of the projects signed since the main period began. 合同履约率 (`contract_fulfilment`)
+    reads the projects' recorded contract obligations (`ObligationFact`): those fulfilled by their
+    due date ÷ those due by the assessment day (obligations not yet due are left out, even if
+    already fulfilled). `late_fulfilment_counts: true` counts an obligation fulfilled after its
+    due date but by the assessment day as fulfilled too (the document does not say; default no:
+    履约 is keeping the contract's dates)."""
+
     type: Literal["project_kpi"]
     rates: list[Literal["contract_fulfilment", "start", "funds_in_place", "production"]] = Field(min_length=1)
     per: Per = "quarter"
     group: Key | None = None  # besides the jurisdiction as a whole, each member's projects
+    late_fulfilment_counts: bool = False
 
 
 class Survey(RuleBase):
@@ -727,10 +760,21 @@ class FirstContact(RuleBase):
 
 class Deadline(RuleBase):
     """Each item of a class must reach a stage within a time after another (A类僵尸企业1年内复工
-    复产, 限期销号): items past due without it are flagged."""
+    复产, 限期销号): items past due without it are flagged.
+
+    “Within N months” includes the day N months after the start (1年内: due by the same date next
+    year; 民法典 §201–202: the start day is not counted, the period ends on the corresponding day
+    of the last month, or that month's last day when it has none — 2024-02-29 + 1年 = 2025-02-28).
+    An item is overdue on the assessment day (the span's end, or the day the data runs to if
+    earlier) when that day is after its due date and it has not reached the later stage by then;
+    it is flagged and counted in every assessment while it stays overdue. One done after its due
+    date is listed as 逾期完成 and flagged in the span it was done in."""
 
     type: Literal["deadline"]
-    attribute: Key | None = None  # only projects with this attribute
+    # What the items are: projects, or enterprises (僵尸企业: their class is an attribute
+    # `zombie_a`…, their dates `classified` and `resumed`).
+    items: Literal["projects", "enterprises"] = "projects"
+    attribute: Key | None = None  # only items with this attribute
     from_stage: Key  # a stage date of the project (signing, construction_start…) or one of its dates
     to_stage: Key
     within_months: int = Field(ge=1)
@@ -831,6 +875,10 @@ class Policy(Strict):
     # signing recorded without a kind is formal), 合同送签 `contract_review`, 意向签约 `intent`.
     # Unset: every signing the ledger records. Metrics with a kind of their own are not affected.
     signing_kinds: list[Literal["formal", "contract_review", "intent"]] | None = None
+    # The regions the document's target-region clauses name (重点区域: 京津冀、长三角、珠三角、闽东南):
+    # `promotion_events_target_region` counts events held there, `promotion_events` every event.
+    # None: those four. The keys are field work's regions (fieldwork/models.py REGIONS).
+    target_regions: list[Region] | None = None
     rules: list[Rule] = []
 
     # Lookups used by the cross-check and by loaders.

@@ -7,8 +7,10 @@ import pytest
 from zhaoshang.engine import assess
 from zhaoshang.engine.facts import (
     Contact,
+    EnterpriseFact,
     Facts,
     LeadFact,
+    ObligationFact,
     OfficeDecision,
     ProjectFact,
     Transfer,
@@ -49,17 +51,22 @@ def sanming():
 # --- xiayi ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, met", [(1100, True), (1099, False), (1500, True)])
-def test_xiayi_yearly_growth_of_foreign_capital(xiayi, value, met):
-    """§一(三): ≥10% a year: 1000 in 2022 needs 1100 in 2023."""
+@pytest.mark.parametrize("value, reached", [(1100, True), (1099, False), (1500, True)])
+def test_xiayi_yearly_growth_of_foreign_capital(xiayi, value, reached):
+    """§一(三) 年均增速≥10%: 1000 in 2022 needs 1100 in 2023 to keep the year at 10%; a year
+    under it is a warning, the plan is judged on the average (test_xiayi_readings.py)."""
     facts = Facts(
         metrics=(
             m(XIAYI, "foreign_investment", "2022", 1000),
             m(XIAYI, "foreign_investment", "2023-07", value),
         )
     )
-    c = assess(xiayi, "2023", facts).result(XIAYI).component("growth-foreign")
-    assert (c.points, c.max, c.facts["met"]) == (value, 1100, met)
+    comps = assess(xiayi, "2023", facts).result(XIAYI).components_of("growth-foreign")
+    year = next(c for c in comps if c.facts["reading"] == "year")
+    average = next(c for c in comps if c.facts["reading"] == "average")
+    assert (year.points, year.max, year.facts["reached"]) == (value, 1100, reached)
+    assert ("warning" in year.facts) is not reached
+    assert (average.facts["met"], average.facts["on_track"]) == (None, reached)
 
 
 def test_xiayi_idle_land_must_fall_every_year(xiayi):
@@ -123,9 +130,12 @@ def test_xiayi_project_kpis(xiayi):
         projects=(
             ProjectFact("p1", "一", g1, total_investment_wan=D(100), signed_on=date(2023, 2, 1),
                         construction_start_on=date(2023, 4, 1), production_on=date(2023, 11, 1),
-                        contract_fulfilled=True, investment_wan={"2023-05": D(50)}),
+                        obligations=(ObligationFact("investment", date(2023, 6, 1), date(2023, 5, 1)),),
+                        investment_wan={"2023-05": D(50)}),
             ProjectFact("p2", "二", g1, total_investment_wan=D(100), signed_on=date(2023, 3, 1),
-                        construction_start_on=date(2023, 6, 1), contract_fulfilled=False, investment_wan={"2023-08": D(30)}),
+                        construction_start_on=date(2023, 6, 1),
+                        obligations=(ObligationFact("construction_start", date(2023, 5, 1), date(2023, 6, 1)),),
+                        investment_wan={"2023-08": D(30)}),
             ProjectFact("p3", "三", g1, total_investment_wan=D(100), signed_on=date(2023, 9, 1)),
             ProjectFact("p4", "四", g2, total_investment_wan=D(100), signed_on=date(2023, 10, 1),
                         construction_start_on=date(2023, 12, 1)),
@@ -141,7 +151,7 @@ def test_xiayi_project_kpis(xiayi):
 
 def test_xiayi_zombie_enterprises_back_within_a_year(xiayi):
     htz = unit("高新区")
-    z = lambda i, cls, classified, resumed=None: ProjectFact(  # noqa: E731
+    z = lambda i, cls, classified, resumed=None: EnterpriseFact(  # noqa: E731
         i,
         i,
         htz,
@@ -149,7 +159,7 @@ def test_xiayi_zombie_enterprises_back_within_a_year(xiayi):
         dates={"classified": classified, **({"resumed": resumed} if resumed else {})},
     )
     facts = Facts(
-        projects=(
+        enterprises=(
             z("a-on-time", "a", date(2023, 3, 10), date(2024, 3, 10)),
             z("b-late", "b", date(2023, 3, 10), date(2024, 4, 1)),
             z("c-open", "c", date(2023, 5, 1)),
@@ -240,26 +250,71 @@ def test_sanming_lead_points_and_first_contact(sanming):
 
 
 def test_sanming_rolling_evaluation_three_years(sanming):
+    """§三(四)19 “对落地开工项目，实行为期3年的滚动生效考评”: the three calendar years after the
+    landing year. In 2021: started in 2020 → year 2021 − 2020 = 1; 2018 → 2021 − 2018 = 3 (the last);
+    2017 → 4 > 3, no longer; 2021 itself → 0, not yet (its first evaluation is 2022)."""
     facts = Facts(
         projects=(
-            ProjectFact("y3", "第三年", unit("大田县"), construction_start_on=date(2019, 5, 1),
+            ProjectFact("y3", "第三年", unit("大田县"), construction_start_on=date(2018, 12, 31),
                         evaluations={"2021": {"in_statistics": True, "tax_paid": False, "investment_verified": True}}),
-            ProjectFact("y4", "第四年", unit("大田县"), construction_start_on=date(2018, 5, 1),
+            ProjectFact("y4", "第四年", unit("大田县"), construction_start_on=date(2017, 5, 1),
                         evaluations={"2021": {"in_statistics": False}}),
-            ProjectFact("y1", "当年", unit("尤溪县"), construction_start_on=date(2021, 9, 1),
+            ProjectFact("y1", "第一年", unit("尤溪县"), construction_start_on=date(2020, 1, 1),
                         evaluations={"2021": {"in_statistics": True, "tax_paid": True, "investment_verified": True}}),
+            ProjectFact("y0", "当年", unit("尤溪县"), construction_start_on=date(2021, 9, 1),
+                        evaluations={"2021": {"in_statistics": False}}),
         )
     )  # fmt: skip
     a = assess(sanming, "2021", facts)
     assert flagged(a, "evaluation_failed") == {"大田县"}
-    assert (
-        "无税收" in a.flags_of("evaluation_failed")[0].reason
-        and "第三年" in a.flags_of("evaluation_failed")[0].reason
-    )
-    assert a.result(unit("尤溪县")).component("m19-rolling-evaluation").points == 3
+    reason = a.flags_of("evaluation_failed")[0].reason
+    assert "无税收" in reason and "第三年" in reason and "滚动考评第3年" in reason
+    assert [
+        (c.facts["project"], c.points)
+        for c in a.result(unit("尤溪县")).components_of("m19-rolling-evaluation")
+    ] == [("y1", 3)]
     assert [c.facts["project"] for c in a.result(unit("大田县")).components_of("m19-rolling-evaluation")] == [
         "y3"
     ]
+
+
+@pytest.mark.parametrize(
+    "year, nth",
+    [
+        (2021, None),  # the landing year: 2021 − 2021 = 0, not evaluated
+        (2022, 1),  # 2022 − 2021 = 1
+        (2023, 2),
+        (2024, 3),  # 2024 − 2021 = 3 = 为期3年, the last
+        (2025, None),  # 4 > 3
+    ],
+)
+@pytest.mark.parametrize("started", [date(2021, 1, 1), date(2021, 12, 31)])
+def test_sanming_project_landed_in_2021_is_evaluated_2022_to_2024(sanming, started, year, nth):
+    """A project landed at any date of 2021 runs its evaluation in 2022, 2023 and 2024."""
+    passed = {"in_statistics": True, "tax_paid": True, "investment_verified": True}
+    p = ProjectFact("p", "滚动项目", unit("宁化县"), construction_start_on=started,
+                    evaluations={str(y): passed for y in range(2021, 2026)})  # fmt: skip
+    if year > 2024:  # past the policy's periods: nothing to assess, and nothing would be evaluated
+        from zhaoshang.engine.evaluators import evaluation_year
+
+        assert evaluation_year(sanming.rule("m19-rolling-evaluation"), started, year) is None
+        return
+    comps = (
+        assess(sanming, str(year), Facts(projects=(p,)))
+        .result(unit("宁化县"))
+        .components_of("m19-rolling-evaluation")
+    )
+    assert [c.facts["year_of_evaluation"] for c in comps] == ([nth] if nth else [])
+
+
+def test_sanming_rolling_evaluation_counting_the_landing_year(sanming):
+    """The office may count the landing year as the first (first_year: landing): 2021, 2022, 2023."""
+    from zhaoshang.engine.evaluators import evaluation_year
+
+    rule = sanming.rule("m19-rolling-evaluation").model_copy(update={"first_year": "landing"})
+    got = {y: evaluation_year(rule, date(2021, 8, 1), y) for y in range(2020, 2026)}
+    assert got == {2020: None, 2021: 1, 2022: 2, 2023: 3, 2024: None, 2025: None}
+    assert sanming.rule("m19-rolling-evaluation").first_year == "next"  # the default
 
 
 def test_sanming_laggard_counties_interviewed_and_lost_projects(sanming):
