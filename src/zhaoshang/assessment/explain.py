@@ -113,6 +113,7 @@ FACT_LABELS: dict[str, str] = {
     "word": "界限",
     "year": "年度",
     "year_of_evaluation": "评价年次",
+    "started_on": "落地开工日期",
 }
 
 PER_LABELS = {
@@ -515,7 +516,8 @@ _FORMATS: dict[str, Callable[[Any, Explainer, dict], str]] = {
     "year": _text(lambda v: f"{v}年"),
     "periods": _periods,
     "periods_running": _text(lambda v: f"{v}期"),
-    "year_of_evaluation": _text(lambda v: f"第{v}年"),
+    "year_of_evaluation": _text(lambda v: f"滚动考评第{v}年"),
+    "started_on": _periods,
     "multiplier": _text(lambda v: f"{number(v)}倍"),
     "missing": _text(lambda v: f"{number(v)}次"),
     "values": _values,

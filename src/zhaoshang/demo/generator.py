@@ -20,6 +20,7 @@ from django.utils import timezone
 from faker import Faker
 
 from zhaoshang.engine.calendar import deadlines
+from zhaoshang.engine.evaluators import evaluation_year
 from zhaoshang.engine.organisation import all_group_members
 from zhaoshang.engine.schema import Policy as PolicySpec
 from zhaoshang.fieldwork.models import MEETING_KINDS, REGIONS, Activity, Decision, Lead, Report
@@ -672,11 +673,12 @@ def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[
                     if holder:
                         score = Decimal(str(round(mk.rng.uniform(72, 98), 1)))
                         surveys.append(SurveyScore(**common, **holder, period=unit_span.key, score=score))
-        elif rule.type == "rolling_evaluation":  # sanming §19: each year of the first N from the start
+        elif rule.type == "rolling_evaluation":  # sanming §19: each of the N years it is evaluated in
             for p in projects:
                 if p.started_on is None:
                     continue
-                for year in range(p.started_on.year, min(p.started_on.year + rule.years, today.year + 1)):
+                years = range(p.started_on.year, p.started_on.year + rule.years + 1)
+                for year in [y for y in years if y <= today.year and evaluation_year(rule, p.started_on, y)]:
                     evaluations.append(
                         ProjectEvaluation(
                             project=p, year=year, in_statistics=mk.rng.random() < 0.9,

@@ -835,13 +835,22 @@ def project_kpi(ctx: Context, rule) -> None:
                           denominator=den, projects=len(ps))  # fmt: skip
 
 
+def evaluation_year(rule, start: date, year: int) -> int | None:
+    """Which year of its rolling evaluation `year` is for a project started on `start` (1 to
+    `rule.years`), or None when it is not evaluated that year. With `first_year: next` (the
+    default) a project started at any date of 2021 is evaluated in 2022, 2023 and 2024."""
+    n = year - start.year + (0 if rule.first_year == "next" else 1)
+    return n if 1 <= n <= rule.years else None
+
+
 def rolling_evaluation(ctx: Context, rule) -> None:
     members = ctx.holders(rule.group) if rule.group else None
     for y in units_in(ctx.span, "year"):
         year = y.start.year
         for p in ctx.facts.projects:
             start = p.construction_start_on
-            if start is None or not (0 <= year - start.year < rule.years):
+            nth = evaluation_year(rule, start, year) if start is not None else None
+            if start is None or nth is None:
                 continue
             h = ctx.canon(p.holder) if p.holder else ctx.home
             if members is not None and h not in members:
@@ -851,7 +860,7 @@ def rolling_evaluation(ctx: Context, rule) -> None:
             failed = [k for k, v in results.items() if v is False]
             passed = sum(1 for v in results.values() if v)
             ctx.component(h, rule, Decimal(passed), Decimal(len(rule.check_keys)), project=p.id, year=year,
-                          year_of_evaluation=year - start.year + 1, checks=results)  # fmt: skip
+                          year_of_evaluation=nth, started_on=start, checks=results)  # fmt: skip
             if failed:
                 labels = dict(
                     zip(
@@ -864,7 +873,7 @@ def rolling_evaluation(ctx: Context, rule) -> None:
                     rule.flag,
                     h,
                     rule,
-                    f"{p.name}（落地第{year - start.year + 1}年）：{'、'.join(labels[k] for k in failed)}",
+                    f"{p.name}（{start.year}年落地开工，滚动考评第{nth}年）：{'、'.join(labels[k] for k in failed)}",
                 )
 
 

@@ -640,10 +640,18 @@ class LeadPoints(RuleBase):
 
 
 class RollingEvaluation(RuleBase):
-    """Landed projects are checked every year for `years` years from construction start."""
+    """Landed projects are checked every year for `years` years after construction start.
+
+    `first_year` says which year is the first of the `years`: `next` (the default) the calendar
+    year after the one the project started in, so a project landed in 2021 is evaluated in
+    2022, 2023 and 2024 (004 §三(四)19 对落地开工项目，实行为期3年的滚动生效考评: the landing year
+    itself is the year it is counted as landed, and an evaluation of whether it is in the
+    statistics and pays tax needs a year behind it); `landing` counts the landing year as the
+    first (2021, 2022, 2023)."""
 
     type: Literal["rolling_evaluation"]
     years: int = Field(ge=1)
+    first_year: Literal["next", "landing"] = "next"
     checks: list[Text] = Field(min_length=1)
     check_keys: list[Literal["in_statistics", "tax_paid", "investment_verified"]] = [
         "in_statistics",

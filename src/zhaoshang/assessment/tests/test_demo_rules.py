@@ -10,6 +10,7 @@ from zhaoshang.assessment import services
 from zhaoshang.assessment.models import MetricValue, ProjectEvaluation, ProjectTransfer, SurveyScore
 from zhaoshang.demo.generator import generate_county
 from zhaoshang.engine import find_policy, load_policy
+from zhaoshang.ledger.models import Project
 from zhaoshang.org.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,19 @@ def test_sanming_rolling_evaluation_and_transfer_split():
     )
     assert transfers.count() == 3 and all(t.hosting_id != t.project.jurisdiction_id for t in transfers)
     result, _, notes, _ = services.compute(policy, "2021")
-    evaluated = _components(result, "m19-rolling-evaluation")
+    # §19 滚动生效考评: a project landed in 2021 is evaluated from 2022 on, never in 2021 itself.
+    started_2021 = {str(pk) for pk in Project.objects.filter(started_on__year=2021).values_list("pk", flat=True)}
+    evaluated_2021 = _components(result, "m19-rolling-evaluation")
+    assert not {c["facts"]["project"] for cs in evaluated_2021.values() for c in cs} & started_2021
+    later, _, _, _ = services.compute(policy, "2022")
+    evaluated = _components(later, "m19-rolling-evaluation")
     assert evaluated and all(c["max"] == "3" for cs in evaluated.values() for c in cs)
+    assert {c["facts"]["project"] for cs in evaluated.values() for c in cs} & started_2021
+    assert all(
+        c["facts"]["year_of_evaluation"] == 2022 - int(c["facts"]["started_on"][:4])
+        for cs in evaluated.values()
+        for c in cs
+    )
     # The indicator components (the tax shares are amounts, checked below).
     split = [
         c["facts"] for cs in _components(result, "m11-transfer-split").values() for c in cs
