@@ -92,6 +92,16 @@ def initials(text: str) -> str:
     return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
 
 
+class ZombieClass(models.TextChoices):
+    """僵尸企业 classes as 003 §一(三)“僵尸企业整治盘活” defines them: A, B and C are due back in
+    production within a year (1年内复工复产); D is bought by the government platform company."""
+
+    A = "A", "A类（企业自救）"
+    B = "B", "B类（二次招商）"
+    C = "C", "C类（并购、入伙）"
+    D = "D", "D类（政府平台公司收购）"
+
+
 class Enterprise(PrivateRecord):
     name = models.CharField("企业名称", max_length=120)
     short_name = models.CharField("简称", max_length=40, blank=True)
@@ -117,6 +127,17 @@ class Enterprise(PrivateRecord):
         "上市交易所", max_length=10, blank=True, choices=[(x, x) for x in EXCHANGES]
     )
     listed_code = models.CharField("股票代码", max_length=12, blank=True)
+    # 僵尸企业 (003 §一(三)): its class, the day it was classified and the day it resumed
+    # production (复工复产); the deadline rules read them.
+    zombie_class = models.CharField(
+        "僵尸企业类别", max_length=1, choices=ZombieClass.choices, blank=True, db_index=True
+    )
+    zombie_classified_on = models.DateField(
+        "僵尸企业认定日期", null=True, blank=True, validators=[validate_sensible_date]
+    )
+    zombie_resumed_on = models.DateField(
+        "复工复产日期", null=True, blank=True, validators=[validate_sensible_date]
+    )
     search_initials = models.CharField(
         "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
     )
@@ -133,7 +154,14 @@ class Enterprise(PrivateRecord):
                 condition=~models.Q(uscc=""),
                 name="enterprise_unique_uscc",
                 violation_error_message="本行政区划内已有相同统一社会信用代码的企业",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(zombie_resumed_on__isnull=True)
+                | models.Q(zombie_classified_on__isnull=True)
+                | models.Q(zombie_resumed_on__gte=models.F("zombie_classified_on")),
+                name="enterprise_zombie_resumed_after_classified",
+                violation_error_message="复工复产日期不能早于僵尸企业认定日期",
+            ),
         ]
 
     def __str__(self):
@@ -148,6 +176,27 @@ class Enterprise(PrivateRecord):
             )
         if self.listed_code and not self.listed_exchange:
             raise ValidationError({"listed_exchange": "填写股票代码时须选择上市交易所"})
+        self.clean_zombie()
+
+    def clean_zombie(self):
+        """A class needs its classification date and the other way round; a resumption needs
+        both and is not before the classification (the same day is allowed)."""
+        if self.zombie_class and not self.zombie_classified_on:
+            raise ValidationError({"zombie_classified_on": "填写僵尸企业类别时须填写认定日期"})
+        if self.zombie_classified_on and not self.zombie_class:
+            raise ValidationError({"zombie_class": "填写僵尸企业认定日期时须选择僵尸企业类别"})
+        if self.zombie_resumed_on and not self.zombie_classified_on:
+            raise ValidationError({"zombie_resumed_on": "复工复产日期须在认定为僵尸企业之后填写"})
+        if (
+            self.zombie_resumed_on
+            and self.zombie_classified_on
+            and self.zombie_resumed_on < self.zombie_classified_on
+        ):
+            raise ValidationError(
+                {
+                    "zombie_resumed_on": f"复工复产日期不能早于僵尸企业认定日期（{self.zombie_classified_on.isoformat()}）"
+                }
+            )
 
     def save(self, *args, **kwargs):
         self.search_initials = " ".join(
@@ -520,6 +569,62 @@ class ProjectPhase(ProjectPart):
 
     def __str__(self):
         return f"{self.project} {self.name}"
+
+
+class ContractObligation(ProjectPart):
+    """One thing a project's contract promises, by a date (合同义务): an investment amount, a
+    construction start, completion, production, output or tax. 合同履约率 (003 §二(三)) is the
+    obligations fulfilled by their due date over those due by the assessment day."""
+
+    class Kind(models.TextChoices):
+        INVESTMENT = "investment", "投资额"
+        CONSTRUCTION_START = "construction_start", "开工"
+        COMPLETION = "completion", "竣工"
+        PRODUCTION = "production", "投产"
+        OUTPUT = "output", "产值"
+        TAX = "tax", "税收"
+        OTHER = "other", "其他"
+
+    # Kinds whose promise is an amount (万元).
+    AMOUNT_KINDS = ("investment", "output", "tax")
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="obligations"
+    )
+    kind = models.CharField("义务类别", max_length=20, choices=Kind.choices)
+    content = models.CharField("约定内容", max_length=200, blank=True)
+    amount = models.DecimalField(
+        "约定金额（万元）", max_digits=14, decimal_places=2, null=True, blank=True, validators=[non_negative]
+    )
+    due_on = models.DateField("约定期限", validators=[validate_sensible_date])
+    fulfilled_on = models.DateField("履行日期", null=True, blank=True, validators=[validate_sensible_date])
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "合同义务"
+        verbose_name_plural = "合同义务"
+        ordering = ["project", "due_on", "id"]
+        indexes = [models.Index(fields=["project", "due_on"])]
+
+    def __str__(self):
+        return f"{self.project} {self.get_kind_display()}（{self.due_on:%Y-%m-%d}前）"
+
+    def clean(self):
+        super().clean()
+        if self.kind in self.AMOUNT_KINDS and self.amount is None:
+            raise ValidationError({"amount": f"{self.get_kind_display()}义务须填写约定金额"})
+
+    def status_on(self, day) -> str:
+        """按期履约, 逾期履约, 逾期未履约 or 未到期, as of `day`."""
+        if self.fulfilled_on is not None and self.fulfilled_on <= day:
+            return "按期履约" if self.fulfilled_on <= self.due_on else "逾期履约"
+        return "逾期未履约" if day > self.due_on else "未到期"
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        return self.status_on(timezone.localdate())
 
 
 class OwnershipClaim(JurisdictionOwned):
