@@ -113,6 +113,23 @@ FACT_LABELS: dict[str, str] = {
     "word": "界限",
     "year": "年度",
     "year_of_evaluation": "评价年次",
+    # 年均增速 (growth, reading: average)
+    "reading": "口径",
+    "reached": "当年增速是否达到",
+    "warning": "提示",
+    "base_year": "基期",
+    "years": "年数",
+    "final": "考核期",
+    "on_track": "按目前进度",
+    "below_years": "当年增速未达到的年度",
+    # deadlines (僵尸企业1年内复工复产) and 合同履约率
+    "enterprise": "企业",
+    "enterprise_name": "企业",
+    "start": "起算日",
+    "judged_on": "考核日",
+    "overdue": "逾期未完成",
+    "within_months": "期限",
+    "late_fulfilment_counts": "逾期履行",
     "started_on": "落地开工日期",
 }
 
@@ -536,4 +553,19 @@ _FORMATS: dict[str, Callable[[Any, Explainer, dict], str]] = {
     "set_by_office": lambda v, ex, f: "是" if v else "否",
     "negotiated": _text(yes_no),
     "word": _text(lambda v: f"“{v}”{'含' if bounds.includes(v) else '不含'}本数"),
+    "reading": lambda v, ex, f: READING_LABELS.get(str(v), str(v)),
+    "reached": _text(lambda v: "达到" if v else "未达到（仅作提示，不计为未达标）"),
+    "base_year": _periods,
+    "years": _text(lambda v: f"{v}年"),
+    "final": _text(lambda v: "已结束，为最终结果" if v else "尚未结束，为截至目前的测算"),
+    "on_track": _text(lambda v: "可达到年均增速要求" if v else "达不到年均增速要求"),
+    "below_years": _periods,
+    "enterprise": _text(lambda v: ""),  # its name is shown (enterprise_name)
+    "start": _periods,
+    "judged_on": _periods,
+    "overdue": _text(lambda v: f"{len(v)}个" if isinstance(v, list | tuple) else str(v)),
+    "within_months": _text(lambda v: f"{v}个月内（含届满当日）"),
+    "late_fulfilment_counts": _text(lambda v: "计为履约" if v else "不计为履约（须按约定期限履行）"),
+    "done": lambda v, ex, f: period(v) if isinstance(v, str) and _DAY.match(v) else ex.plain(v),
 }
+READING_LABELS = {"year": "当年增速（单年低于要求仅作提示）", "average": "年均增速（水平法：几何平均）"}

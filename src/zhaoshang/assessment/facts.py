@@ -38,11 +38,13 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from zhaoshang.engine import facts as ef
 from zhaoshang.engine.periods import Span, units_in
-from zhaoshang.fieldwork.models import Lead
+from zhaoshang.fieldwork.models import TARGET_REGIONS, Activity, Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
 from zhaoshang.ledger.models import (
     ENTERPRISE_CLASS_ATTRIBUTES,
     FOREIGN_LARGE_USD_WAN,
+    ContractObligation,
+    Enterprise,
     Investment,
     Project,
     StageChange,
@@ -301,6 +303,8 @@ def project_demand(spec, span: Span) -> ProjectDemand:
         elif kind == "project_kpi":  # quarters and longer
             if span.kind not in ("month", "week"):
                 every = investment = True
+        elif kind == "deadline" and rule.items == "enterprises":  # `_enterprise_facts`
+            continue
         else:  # deadline (every item in progress is listed) and any other
             every = True
     if every:
@@ -378,6 +382,7 @@ class _Policy:
         self.sums: dict[tuple[int, str, str, bool], object] = {}
         self.entered_metrics: list[ef.MetricFact] = []
         self.projects: list[ef.ProjectFact] = []
+        self.enterprises: list[ef.EnterpriseFact] = []
         self.leads: list[ef.LeadFact] = []
         self.entered_rest: tuple = ((), (), (), (), ())
         self.prior: list[ef.PriorCondition] = []
@@ -437,6 +442,7 @@ class _Policy:
         facts = ef.Facts(
             metrics=tuple(metrics),
             projects=tuple(self.projects),
+            enterprises=tuple(self.enterprises),
             leads=tuple(self.leads),
             surveys=surveys,
             decisions=decisions,
@@ -668,8 +674,46 @@ class _Batch:
                 .annotate(**aggregates)
             )
             self._credit(rows, names)
+        self._target_region_events()
         for s in self.states:
             s.provided |= set(FIELD_METRICS)
+
+    def _target_region_events(self):
+        """`promotion_events_target_region` over the regions each policy names (`target_regions`):
+        FIELD_METRICS counts the four of fieldwork's TARGET_REGIONS; a policy naming others has
+        its rows replaced by a count over its own, from one GROUP BY region."""
+        metric = "promotion_events_target_region"
+        own = {
+            s: frozenset(s.spec.target_regions)
+            for s in self.states
+            if s.spec.target_regions is not None
+            and frozenset(s.spec.target_regions) != frozenset(TARGET_REGIONS)
+        }
+        if not own:
+            return
+        for s in own:
+            s.sums = {k: v for k, v in s.sums.items() if k[1] != metric}
+        rows = (
+            Activity.objects.filter(
+                kind=Activity.Kind.PROMOTION_EVENT,
+                jurisdiction_id__in=sorted({j for s in own for j in s.jurisdictions}),
+                date__range=(self.start, self.span.end),
+            )
+            .order_by()
+            .annotate(month=_month("date"))
+            .values_list("jurisdiction_id", "unit_id", "team_id", "month", "region", "head_led")
+            .annotate(n=Count("id"))
+        )
+        for jur, unit_id, team_id, month, region, head_led, n in rows:
+            tok = self.tokens[month]
+            for s in self.covering[jur]:
+                if s not in own or region not in own[s]:
+                    continue
+                for h in (*s.holders(unit_id, team_id), s.home):
+                    s.add(h, metric, tok, n)
+                if head_led:
+                    for h in s.holders(unit_id, team_id):
+                        s.add(h, metric, tok, n, head_led=True)
 
     def leads(self):
         wanting = [s for s in self.states if s.reads_leads]
@@ -693,7 +737,60 @@ class _Batch:
 # --- projects, entries and history, for any policies ---------------------------------------------
 
 
+def _enterprise_facts(states: list[_Policy], span: Span):
+    """The zombie enterprises (僵尸企业) for the deadline rules that read enterprises: one query
+    over the jurisdictions of the policies that have such a rule. Each is its registering unit's,
+    with its class as an attribute (`zombie_a`…) and its dates (`classified`, `resumed`)."""
+    wanting = [
+        s for s in states
+        if any(r.type == "deadline" and r.items == "enterprises" for r in s.spec.rules)
+    ]  # fmt: skip
+    if not wanting:
+        return
+    covering: dict[int, list[_Policy]] = defaultdict(list)
+    for s in wanting:
+        for j in s.jurisdictions:
+            covering[j].append(s)
+    rows = (
+        Enterprise.objects.filter(
+            jurisdiction_id__in=sorted(covering),
+            zombie_classified_on__lte=span.end,
+        )
+        .exclude(zombie_class="")
+        .order_by("pk")
+        .values_list("pk", "jurisdiction_id", "name", "unit_id", "zombie_class", "zombie_classified_on",
+                     "zombie_resumed_on")
+    )  # fmt: skip
+    for pk, jur, name, unit_id, cls, classified, resumed in rows:
+        dates = {"classified": classified} | ({"resumed": resumed} if resumed else {})
+        for s in covering[jur]:
+            number = s.units.get(unit_id)
+            s.enterprises.append(
+                ef.EnterpriseFact(
+                    id=str(pk),
+                    name=name,
+                    holder=s.holder_list[number] if number is not None else None,
+                    attributes=frozenset({f"zombie_{cls.lower()}"}),
+                    dates=dates,
+                )
+            )
+
+
+def _obligations(jurisdictions: list[int], span: Span) -> dict[int, tuple[ef.ObligationFact, ...]]:
+    """The contract obligations (合同义务) of the projects of these jurisdictions due by the end of
+    the span (none later is ever counted), by project, for 合同履约率."""
+    out: dict[int, list[ef.ObligationFact]] = defaultdict(list)
+    for project_id, kind, due, fulfilled in (
+        ContractObligation.objects.filter(project__jurisdiction_id__in=jurisdictions, due_on__lte=span.end)
+        .order_by("project_id", "due_on", "pk")
+        .values_list("project_id", "kind", "due_on", "fulfilled_on")
+    ):
+        out[project_id].append(ef.ObligationFact(kind, due, fulfilled))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _project_facts(states: list[_Policy], span: Span, as_of: date):
+    _enterprise_facts(states, span)  # the other items a deadline rule reads
     by_demand: dict[ProjectDemand, list[_Policy]] = defaultdict(list)
     for s in states:
         if not s.demand.none:
@@ -771,6 +868,11 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                 taxes[project_id][token(month)] = amount
                 if amount > 0:
                     first_tax.setdefault(project_id, month)
+        obligations = (
+            _obligations(jurisdictions, span)
+            if any(r.type == "project_kpi" for s in group for r in s.spec.rules)
+            else {}
+        )
         for p in rows:
             if p["id"] in transfers and p["started_on"] is not None and p["started_on"] <= span.end:
                 moved[p["id"]]["projects_started"][token(p["started_on"])] = Decimal(1)
@@ -804,6 +906,7 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                         indicators={m: dict(v) for m, v in moved.get(p["id"], {}).items()},
                         evaluations=evaluations.get(p["id"], {}),
                         land_grounds=grounds,
+                        obligations=obligations.get(p["id"], ()),
                     )
                 )
 

@@ -959,8 +959,13 @@ def deadline(ctx: Context, rule) -> None:
             status = "逾期未完成" if day > due else "进行中"
         else:
             status = "按期完成" if done <= due else "逾期完成"
-        ctx.component(h, rule, None, None, project=p.id, project_name=p.name, start=start, due=due, done=done,
-                      status=status, judged_on=day)  # fmt: skip
+        item = (
+            {"enterprise": p.id, "enterprise_name": p.name}
+            if rule.items == "enterprises"
+            else {"project": p.id, "project_name": p.name}
+        )
+        ctx.component(h, rule, None, None, **item, start=start, due=due, done=done, status=status,
+                      judged_on=day)  # fmt: skip
         if status == "逾期未完成":
             overdue[h].append(p.id)
             ctx.flag(
