@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from . import services
-from .models import ContactPerson, Enterprise, Investment, Project, ProjectPartner
+from .models import ContactPerson, ContractObligation, Enterprise, Investment, Project, ProjectPartner
 
 
 class EnterpriseAdminForm(forms.ModelForm):
@@ -39,10 +39,16 @@ class ProjectPartnerInline(admin.TabularInline):
     raw_id_fields = ("enterprise",)
 
 
+class ContractObligationInline(admin.TabularInline):
+    model = ContractObligation
+    extra = 0
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     form = EnterpriseAdminForm
-    list_display = ("name", "uscc", "industry", "unit", "jurisdiction")
+    list_display = ("name", "uscc", "industry", "unit", "zombie_class", "jurisdiction")
+    list_filter = ("zombie_class",)
     search_fields = ("name", "short_name", "uscc")
     inlines = [ContactPersonInline]
 
@@ -52,7 +58,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_display = ("name", "stage", "total_investment", "unit", "team", "jurisdiction")
     list_filter = ("stage", "category", "jurisdiction")
     search_fields = ("name",)
-    inlines = [ProjectPartnerInline]
+    inlines = [ProjectPartnerInline, ContractObligationInline]
     # The stage changes only through project_advance_stage (the project page's 调整阶段, or
     # POST /api/projects/{id}/advance/), which keeps the dated StageChange history.
     readonly_fields = (

@@ -7,6 +7,7 @@ from zhaoshang.core.filters import SearchFilterSet
 from .models import (
     ENTERPRISE_TAGS,
     ContactPerson,
+    ContractObligation,
     Enterprise,
     Investment,
     OwnershipClaim,
@@ -137,6 +138,40 @@ class ContactPersonFilterSet(SearchFilterSet):
     class Meta:
         model = ContactPerson
         fields = ["enterprise", "primary"]
+
+
+class ContractObligationFilterSet(SearchFilterSet):
+    status = django_filters.ChoiceFilter(
+        label="履约情况",
+        choices=[("due", "已到期未履约"), ("on_time", "按期履约"), ("late", "逾期履约"), ("open", "未到期")],
+        method="filter_status",
+    )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(project__name__icontains=value) | Q(content__icontains=value))
+            if value
+            else queryset
+        )
+
+    def filter_status(self, queryset, name, value):
+        from django.db.models import F
+
+        today = timezone.localdate()
+        if value == "due":
+            return queryset.filter(fulfilled_on__isnull=True, due_on__lt=today)
+        if value == "on_time":
+            return queryset.filter(fulfilled_on__lte=F("due_on"))
+        if value == "late":
+            return queryset.filter(fulfilled_on__gt=F("due_on"))
+        if value == "open":
+            return queryset.filter(fulfilled_on__isnull=True, due_on__gte=today)
+        return queryset
+
+    class Meta:
+        model = ContractObligation
+        fields = ["project", "kind"]
 
 
 class ProjectPartnerFilterSet(SearchFilterSet):

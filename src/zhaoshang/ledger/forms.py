@@ -3,6 +3,7 @@ from django import forms
 from .models import (
     PROJECT_ATTRIBUTES,
     ContactPerson,
+    ContractObligation,
     Enterprise,
     Investment,
     OwnershipClaim,
@@ -21,9 +22,13 @@ class EnterpriseForm(forms.ModelForm):
         model = Enterprise
         fields = [
             "name", "short_name", "former_names", "uscc", "industry", "hq_region", "tags", "listed_exchange",
-            "listed_code", "unit", "team",
+            "listed_code", "unit", "team", "zombie_class", "zombie_classified_on", "zombie_resumed_on",
         ]  # fmt: skip
-        widgets = {"tags": forms.CheckboxSelectMultiple}
+        widgets = {
+            "tags": forms.CheckboxSelectMultiple,
+            "zombie_classified_on": DATE,
+            "zombie_resumed_on": DATE,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +155,13 @@ class ProjectPartnerForm(forms.ModelForm):
         fields = ["project", "enterprise", "role", "investment"]
 
 
+class ContractObligationForm(forms.ModelForm):
+    class Meta:
+        model = ContractObligation
+        fields = ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "note"]
+        widgets = {"due_on": DATE, "fulfilled_on": DATE}
+
+
 class ClaimForm(forms.Form):
     name = forms.CharField(label="企业名称", max_length=120)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
@@ -169,6 +181,7 @@ class DecisionForm(forms.Form):
 __all__ = [
     "ClaimForm",
     "ContactPersonForm",
+    "ContractObligationForm",
     "DecisionForm",
     "EnterpriseForm",
     "InvestmentForm",

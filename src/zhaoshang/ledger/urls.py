@@ -48,6 +48,13 @@ urlpatterns = [
         delete_view=views.ProjectPartnerDeleteView,
     ),
     *object_urls(
+        "contractobligation",
+        list_view=views.ContractObligationListView,
+        detail_view=views.ContractObligationDetailView,
+        edit_view=views.ContractObligationEditView,
+        delete_view=views.ContractObligationDeleteView,
+    ),
+    *object_urls(
         "projectphase",
         list_view=views.ProjectPhaseListView,
         detail_view=views.ProjectPhaseDetailView,

@@ -26,6 +26,7 @@ from . import filters, forms, services
 from .models import (
     PROJECT_ATTRIBUTES,
     ContactPerson,
+    ContractObligation,
     Enterprise,
     Investment,
     OwnershipClaim,
@@ -72,6 +73,9 @@ class EnterpriseDetailView(ObjectDetailView):
         Col("总部所在地", "hq_region"),
         Col("企业类别", "tags"),
         Col("上市", lambda e: f"{e.listed_exchange} {e.listed_code}".strip()),
+        Col("僵尸企业类别", "zombie_class"),
+        Col("僵尸企业认定日期", "zombie_classified_on"),
+        Col("复工复产日期", "zombie_resumed_on"),
         Col("首报单位", "unit"),
         Col("首报团队", "team"),
         Col("首报时间", lambda e: f"{e.created:%Y-%m-%d %H:%M}"),
@@ -238,6 +242,7 @@ class ProjectDetailView(ObjectDetailView):
         ctx.update(
             stage_changes=p.stage_changes.select_related("by").order_by("on", "id"),
             phases=p.phases.all(),
+            obligations=p.obligations.all(),
             partners=list(
                 zip(partners, mask_private([x.enterprise for x in partners], self.request.user), strict=True)
             ),
@@ -407,6 +412,37 @@ class ProjectPartnerEditView(ObjectEditView):
 
 class ProjectPartnerDeleteView(ObjectDeleteView):
     model = ProjectPartner
+
+
+class ContractObligationListView(ObjectListView):
+    model = ContractObligation
+    filterset_class = filters.ContractObligationFilterSet
+    select_related = ("project",)
+    title = "合同义务（履约台账）"
+    columns = [
+        Col("项目", "project", sort="project__name"),
+        Col("义务类别", "kind", link=True, sort="kind"),
+        Col("约定内容", "content"),
+        Col("约定金额（万元）", "amount", sort="amount"),
+        Col("约定期限", "due_on", sort="due_on"),
+        Col("履行日期", "fulfilled_on", sort="fulfilled_on"),
+        Col("履约情况", "status"),
+    ]
+
+
+class ContractObligationDetailView(ObjectDetailView):
+    model = ContractObligation
+    select_related = ("project",)
+    fields = [*ContractObligationListView.columns, Col("备注", "note")]
+
+
+class ContractObligationEditView(ObjectEditView):
+    model = ContractObligation
+    form_class = forms.ContractObligationForm
+
+
+class ContractObligationDeleteView(ObjectDeleteView):
+    model = ContractObligation
 
 
 class ProjectPhaseListView(ObjectListView):
