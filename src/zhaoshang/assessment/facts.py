@@ -50,6 +50,7 @@ from zhaoshang.ledger.models import (
     StageChange,
     effective_attributes,
 )
+from zhaoshang.org.effective import Organisation, effective, effective_many
 from zhaoshang.org.models import Jurisdiction, Person, Policy, Team, Unit
 
 from .models import (
@@ -352,12 +353,16 @@ class _Policy:
     """What is gathered for one policy."""
 
     def __init__(
-        self, policy: Policy, span: Span, as_of: date, jurisdictions: set[int], units, teams, people=None
-    ):
+        self, policy: Policy, span: Span, as_of: date, jurisdictions: set[int], units, teams, people=None,
+        organisation: Organisation | None = None,
+    ):  # fmt: skip
         self.policy = policy
         self.span = span
         self.as_of = as_of
-        self.spec = policy.spec()
+        # The organisation and targets as the office keeps them (org/effective.py), or as a
+        # published run of the same period stored them.
+        self.organisation = organisation or effective(policy)
+        self.spec = self.organisation.spec
         self.jurisdictions = jurisdictions
         # Holders are numbered: the sums below are keyed by number (cheaper to hash than a Holder).
         self.holder_list: list[ef.Holder] = []
@@ -451,6 +456,7 @@ class _Policy:
             person_rewards=rewards,
             prior=tuple(self.prior),
             published=tuple(self.published),
+            targets=self.organisation.targets,
             as_of=self.as_of,
         )
         return facts, self.missing_metrics()
@@ -1027,13 +1033,19 @@ def _published(states: list[_Policy], span: Span):
 # --- entry points ----------------------------------------------------------------------------
 
 
-def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tuple[ef.Facts, list[str]]]:
+def gather_many(
+    policies: Iterable[Policy], span: Span, as_of: date, organisations: dict[int, Organisation] | None = None
+) -> list[tuple[ef.Facts, list[str]]]:
     """`gather` for several policies over the same span, with the same queries for all: one
     GROUP BY per source over every jurisdiction they cover (a province's counties at once).
+    Each policy is read with its organisation as the office keeps it, unless `organisations`
+    gives the one to use (a correction of a published period reuses that period's).
     Returns each policy's facts and missing metrics, in the order given."""
     policies = list(policies)
     if not policies:
         return []
+    organisations = {**effective_many([p for p in policies if p.pk not in (organisations or {})]),
+                     **(organisations or {})}  # fmt: skip
     paths = {j: path for j, path in Jurisdiction.objects.values_list("pk", "path")}
     covered = {
         p.pk: {j for j, path in paths.items() if path.startswith(p.jurisdiction.path)} for p in policies
@@ -1055,7 +1067,7 @@ def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tup
     for p in policies:
         units = {pk: name for j in covered[p.pk] for pk, name in units_of[j].items()}
         people = {pk: name for j in covered[p.pk] for pk, name in people_of[j].items()}
-        states.append(_Policy(p, span, as_of, covered[p.pk], units, teams[p.pk], people))
+        states.append(_Policy(p, span, as_of, covered[p.pk], units, teams[p.pk], people, organisations[p.pk]))
     by_start: dict[date, list[_Policy]] = defaultdict(list)
     for s in states:
         by_start[s.policy.start].append(s)
@@ -1072,5 +1084,7 @@ def gather_many(policies: Iterable[Policy], span: Span, as_of: date) -> list[tup
     return [s.facts() for s in states]
 
 
-def gather(policy: Policy, span: Span, as_of: date) -> tuple[ef.Facts, list[str]]:
-    return gather_many([policy], span, as_of)[0]
+def gather(
+    policy: Policy, span: Span, as_of: date, organisation: Organisation | None = None
+) -> tuple[ef.Facts, list[str]]:
+    return gather_many([policy], span, as_of, {policy.pk: organisation} if organisation else None)[0]

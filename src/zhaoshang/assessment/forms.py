@@ -22,6 +22,11 @@ class RunForm(forms.Form):
     reason = forms.CharField(
         label="更正理由", max_length=300, required=False, help_text="更正已发布的结果时必填"
     )
+    current_organisation = forms.BooleanField(
+        label="按现行组织和目标重算",
+        required=False,
+        help_text="更正已发布的考核期时，默认沿用发布时的团队、成员单位和目标任务；勾选则按现在的组织和目标计算",
+    )
 
     def __init__(self, *args, policies=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -44,6 +44,9 @@ class AssessmentRun(JurisdictionOwned):
     result = models.JSONField("结果")
     forecast = models.JSONField("预测与预警", default=dict, blank=True)
     notes = models.JSONField("数据说明", default=list, blank=True)
+    # The organisation and targets the run was computed on (org/effective.py): a correction of a
+    # published period reuses them, so an edit made since does not rewrite that period.
+    organisation = models.JSONField("组织与目标", default=dict, blank=True)
     as_of = models.DateField("数据截至", validators=[validate_sensible_date])
     reason = models.CharField("更正理由", max_length=300, blank=True)
     run_by = models.ForeignKey(
@@ -58,7 +61,7 @@ class AssessmentRun(JurisdictionOwned):
 
     objects = RunQuerySet.as_manager()
     office_editable = False
-    changelog_exclude = ("created", "updated", "result", "forecast")
+    changelog_exclude = ("created", "updated", "result", "forecast", "organisation")
 
     class Meta:
         verbose_name = "考核结果"

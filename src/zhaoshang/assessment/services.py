@@ -16,21 +16,43 @@ from django.utils import timezone
 from zhaoshang.engine import assess
 from zhaoshang.engine.forecast import forecast
 from zhaoshang.engine.periods import PeriodParseError, parse_period
+from zhaoshang.org.effective import Organisation, effective
 from zhaoshang.org.models import Policy
 
 from .facts import gather
 from .models import AssessmentRun
 
 
-def compute(policy: Policy, period: str, as_of: date | None = None) -> tuple[dict, dict, list[str], date]:
+def organisation_for(policy: Policy, period: str, *, current: bool = False) -> Organisation:
+    """The organisation and targets a period is assessed on: those a published version of it
+    was computed on (an edit made since does not rewrite a published period), unless the office
+    asks for the current ones; else the organisation as the office now keeps it."""
+    if not current:
+        stored = (
+            AssessmentRun.objects.filter(policy=policy, period=period)
+            .exclude(status=AssessmentRun.Status.DRAFT)
+            .exclude(organisation={})
+            .order_by("-version")
+            .values_list("organisation", flat=True)
+            .first()
+        )
+        if stored:
+            return Organisation.from_json(stored)
+    return effective(policy)
+
+
+def compute(
+    policy: Policy, period: str, as_of: date | None = None, organisation: Organisation | None = None
+) -> tuple[dict, dict, list[str], date]:
     """The engine's result for a period, as JSON, with the forecast and the data notes."""
-    spec = policy.spec()
+    organisation = organisation or effective(policy)
+    spec = organisation.spec
     try:
         span = parse_period(period, spec)
     except PeriodParseError as exc:
         raise ValidationError({"period": str(exc)}) from None
     as_of = as_of or min(timezone.localdate(), span.end)
-    facts, missing = gather(policy, span, as_of)
+    facts, missing = gather(policy, span, as_of, organisation)
     try:
         result = assess(spec, span, facts).to_json()
     except PeriodParseError as exc:
@@ -50,10 +72,20 @@ def compute(policy: Policy, period: str, as_of: date | None = None) -> tuple[dic
 
 
 def run(
-    policy: Policy, period: str, *, user=None, reason: str = "", as_of: date | None = None
+    policy: Policy,
+    period: str,
+    *,
+    user=None,
+    reason: str = "",
+    as_of: date | None = None,
+    current_organisation: bool = False,
 ) -> AssessmentRun:
+    """Compute a period. A period already published is corrected on the organisation and targets
+    it was published with, unless `current_organisation` (the office's choice on correcting)."""
     try:
-        return _run(policy, period, user=user, reason=reason, as_of=as_of)
+        return _run(
+            policy, period, user=user, reason=reason, as_of=as_of, current_organisation=current_organisation
+        )
     except IntegrityError:
         # Two clicks at once both made the next version: the other one won.
         raise ValidationError("该考核期正在由他人计算，请稍后刷新查看") from None
@@ -61,14 +93,24 @@ def run(
 
 @transaction.atomic
 def _run(
-    policy: Policy, period: str, *, user=None, reason: str = "", as_of: date | None = None
+    policy: Policy,
+    period: str,
+    *,
+    user=None,
+    reason: str = "",
+    as_of: date | None = None,
+    current_organisation: bool = False,
 ) -> AssessmentRun:
-    result, fc, notes, as_of = compute(policy, period, as_of)
+    key = period_key(policy, period)
+    organisation = organisation_for(policy, key, current=current_organisation)
+    result, fc, notes, as_of = compute(policy, period, as_of, organisation)
     period = result.get("period", period)
+    stored = organisation.to_json()
     runs = AssessmentRun.objects.select_for_update().filter(policy=policy, period=period)
     latest = runs.order_by("-version").first()
     if latest is not None and latest.status == AssessmentRun.Status.DRAFT:
         latest.result, latest.forecast, latest.notes, latest.as_of = result, fc, notes, as_of
+        latest.organisation = stored
         latest.run_by = user if getattr(user, "pk", None) else None
         if reason:
             latest.reason = reason
@@ -84,10 +126,19 @@ def _run(
         result=result,
         forecast=fc,
         notes=notes,
+        organisation=stored,
         as_of=as_of,
         reason=reason.strip(),
         run_by=user if getattr(user, "pk", None) else None,
     )
+
+
+def period_key(policy: Policy, period: str) -> str:
+    """The key a period's runs are stored under (`2024-6` and `2024-06` are one period)."""
+    try:
+        return parse_period(period, effective(policy).spec).key or period
+    except PeriodParseError as exc:
+        raise ValidationError({"period": str(exc)}) from None
 
 
 @transaction.atomic

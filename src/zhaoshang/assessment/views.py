@@ -134,6 +134,7 @@ def run_new(request):
                     form.cleaned_data["period"].strip(),
                     user=request.user,
                     reason=form.cleaned_data["reason"],
+                    current_organisation=form.cleaned_data["current_organisation"],
                 )
             except ValidationError as exc:
                 for field, errors in (

@@ -261,6 +261,9 @@ class HolderGroup(JurisdictionOwned):
     units = models.ManyToManyField(Unit, blank=True, related_name="holder_groups")
     people = models.ManyToManyField(Person, blank=True, related_name="holder_groups")
     jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="holder_groups")
+    # Set when the office chooses the members itself: from then on the group is what it lists,
+    # no longer derived from the teams (a team_role group follows the teams' members otherwise).
+    members_edited = models.BooleanField("成员由办公室指定", default=False, editable=False)
 
     class Meta:
         verbose_name = "任务分组"

@@ -1,9 +1,13 @@
+from django.urls import path
+
 from zhaoshang.core.views import object_urls
 
 from . import views
 
 app_name = "org"
 urlpatterns = [
+    path("policy/<int:pk>/reload/", views.policy_reload, name="policy_reload"),
+    path("policy/<int:pk>/period/add/", views.period_add, name="period_add"),
     *object_urls(
         "jurisdiction", list_view=views.JurisdictionListView, detail_view=views.JurisdictionDetailView
     ),

@@ -1,9 +1,19 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from zhaoshang.core.scoping import can_change
 from zhaoshang.core.views import Col, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from zhaoshang.engine import PolicyError, find_policy, load_policy
 from zhaoshang.engine.organisation import all_group_members
 from zhaoshang.engine.schema import RULE_TYPE_LABELS
 
-from . import filters, forms
-from .models import HolderGroup, Jurisdiction, Person, Policy, Target, Team, Unit
+from . import filters, forms, services
+from .effective import effective
+from .models import HolderGroup, Jurisdiction, Period, Person, Policy, Target, Team, Unit
 
 
 # --- Jurisdictions
@@ -46,7 +56,8 @@ class PolicyDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        spec = self.object.spec()
+        # The organisation as the office keeps it: renamed units, teams' members, added periods.
+        spec = effective(self.object).spec
         members = all_group_members(spec)
         rules = [
             {
@@ -70,8 +81,83 @@ class PolicyDetailView(ObjectDetailView):
                 "deputies", "member_units", "targets"
             ),
             holder_groups={g.key: g for g in self.object.groups.all()},
+            can_edit=can_change(self.request.user, self.object),
+            added_periods={p.key for p in spec.periods} - {p.key for p in self.object.spec().periods},
         )
         return ctx
+
+
+def _policy_for_office(request, pk) -> Policy:
+    policy = get_object_or_404(Policy.objects.visible_to(request.user).select_related("jurisdiction"), pk=pk)
+    if not can_change(request.user, policy):
+        raise PermissionDenied("只有招商办可以修改政策文件的组织和时期")
+    return policy
+
+
+@login_required
+def policy_reload(request, pk):
+    """What loading the policy file again would change, the office's own edits it would
+    override marked; the office confirms, and only then is it written."""
+    policy = _policy_for_office(request, pk)
+    context = {"policy": policy, "title": f"载入政策文件更新：{policy.title}"}
+    try:
+        spec = load_policy(find_policy(policy.name))
+    except PolicyError as exc:
+        context["issues"] = [str(i) for i in exc.issues]
+        return render(request, "org/policy_reload.html", context, status=200)
+    plan = services.policy_load(spec=spec, dry_run=True)
+    seen = request.POST.get("plan", "")
+    if request.method == "POST":
+        if seen != plan.fingerprint():
+            messages.warning(request, "政策文件或系统中的组织在您查看后有变化，请核对新的变更清单后再确认。")
+        else:
+            report = services.policy_load(spec=spec)
+            messages.success(request, f"已载入政策文件更新（{report.summary()}）")
+            return HttpResponseRedirect(reverse("org:policy_detail", args=[policy.pk]))
+    context.update(plan=plan, changes=plan.changes, overrides=plan.overrides)
+    return render(request, "org/policy_reload.html", context)
+
+
+@login_required
+def period_add(request, pk):
+    """A further period of the policy, its targets copied from another for the office to adjust."""
+    policy = _policy_for_office(request, pk)
+    if not can_change(request.user, Period):
+        raise PermissionDenied("只有招商办可以增加时期")
+    form = forms.PeriodForm(request.POST or None, policy=policy)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                period = services.add_period(
+                    policy=policy,
+                    key=data["key"],
+                    label=data["label"],
+                    kind=data["kind"],
+                    start=data["start"],
+                    end=data["end"],
+                    weight=data.get("weight"),
+                    copy_targets_from=data.get("copy_targets_from"),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                copied = period.targets.count()
+                messages.success(request, f"已增加时期“{period.label}”，复制目标任务 {copied} 项")
+                return HttpResponseRedirect(reverse("org:policy_detail", args=[policy.pk]) + "#periods")
+        status = 400
+    return render(
+        request,
+        "core/object_edit.html",
+        {
+            "form": form,
+            "title": f"增加时期：{policy.title}",
+            "cancel_url": reverse("org:policy_detail", args=[policy.pk]),
+        },
+        status=status,
+    )
 
 
 # --- Units

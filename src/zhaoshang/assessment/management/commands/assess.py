@@ -25,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--save", action="store_true", help="保存为草稿版本")
         parser.add_argument("--publish", action="store_true", help="保存并发布（锁定）")
         parser.add_argument("--reason", default="", help="更正已发布结果时的理由")
+        parser.add_argument(
+            "--current-organisation",
+            action="store_true",
+            help="已发布的考核期默认沿用发布时的组织和目标；加此项则按现行组织和目标计算",
+        )
 
     def handle(self, *args, policy, period, format, out, as_of, save, publish, reason, **options):
+        current = options.get("current_organisation", False)
         from datetime import date
 
         p = Policy.objects.filter(name=policy).select_related("jurisdiction").first()
@@ -41,13 +47,14 @@ class Command(BaseCommand):
         try:
             if save or publish:
                 with change_context(source="system"):
-                    run = services.run(p, period, reason=reason, as_of=day)
+                    run = services.run(p, period, reason=reason, as_of=day, current_organisation=current)
                     if publish:
                         run = services.publish(run)
                 result, notes = run.result, run.notes
                 self.stderr.write(f"已保存 {run}（{run.get_status_display()}）")
             else:
-                result, _, notes, _ = services.compute(p, period, day)
+                organisation = services.organisation_for(p, services.period_key(p, period), current=current)
+                result, _, notes, _ = services.compute(p, period, day, organisation)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from None
         for note in notes:

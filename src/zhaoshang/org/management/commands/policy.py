@@ -15,6 +15,9 @@ class Command(BaseCommand):
         check.add_argument("policies", nargs="*", metavar="FILE|NAME")
         load = sub.add_parser("load", help="校验并载入政策文件：建立行政区划、单位、人员、团队、时期和目标")
         load.add_argument("policies", nargs="+", metavar="FILE|NAME")
+        load.add_argument(
+            "--dry-run", action="store_true", help="只列出将要做的变更（含将覆盖的办公室修改），不写数据库"
+        )
         sub.add_parser("list", help="列出可用的政策文件")
 
     def handle(self, *args, action, **opts):
@@ -42,10 +45,17 @@ class Command(BaseCommand):
                 from zhaoshang.org.services import policy_load
 
                 with change_context(source="cli"):
-                    report = policy_load(spec=spec)
-                made = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无"
-                changed = "，".join(f"{k} {v}" for k, v in report.updated.items()) or "无"
-                self.stdout.write(f"已载入 {spec.name}（新建：{made}；更新：{changed}）")
+                    report = policy_load(spec=spec, dry_run=opts["dry_run"])
+                if opts["dry_run"]:
+                    self.stdout.write(f"{spec.name} 将做以下变更（{report.summary()}；未写入）：")
+                    for change in report.changes:
+                        self.stdout.write(f"  {change.describe()}")
+                    if report.overrides:
+                        self.stdout.write(f"其中 {len(report.overrides)} 项将覆盖办公室在系统中的修改。")
+                else:
+                    self.stdout.write(f"已载入 {spec.name}（{report.summary()}）")
+                    for change in report.overrides:
+                        self.stdout.write(f"  已覆盖办公室的修改：{change.describe()}")
         if failed:
             raise CommandError(f"{failed} 个政策文件未通过校验")
         sys.stdout.flush()
