@@ -38,13 +38,19 @@ class AssessmentRunViewSet(ScopedViewSet):
     permission_classes = [IsAuthenticated]
 
     def create(self, request, *args, **kwargs):
-        """招商办计算（或重新计算）一个考核期：policy、period，更正已发布结果时须给 reason"""
+        """招商办计算（或重新计算）一个考核期：policy、period，更正已发布结果时须给 reason；
+        已发布的考核期默认沿用发布时的组织和目标，current_organisation 为 true 时按现行的计算"""
         policy = office_policy(request, "只有招商办可以计算考核结果", Policy.objects)
         period, reason = request.data.get("period", ""), request.data.get("reason", "")
         if not isinstance(period, str) or not isinstance(reason, str):
             raise ValidationError({"period": "考核期与理由应为文字"})
+        current = request.data.get("current_organisation", False)
+        if not isinstance(current, bool):
+            raise ValidationError({"current_organisation": "应为 true 或 false"})
         try:
-            run = services.run(policy, period.strip(), user=request.user, reason=reason)
+            run = services.run(
+                policy, period.strip(), user=request.user, reason=reason, current_organisation=current
+            )
         except DjangoValidationError as exc:
             raise ValidationError(messages(exc)) from None
         return Response(self.get_serializer(run).data, status=201)

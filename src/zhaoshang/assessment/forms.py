@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 
 from .models import (
@@ -9,6 +11,9 @@ from .models import (
     ProjectTax,
     ProjectTransfer,
     SurveyScore,
+    policy_award_rules,
+    policy_decisions,
+    policy_metrics,
 )
 
 HOLDER_FIELDS = ["holder_kind", "team", "unit", "person", "holder_jurisdiction"]
@@ -33,7 +38,37 @@ class RunForm(forms.Form):
         self.fields["policy"].choices = [(p.name, f"{p.title}（{p.name}）") for p in policies]
 
 
-class MetricValueForm(forms.ModelForm):
+class _PolicyChoices:
+    """A field chosen from what the policy declares (a metric, a decision key, an award rule),
+    offered by its Chinese name, grouped by the policies the policy field offers. The choices are
+    read when the form is shown or checked, after the view has narrowed the policy field to
+    what the user may see; the model's clean() checks the pair (policy, value) on every path."""
+
+    policy_field_choices: dict[str, callable] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, declared in self.policy_field_choices.items():
+            field = self.fields[name]
+            self.fields[name] = forms.ChoiceField(
+                label=field.label,
+                help_text=field.help_text,
+                required=field.required,
+                choices=functools.partial(self._grouped, declared),
+            )
+
+    def _grouped(self, declared):
+        groups = [("", "---------")]
+        for policy in self.fields["policy"].queryset:
+            options = [(key, label) for key, label in declared(policy).items()]
+            if options:
+                groups.append((f"{policy.title}（{policy.name}）", options))
+        return groups
+
+
+class MetricValueForm(_PolicyChoices, forms.ModelForm):
+    policy_field_choices = {"metric": policy_metrics}
+
     class Meta:
         model = MetricValue
         fields = ["policy", *HOLDER_FIELDS, "metric", "period", "value", "source"]
@@ -45,13 +80,17 @@ class SurveyScoreForm(forms.ModelForm):
         fields = ["policy", *HOLDER_FIELDS, "period", "score"]
 
 
-class OfficeDecisionForm(forms.ModelForm):
+class OfficeDecisionForm(_PolicyChoices, forms.ModelForm):
+    policy_field_choices = {"key": policy_decisions}
+
     class Meta:
         model = OfficeDecision
         fields = ["policy", "key", *HOLDER_FIELDS, "period", "reason"]
 
 
-class AwardDecisionForm(forms.ModelForm):
+class AwardDecisionForm(_PolicyChoices, forms.ModelForm):
+    policy_field_choices = {"rule": policy_award_rules}
+
     class Meta:
         model = AwardDecision
         fields = ["policy", "rule", "grade", *HOLDER_FIELDS, "project", "amount_wan"]

@@ -6,6 +6,8 @@ The rules themselves are evaluated by the pure engine (`zhaoshang.engine.assess`
 gathers the facts (`facts.py`), stores each run's JSON, and locks it once published.
 """
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -168,6 +170,91 @@ def validate_token(value: str) -> None:
         raise ValidationError(f"期间“{value}”应写作 2024-06（月）、2024-Q3、2024-H1 或 2024") from None
 
 
+# --- What a policy lets the office enter ----------------------------------------------------------
+#
+# One place that every path asks (forms, API, Excel import): a statistic names a metric the policy
+# knows (its `metrics:` section, or a common metric the ledger and field work do not count), an
+# office decision a key a rule of the policy reads, an award amount a rule of the policy, and a
+# period the policy covers.
+
+# The office's words for the decision keys the documents' rules read (`office_named`,
+# `previous_office_named`); a key not listed here reads as the title of the rule naming it.
+DECISION_LABELS = {
+    "poor_completion": "完成任务较差",
+    "poor_monthly": "当月完成任务和提供信息较差",
+    "poor_information": "项目信息质量差",
+    "falsification": "弄虚作假",
+    "falsification_serious": "弄虚作假情节严重",
+    "bottom_three": "上年度后三名",
+}
+
+
+def _per_content(read):
+    """`read(policy)` remembered per policy content (a list page asks it for every row)."""
+    cache: dict[str, dict] = {}
+
+    def cached(policy) -> dict[str, str]:
+        key = policy.content_hash or policy.content_json
+        if key not in cache:
+            if len(cache) > 50:
+                cache.clear()
+            cache[key] = read(policy)
+        return dict(cache[key])
+
+    cached.__doc__ = read.__doc__
+    return cached
+
+
+@_per_content
+def policy_metrics(policy) -> dict[str, str]:
+    """{key: Chinese label} of the statistics the office may enter for `policy`: the metrics its
+    file declares, then the common ones neither the ledger nor field work counts."""
+    from zhaoshang.assessment.facts import ledger_metrics
+    from zhaoshang.engine.metrics import COMMON_METRICS
+
+    spec = policy.spec()
+    out = {m.key: m.label for m in spec.metrics}
+    counted = ledger_metrics()
+    for key, m in COMMON_METRICS.items():
+        if key not in out and key not in counted:
+            out[key] = m.label
+    return out
+
+
+@_per_content
+def policy_decisions(policy) -> dict[str, str]:
+    """{key: Chinese label} of the office decisions the policy's rules read."""
+    out: dict[str, str] = {}
+    for rule in policy.spec().rules:
+        text = rule.model_dump_json()
+        for key in re.findall(r'"(?:previous_)?office_named":\s*"([A-Za-z0-9_-]+)"', text):
+            out.setdefault(key, DECISION_LABELS.get(key) or rule.title)
+    return out
+
+
+@_per_content
+def policy_award_rules(policy) -> dict[str, str]:
+    """{rule id: title} of the rules an award amount may be set for (amounts by grade or by holder)."""
+    return {r.id: r.title for r in policy.spec().rules if r.type in ("award_quota", "project_award")}
+
+
+def policy_period_problem(policy, period: str, *, earlier: bool = False) -> str | None:
+    """Why `period` (a calendar token) is not one of the policy's, if so: it must lie within the
+    policy's dates, or (`earlier`, for last year's results the office enters) end before them."""
+    from zhaoshang.engine.periods import token_span
+
+    try:
+        span = token_span(period)
+    except Exception:
+        return None  # the field's own validator names the format
+    if span.start >= policy.start and span.end <= policy.end:
+        return None
+    if earlier and span.end < policy.start:
+        return None
+    text = f"期间“{period}”不在政策文件“{policy.title}”的考核期内（{policy.start:%Y-%m-%d} 至 {policy.end:%Y-%m-%d}）"
+    return text + ("；上年度等以前的认定可填写更早的期间" if earlier else "")
+
+
 class MetricValue(HolderRef):
     """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
     what the ledger and field work cannot count themselves."""
@@ -190,6 +277,27 @@ class MetricValue(HolderRef):
     def __str__(self):
         return f"{self.holder} {self.metric} {self.period} {self.value.normalize():f}"
 
+    def clean(self):
+        super().clean()
+        if not self.policy_id:
+            return
+        errors = {}
+        known = policy_metrics(self.policy)
+        if self.metric and self.metric not in known:
+            errors["metric"] = (
+                f"指标“{self.metric}”不是政策文件“{self.policy.title}”的统计指标，"
+                f"可选：{'、'.join(known.values())}"
+            )
+        problem = self.period and policy_period_problem(self.policy, self.period)
+        if problem:
+            errors["period"] = problem
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def metric_label(self) -> str:
+        return policy_metrics(self.policy).get(self.metric, self.metric) if self.policy_id else self.metric
+
 
 class SurveyScore(HolderRef):
     """A holder's score in a satisfaction survey (满意度测评)."""
@@ -206,6 +314,12 @@ class SurveyScore(HolderRef):
 
     def __str__(self):
         return f"{self.holder} {self.period} {self.score}"
+
+    def clean(self):
+        super().clean()
+        problem = self.policy_id and self.period and policy_period_problem(self.policy, self.period)
+        if problem:
+            raise ValidationError({"period": problem})
 
 
 class OfficeDecision(HolderRef):
@@ -225,6 +339,26 @@ class OfficeDecision(HolderRef):
 
     def __str__(self):
         return f"{self.key} {self.holder}"
+
+    def clean(self):
+        super().clean()
+        if not self.policy_id:
+            return
+        errors = {}
+        known = policy_decisions(self.policy)
+        if self.key and self.key not in known:
+            choices = (
+                "、".join(f"{label}（{key}）" for key, label in known.items())
+                or "无（该政策文件没有由办公室认定的事项）"
+            )
+            errors["key"] = (
+                f"认定事项“{self.key}”不是政策文件“{self.policy.title}”的规则所读的事项，可选：{choices}"
+            )
+        problem = self.period and policy_period_problem(self.policy, self.period, earlier=True)
+        if problem:
+            errors["period"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class AwardDecision(HolderRef):
@@ -253,10 +387,26 @@ class AwardDecision(HolderRef):
 
     def clean(self):
         if self.grade and not self.holder_kind:
+            self._check_rule()
             return  # an amount for every holder of the grade
         if not self.grade and not self.holder_kind:
             raise ValidationError("请填写等次，或选择奖励对象")
         super().clean()
+        self._check_rule()
+
+    def _check_rule(self):
+        if not self.policy_id or not self.rule:
+            return
+        known = policy_award_rules(self.policy)
+        if self.rule not in known:
+            choices = "、".join(f"{title}（{key}）" for key, title in known.items()) or "无"
+            raise ValidationError(
+                {"rule": f"规则“{self.rule}”不是政策文件“{self.policy.title}”的奖励规则，可选：{choices}"}
+            )
+        grades = [g.grade for g in getattr(self.policy.spec().rule(self.rule), "grades", [])]
+        if self.grade and self.grade not in grades:
+            choices = "、".join(grades) or "无（该规则按对象设定金额，不分等次）"
+            raise ValidationError({"grade": f"等次“{self.grade}”不是该规则的等次，可选：{choices}"})
 
 
 class PersonReward(JurisdictionOwned):

@@ -195,12 +195,32 @@ class _PolicyOwnedEdit(ObjectEditView):
 HOLDER_COL = Col("对象", lambda x: x.holder)
 
 
+# The Excel sheet of each kind of entry (exchange/entries.py): its list page links the import,
+# the template and the export.
+IMPORT_KINDS = {
+    MetricValue: "metrics", SurveyScore: "surveys", OfficeDecision: "decisions", AwardDecision: "awards",
+    ProjectTax: "taxes", ProjectEvaluation: "evaluations", ProjectTransfer: "transfers",
+}  # fmt: skip
+
+
+class _EntryListView(ObjectListView):
+    template_name = "assessment/entry_list.html"
+    import_kind = ""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["import_kind"] = self.import_kind
+        return ctx
+
+
 def _crud(model, form, columns, fields, filterset):
     related = tuple(
         f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in ("jurisdiction",)
     )
-    list_view = type(f"{model.__name__}ListView", (ObjectListView,), {
+    kind = IMPORT_KINDS.get(model)
+    list_view = type(f"{model.__name__}ListView", (_EntryListView if kind else ObjectListView,), {
         "model": model, "columns": columns, "filterset_class": filterset, "select_related": related,
+        "import_kind": kind or "",
     })  # fmt: skip
     detail_view = type(
         f"{model.__name__}DetailView",
@@ -221,9 +241,9 @@ def _crud(model, form, columns, fields, filterset):
 INPUTS = {
     "metricvalue": _crud(
         MetricValue, forms.MetricValueForm,
-        [Col("指标", "metric", link=True, sort="metric"), HOLDER_COL, Col("期间", "period", sort="period"),
+        [Col("指标", "metric_label", link=True, sort="metric"), HOLDER_COL, Col("期间", "period", sort="period"),
          Col("数值", "value"), Col("来源", "source")],
-        [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("指标", "metric"), Col("期间", "period"),
+        [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("指标", "metric_label"), Col("期间", "period"),
          Col("数值", "value"), Col("来源", "source")],
         filters.MetricValueFilterSet,
     ),

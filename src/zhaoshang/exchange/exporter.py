@@ -26,6 +26,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zhaoshang.assessment.models import (
+    AwardDecision,
+    HolderRef,
+    MetricValue,
+    OfficeDecision,
+    ProjectEvaluation,
+    ProjectTax,
+    ProjectTransfer,
+    SurveyScore,
+    policy_award_rules,
+    policy_decisions,
+    policy_metrics,
+)
 from zhaoshang.fieldwork.models import REGIONS, Activity
 from zhaoshang.ledger.models import ENTERPRISE_TAGS, Investment, Project
 from zhaoshang.org.models import Unit
@@ -33,8 +46,15 @@ from zhaoshang.org.models import Unit
 from .layouts import (
     ACTIVITIES,
     ACTIVITY_KINDS,
+    AWARDS,
+    DECISIONS,
+    EVALUATIONS,
     INVESTMENTS,
+    METRICS,
     PROJECTS,
+    SURVEYS,
+    TAXES,
+    TRANSFERS,
     Column,
     Layout,
     escape_text,
@@ -182,10 +202,34 @@ _EXPORTS = {
     INVESTMENTS.kind: export_investments,
     ACTIVITIES.kind: export_activities,
 }
+# The office's entries for assessments: the model and what its layout reads.
+_HOLDER_RELATED = ("policy", "team", "unit__jurisdiction", "person", "holder_jurisdiction")
+ENTRY_MODELS = {
+    METRICS.kind: (MetricValue, _HOLDER_RELATED),
+    SURVEYS.kind: (SurveyScore, _HOLDER_RELATED),
+    DECISIONS.kind: (OfficeDecision, _HOLDER_RELATED),
+    AWARDS.kind: (AwardDecision, (*_HOLDER_RELATED, "project")),
+    TAXES.kind: (ProjectTax, ("project__enterprise",)),
+    EVALUATIONS.kind: (ProjectEvaluation, ("project__enterprise",)),
+    TRANSFERS.kind: (ProjectTransfer, ("project__enterprise", "hosting")),
+}
+
+
+def export_entries(kind: str, queryset=None, *, user=None, out=None) -> bytes | None:
+    """The office's entries of one kind (statistics, decisions, project taxes…) in their layout."""
+    model, related = ENTRY_MODELS[kind]
+    if queryset is None:
+        queryset = model.objects.visible_to(user) if user is not None else model.objects.all()
+    qs = queryset.select_related(*related)
+    qs = qs if qs.query.order_by else qs.order_by(*(model._meta.ordering or ["pk"]), "pk")
+    return export_records(layout_for(kind), qs.iterator(chunk_size=2000), user=user, out=out)
 
 
 def export_file(kind: str, queryset=None, *, user=None, out=None) -> bytes | None:
-    return _EXPORTS[layout_for(kind).kind](queryset, user=user, out=out)
+    kind = layout_for(kind).kind
+    if kind in ENTRY_MODELS:
+        return export_entries(kind, queryset, user=user, out=out)
+    return _EXPORTS[kind](queryset, user=user, out=out)
 
 
 # --- The template ----------------------------------------------------------------------------------
@@ -198,6 +242,10 @@ _CHOICES = {
     "类型": [label for _, label in ACTIVITY_KINDS],
     "主要负责人带队": ["是", "否"],
     "区域": [label for _, label in REGIONS],
+    "对象类型": list(HolderRef.Holder.labels),
+    "已入统": ["是", "否"],
+    "有税收": ["是", "否"],
+    "投资额属实": ["是", "否"],
 }
 _GENERAL_NOTES = {
     "projects": [
@@ -214,6 +262,46 @@ _GENERAL_NOTES = {
         "重复导入同一文件不会重复登记；金额有变化的行更新为新金额。",
         "整表校验：有任何一处错误则全部不导入，并列出每处错误的行号、列名和原因。",
     ],
+    **{
+        layout.kind: [
+            f"一行一条{layout.title}；第1行为表头，请勿改动表头文字。黄色表头为必填列，其余列可不填或删去。",
+            *lines,
+            "整表校验：有任何一处错误则全部不导入，并列出每处错误的行号、列名和原因；重复导入同一文件不会重复登记，只更新有变化的行。",
+        ]
+        for layout, lines in (
+            (
+                METRICS,
+                [
+                    "政策文件可填名称（如 xinfeng-2024）或标题，不填则为导入时选择的政策文件；对象在该政策文件的行政区划内按名称识别。",
+                    "指标须为该政策文件的统计指标，填写中文名称（见下方列表）；期间可写 2024年6月、2024-06、2024年第二季度、2024年上半年、2024年，须在政策文件的考核期内。",
+                    "以“政策文件 + 对象 + 指标 + 期间”识别：再次导入时更新数值和数据来源。",
+                ],
+            ),
+            (
+                SURVEYS,
+                [
+                    "以“政策文件 + 对象 + 测评期”识别：再次导入时更新得分。测评期如 2021年上半年、2021-H1、2021年。",
+                ],
+            ),
+            (
+                DECISIONS,
+                [
+                    "认定事项须为该政策文件的规则中由办公室认定的事项（见下方列表）。上年度的结果（如上年度后三名）填上年度的期间，如 2023年。",
+                    "以“政策文件 + 认定事项 + 对象 + 期间”识别：再次导入时更新依据。",
+                ],
+            ),
+            (
+                AWARDS,
+                [
+                    "规则填奖励规则的代号或标题（见下方列表）；按等次设定金额时填等次、不填对象，项目奖励时填对象和项目。",
+                    "以“政策文件 + 规则 + 等次 + 对象 + 项目”识别：再次导入时更新金额。",
+                ],
+            ),
+            (TAXES, ["项目须已登记且您可见；项目名称重复时填写统一社会信用代码区分。以“项目 + 月份”识别。"]),
+            (EVALUATIONS, ["项目须已登记且您可见。以“项目 + 年度”识别；是 / 否不填为未核实。"]),
+            (TRANSFERS, ["项目须已登记且您可见；落地县不能是项目引进地本身。一个项目一行，以项目识别。"]),
+        )
+    },  # fmt: skip
     "activities": [
         "一行一条招商活动；类型为“信息报送”的行登记为一条线索信息（报送日期为日期，信息标题取内容前60字，内容为空时取企业名称）。",
         "单位须为您可见的单位名称或别名；联络员只能导入本单位或本团队的记录。企业名称与客商库中您可见的企业相符时自动关联，否则按文字保存。",
@@ -226,10 +314,27 @@ _GENERAL_NOTES = {
 }
 
 
-def write_template(kind: str, out=None) -> bytes | None:
+def policy_choices(kind: str, policy) -> dict[str, list[str]]:
+    """The values a column takes for one policy (its metrics, decisions, award rules), by header."""
+    if policy is None:
+        return {}
+    if kind == METRICS.kind:
+        return {"指标": list(policy_metrics(policy).values())}
+    if kind == DECISIONS.kind:
+        return {"认定事项": list(policy_decisions(policy).values())}
+    if kind == AWARDS.kind:
+        rules = policy_award_rules(policy)
+        grades = [g.grade for r in rules for g in getattr(policy.spec().rule(r), "grades", [])]
+        return {"规则": list(rules), "等次": list(dict.fromkeys(grades))}
+    return {}
+
+
+def write_template(kind: str, out=None, *, policy=None) -> bytes | None:
     """An empty sheet with the layout's headers (required ones shaded, a note on each), drop-down
-    lists where the values are fixed, and a sheet of instructions."""
+    lists where the values are fixed, and a sheet of instructions. For the office's entries,
+    `policy` fills in the policy column's note and lists its metrics, decisions or award rules."""
     layout = layout_for(kind)
+    listed = policy_choices(kind, policy)
     wb = Workbook()
     ws = wb.active
     ws.title = layout.sheet
@@ -246,7 +351,9 @@ def write_template(kind: str, out=None) -> bytes | None:
         if c.kind in NUMBER_FORMATS:
             for row in range(2, 502):
                 ws.cell(row=row, column=i).number_format = NUMBER_FORMATS[c.kind]
-        choices = _CHOICES.get(c.header)
+        choices = _CHOICES.get(c.header) or listed.get(c.header)
+        if choices and len(",".join(choices)) > 250:
+            choices = None  # Excel's list validation holds 255 characters: the notes sheet lists them
         if choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
             dv.error = f"请从下拉列表中选择：{'、'.join(choices)}"
@@ -266,6 +373,19 @@ def write_template(kind: str, out=None) -> bytes | None:
     notes.append([])
     for line in _GENERAL_NOTES[layout.kind]:
         notes.append([line])
+    if policy is not None:
+        notes.append(
+            [
+                f"政策文件：{policy.name}（{policy.title}），考核期 {policy.start:%Y-%m-%d} 至 {policy.end:%Y-%m-%d}"
+            ]
+        )
+        for header, values in listed.items():
+            notes.append([f"{header}可选：{'、'.join(values)}"])
+        if kind == AWARDS.kind:
+            for rule, title in policy_award_rules(policy).items():
+                notes.append([f"规则 {rule}：{title}"])
+    elif kind in (METRICS.kind, DECISIONS.kind, AWARDS.kind):
+        notes.append(["下载模板时选择政策文件，此处将列出该政策文件的可选指标、认定事项或奖励规则。"])
     if layout is PROJECTS:
         notes.append([f"企业类别可选：{'、'.join(ENTERPRISE_TAGS)}"])
         notes.append(["可另加“达产日期”“终止日期”“终止原因”列，导入时一并识别。"])

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from pypinyin import Style
@@ -137,11 +137,15 @@ def import_activities(source, *, user, filename: str = "", dry_run: bool = False
     return _run(ACTIVITIES, source, user=user, filename=filename, dry_run=dry_run)
 
 
-def import_file(kind: str, source, *, user, filename: str = "", dry_run: bool = False) -> ImportResult:
-    return _run(layout_for(kind), source, user=user, filename=filename, dry_run=dry_run)
+def import_file(
+    kind: str, source, *, user, filename: str = "", dry_run: bool = False, policy=None
+) -> ImportResult:
+    """Import a sheet of any kind. `policy` (a Policy or its name): the policy of the office's
+    entries (statistics, decisions…) whose rows leave 政策文件 blank."""
+    return _run(layout_for(kind), source, user=user, filename=filename, dry_run=dry_run, policy=policy)
 
 
-def _run(layout: Layout, source, *, user, filename: str, dry_run: bool) -> ImportResult:
+def _run(layout: Layout, source, *, user, filename: str, dry_run: bool, policy=None) -> ImportResult:
     if not filename and isinstance(source, str | Path):
         filename = Path(source).name
     result = ImportResult(kind=layout.kind, filename=filename, dry_run=dry_run)
@@ -173,7 +177,7 @@ def _run(layout: Layout, source, *, user, filename: str, dry_run: bool) -> Impor
         result.sheet = sheet
         result.rows = len(sheet.rows)
         actor = _Actor(user)
-        job = job_class(layout, sheet, actor, result)
+        job = job_class(layout, sheet, actor, result, policy=policy)
         job.validate()
         if result.errors:
             result.errors.sort(key=lambda e: (e.row or 0, _column_order(layout, e.column)))
@@ -208,6 +212,8 @@ def _run(layout: Layout, source, *, user, filename: str, dry_run: bool) -> Impor
 
 
 def denied_message(layout: Layout) -> str:
+    if layout.kind in ENTRY_JOBS:
+        return f"您的角色不能导入{layout.title}数据（需招商办账号）"
     return f"您的角色不能导入{layout.title}数据（需招商办或联络员账号）"
 
 
@@ -249,26 +255,7 @@ class _Actor:
         return hit
 
     def _resolve(self, text: str) -> Unit:
-        within = self.units
-        name = text
-        for sep in ("/", "／"):
-            if sep in text:
-                place, name = (s.strip() for s in text.split(sep, 1))
-                within = within.filter(jurisdiction__name=place)
-                break
-        hits = list(within.filter(name=name)[:20])
-        if len(hits) > 1 and self.m is not None:
-            own = [u for u in hits if u.jurisdiction_id == self.m.jurisdiction_id]
-            hits = own or hits
-        if len(hits) > 1:
-            places = "、".join(u.jurisdiction.name for u in hits[:5])
-            raise CellError(
-                f"单位“{name}”在多个行政区划都有（{places}），请写成“行政区划/单位”，如“{hits[0].jurisdiction.name}/{name}”"
-            )
-        unit = hits[0] if hits else unit_by_name(name, within=within)
-        if unit is None:
-            raise CellError(f"未找到单位“{text}”（应为您可见的单位名称或别名）")
-        return unit
+        return find_unit(text, self.units, self.m.jurisdiction_id if self.m is not None else None)
 
     def in_scope(self, unit: Unit) -> bool:
         return self.scope.unit_problem(unit) is None
@@ -284,6 +271,36 @@ class _Actor:
         if unit.pk not in self._teams:
             self._teams[unit.pk] = team_for_unit(unit)
         return self._teams[unit.pk]
+
+
+def find_unit(text: str, within, own_jurisdiction_id: int | None = None) -> Unit:
+    """A unit by name or alias among `within` ("县/单位" when a name repeats; the user's own
+    jurisdiction's first), or a CellError saying why not."""
+    name = text
+    for sep in ("/", "／"):
+        if sep in text:
+            place, name = (s.strip() for s in text.split(sep, 1))
+            within = within.filter(jurisdiction__name=place)
+            break
+    hits = list(within.filter(name=name)[:20])
+    if len(hits) > 1 and own_jurisdiction_id is not None:
+        own = [u for u in hits if u.jurisdiction_id == own_jurisdiction_id]
+        hits = own or hits
+    if len(hits) > 1:
+        places = "、".join(u.jurisdiction.name for u in hits[:5])
+        raise CellError(
+            f"单位“{name}”在多个行政区划都有（{places}），请写成“行政区划/单位”，如“{hits[0].jurisdiction.name}/{name}”"
+        )
+    unit = hits[0] if hits else unit_by_name(name, within=within)
+    if unit is None and connection.vendor == "sqlite":
+        # SQLite keeps JSON \u-escaped, so `aliases__icontains` (org.selectors.unit_by_name) misses
+        # a Chinese alias there: look through the aliases themselves.
+        unit = next(
+            (u for u in within.only("pk", "aliases", "name", "jurisdiction") if name in u.aliases), None
+        )
+    if unit is None:
+        raise CellError(f"未找到单位“{text}”（应为您可见的单位名称或别名）")
+    return unit
 
 
 # --- Shared row machinery --------------------------------------------------------------------------
@@ -302,8 +319,9 @@ class _Row:
 
 
 class _Import:
-    def __init__(self, layout: Layout, sheet: Sheet, actor: _Actor, result: ImportResult):
+    def __init__(self, layout: Layout, sheet: Sheet, actor: _Actor, result: ImportResult, *, policy=None):
         self.layout = layout
+        self.chosen_policy = policy  # the policy of rows that name none (exchange/entries.py)
         self.sheet = sheet
         self.actor = actor
         self.result = result
@@ -1082,7 +1100,40 @@ def _describe_step(step: dict, project_name: str, path: str) -> tuple[str, str]:
 # --- Actual investment -----------------------------------------------------------------------------
 
 
-class _InvestmentImport(_Import):
+class _ProjectLookup:
+    """Rows that name a registered project by 项目名称 (and 统一社会信用代码 when names repeat),
+    among the projects the user can see: investment, and the project facts the office enters."""
+
+    def load_projects(self, key: str = "project_name") -> None:
+        names = {row.values.get(key) for row in self.rows} - {None, ""}
+        visible = Project.objects.visible_to(self.actor.user).select_related(
+            "enterprise", "unit__jurisdiction", "jurisdiction"
+        )
+        if len(names) <= 500:
+            visible = visible.filter(name__in=names)
+        self.by_name: dict[str, list[Project]] = defaultdict(list)
+        for p in visible:
+            if p.name in names:
+                self.by_name[p.name].append(p)
+
+    def project_of(self, row: _Row, key: str = "project_name", header: str = "项目名称") -> Project | None:
+        name = row.values.get(key, "")
+        code = row.values.get("uscc", "")
+        candidates = self.by_name.get(name, [])
+        if code:
+            candidates = [p for p in candidates if p.enterprise.uscc == code]
+        if not candidates:
+            what = f"“{name}”" + (f"（统一社会信用代码 {code}）" if code else "")
+            self.error(row, header, f"未找到项目{what}：须为已登记且您可见的项目，请先导入项目表")
+            return None
+        if len(candidates) > 1:
+            hint = "请填写统一社会信用代码区分" if not code else "请联系招商办核对"
+            self.error(row, header, f"项目名称“{name}”对应{len(candidates)}个项目，{hint}")
+            return None
+        return candidates[0]
+
+
+class _InvestmentImport(_ProjectLookup, _Import):
     def validate(self) -> None:
         self.parse_cells()
         month_now = self.today.replace(day=1)
@@ -1098,16 +1149,7 @@ class _InvestmentImport(_Import):
             self.check_row(row)
 
     def load(self) -> None:
-        names = {row.values.get("project_name") for row in self.rows} - {None, ""}
-        visible = Project.objects.visible_to(self.actor.user).select_related(
-            "enterprise", "unit__jurisdiction", "jurisdiction"
-        )
-        if len(names) <= 500:
-            visible = visible.filter(name__in=names)
-        self.by_name: dict[str, list[Project]] = defaultdict(list)
-        for p in visible:
-            if p.name in names:
-                self.by_name[p.name].append(p)
+        self.load_projects()
         project_ids = {p.pk for ps in self.by_name.values() for p in ps}
         months = [row.values["month"] for row in self.rows if row.values.get("month")]
         self.existing: dict[tuple[int, date, int], Investment] = {}
@@ -1124,22 +1166,6 @@ class _InvestmentImport(_Import):
         if pk not in self.jurisdictions:
             self.jurisdictions[pk] = Jurisdiction.objects.get(pk=pk)
         return self.jurisdictions[pk]
-
-    def project_of(self, row: _Row) -> Project | None:
-        name = row.values.get("project_name", "")
-        code = row.values.get("uscc", "")
-        candidates = self.by_name.get(name, [])
-        if code:
-            candidates = [p for p in candidates if p.enterprise.uscc == code]
-        if not candidates:
-            what = f"“{name}”" + (f"（统一社会信用代码 {code}）" if code else "")
-            self.error(row, "项目名称", f"未找到项目{what}：须为已登记且您可见的项目，请先导入项目表")
-            return None
-        if len(candidates) > 1:
-            hint = "请填写统一社会信用代码区分" if not code else "请联系招商办核对"
-            self.error(row, "项目名称", f"项目名称“{name}”对应{len(candidates)}个项目，{hint}")
-            return None
-        return candidates[0]
 
     def check_row(self, row: _Row) -> None:
         v = row.values
@@ -1509,3 +1535,8 @@ _JOBS = {
     INVESTMENTS.kind: (Investment, _InvestmentImport),
     ACTIVITIES.kind: (Activity, _ActivityImport),
 }
+
+# What the office enters for assessments (statistics, decisions, project taxes…): exchange/entries.py.
+from .entries import ENTRY_JOBS  # noqa: E402
+
+_JOBS.update(ENTRY_JOBS)

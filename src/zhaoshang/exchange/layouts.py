@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from zhaoshang.assessment.models import DECISION_LABELS, HolderRef
 from zhaoshang.engine.calendar import EARLIEST, LATEST
 from zhaoshang.fieldwork.models import REGIONS, Activity
 from zhaoshang.ledger import uscc as uscc_rules
@@ -93,7 +94,14 @@ def text_parser(max_length: int) -> Callable[[Any], str]:
     return parse
 
 
-def _decimal(value: Any, *, suffixes: tuple[str, ...], maximum: Decimal) -> Decimal | None:
+def _decimal(
+    value: Any,
+    *,
+    suffixes: tuple[str, ...],
+    maximum: Decimal,
+    places: Decimal = DECIMAL_PLACES,
+    negative: bool = False,
+) -> Decimal | None:
     if is_blank(value):
         return None
     if isinstance(value, bool):
@@ -114,10 +122,10 @@ def _decimal(value: Any, *, suffixes: tuple[str, ...], maximum: Decimal) -> Deci
             raise CellError(f"应为数字，实为“{shown(value)}”")
     else:
         raise CellError(f"应为数字，实为“{shown(value)}”")
-    if number < 0:
+    if number < 0 and not negative:
         raise CellError(f"不能为负数，实为“{shown(value)}”")
-    number = number.quantize(DECIMAL_PLACES, rounding=ROUND_HALF_UP)
-    if number > maximum:
+    number = number.quantize(places, rounding=ROUND_HALF_UP)
+    if abs(number) > maximum:
         raise CellError(f"数值过大：“{shown(value)}”")
     return number
 
@@ -787,7 +795,426 @@ ACTIVITIES = Layout(
     export_extra=True,
 )
 
-LAYOUTS = {layout.kind: layout for layout in (PROJECTS, INVESTMENTS, ACTIVITIES)}
+# --- What the office enters for assessments (assessment.models) -------------------------------------
+#
+# Statistics, survey scores, decisions and award amounts belong to a policy and a holder; taxes,
+# evaluations and transfers to a project. Which metric, decision or rule a cell names, which
+# holder and which period are read against the row's policy by the importer (exchange/entries.py):
+# the cells here are read as text.
+
+MAX_STATISTIC = Decimal("99999999999999.9999")  # max_digits=18, decimal_places=4
+MAX_SCORE = Decimal("999999.99")  # max_digits=8, decimal_places=2
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD_PATTERNS = (
+    (re.compile(r"^(\d{4})\s*(?:年度?)?$"), lambda y, m: f"{y}"),
+    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月份?)?$"), lambda y, m: f"{y}-{int(m[2]):02d}"),
+    (re.compile(r"^(\d{4})(\d{2})$"), lambda y, m: f"{y}-{int(m[2]):02d}"),
+    (
+        re.compile(r"^(\d{4})\s*[-年]?\s*第?\s*([1-4一二三四])\s*季度?$"),
+        lambda y, m: f"{y}-Q{_CN_DIGITS[m[2]]}",
+    ),
+    (re.compile(r"^(\d{4})\s*[-年]?\s*[Qq]([1-4])$"), lambda y, m: f"{y}-Q{m[2]}"),
+    (re.compile(r"^(\d{4})\s*[-年]?\s*([上下])半年$"), lambda y, m: f"{y}-H{1 if m[2] == '上' else 2}"),
+    (re.compile(r"^(\d{4})\s*-?\s*[Hh]([12])$"), lambda y, m: f"{y}-H{m[2]}"),
+)
+PERIOD_HELP = "如 2024年6月、2024-06、2024年第二季度、2024年上半年、2024年，或政策文件中的时期名称"
+
+
+def parse_period_text(value: Any) -> str:
+    """A period as the office writes it (2024年6月, 2024-06, 2024年第二季度, 2024年上半年, 2024年,
+    a date cell for its month) as the calendar token the engine reads (2024-06, 2024-Q2, 2024-H1,
+    2024); "" when blank."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, datetime | date):
+        return f"{value:%Y-%m}"
+    text = parse_text(value).replace(" ", "")
+    from zhaoshang.engine.periods import PeriodParseError, token_span
+
+    for pattern, token in _PERIOD_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            out = token(m[1], m)
+            try:
+                span = token_span(out)
+            except PeriodParseError:
+                break
+            _sensible(span.start)
+            return out
+    raise CellError(f"无法识别的期间“{shown(value)}”，{PERIOD_HELP}")
+
+
+def _calendar_token(start: date, end: date) -> str | None:
+    """The calendar token of exactly this span, if it is a year, half, quarter or month."""
+    from zhaoshang.engine.periods import token_span
+
+    y = start.year
+    candidates = [f"{y}", f"{y}-H1", f"{y}-H2", *(f"{y}-Q{q}" for q in range(1, 5)),
+                  *(f"{y}-{m:02d}" for m in range(1, 13))]  # fmt: skip
+    for token in candidates:
+        span = token_span(token)
+        if span.start == start and span.end == end:
+            return token
+    return None
+
+
+def office_period(value: Any, spec) -> str:
+    """`parse_period_text`, or a period of the policy by its key or label (6月推介月) when that
+    period is a calendar month, quarter, half or year."""
+    text = parse_text(value) if not isinstance(value, datetime | date) else ""
+    if text and spec is not None:
+        for p in spec.periods:
+            if text in (p.key, p.label):
+                token = _calendar_token(p.start, p.end)
+                if token is None:
+                    raise CellError(
+                        f"时期“{text}”（{p.start} 至 {p.end}）不是整月、季、半年或年，请按月份填写"
+                    )
+                return token
+    return parse_period_text(value)
+
+
+def parse_statistic(value: Any) -> Decimal | None:
+    """A statistic: a number, negative allowed (a fall), up to four decimal places."""
+    return _decimal(
+        value,
+        suffixes=("万元", "万美元", "万", "%"),
+        maximum=MAX_STATISTIC,
+        places=Decimal("0.0001"),
+        negative=True,
+    )
+
+
+def parse_score(value: Any) -> Decimal | None:
+    return _decimal(value, suffixes=("分",), maximum=MAX_SCORE)
+
+
+def parse_year(value: Any) -> int | None:
+    if isinstance(value, str):
+        value = unescape_text(value.strip()).removesuffix("年度").removesuffix("年").strip()
+    return parse_count(value, minimum=EARLIEST.year, maximum=LATEST.year)
+
+
+def parse_yes_no_blank(value: Any) -> bool | None:
+    """是 / 否, or blank for not yet checked."""
+    return None if is_blank(value) else parse_yes_no(value)
+
+
+def parse_share(value: Any) -> Decimal | None:
+    """The introducing county's share: 0.3, 30% or 3:7 (引进方:落地方)."""
+    if is_blank(value):
+        return None
+    text = parse_text(value).replace(" ", "").replace("：", ":").replace("∶", ":")
+    try:
+        if ":" in text:
+            a, b = (Decimal(x) for x in text.split(":", 1))
+            share = a / (a + b)
+        elif text.endswith("%") or text.endswith("％"):
+            share = Decimal(text[:-1]) / 100
+        else:
+            share = Decimal(text)
+    except (InvalidOperation, ArithmeticError):
+        raise CellError(f"应为 0 到 1 之间的比例（如 0.3、30% 或 3:7），实为“{shown(value)}”") from None
+    if not share.is_finite() or not 0 <= share <= 1:
+        raise CellError(f"应为 0 到 1 之间的比例（如 0.3、30% 或 3:7），实为“{shown(value)}”")
+    return share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def _yes_no_blank(value) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+def _holder_kind_label(r, ctx=None) -> str:
+    return HolderRef.Holder(r.holder_kind).label if r.holder_kind else ""
+
+
+def _holder_name(r, ctx) -> str:
+    if r.holder_kind == "unit":
+        return _unit(ctx, r.unit)
+    if r.holder_kind == "team":
+        return r.team.name
+    if r.holder_kind == "person":
+        return r.person.name
+    if r.holder_kind == "jurisdiction":
+        return r.holder_jurisdiction.name
+    return ""
+
+
+HOLDER_HELP = "单位名称或别名、团队名称、人员姓名或县（市、区）名称，在该政策文件内识别"
+POLICY_COLUMN = Column(
+    "政策文件",
+    "policy",
+    "policy",
+    text_parser(200),
+    lambda r, c: r.policy.name,
+    width=16,
+    note="政策文件名称（如 xinfeng-2024）或文件标题；不填则为导入时选择的政策文件",
+)
+HOLDER_KIND_COLUMN = Column(
+    "对象类型",
+    "holder_kind",
+    "holder_kind",
+    choice_parser(HolderRef.Holder),
+    _holder_kind_label,
+    width=10,
+    note="、".join(HolderRef.Holder.labels) + "；不填则按名称识别（名称重名时须填写）",
+)
+
+
+def _holder_column(required: bool = True, note: str = HOLDER_HELP) -> Column:
+    return Column(
+        "对象", "holder", "holder", text_parser(130), _holder_name, required=required, width=16, note=note
+    )
+
+
+PROJECT_NAME_COLUMN = INVESTMENTS.columns[0]
+PROJECT_USCC_COLUMN = INVESTMENTS.columns[1]
+
+METRICS = Layout(
+    kind="metrics",
+    title="统计数据",
+    sheet="统计数据",
+    columns=(
+        POLICY_COLUMN,
+        HOLDER_KIND_COLUMN,
+        _holder_column(),
+        Column(
+            "指标",
+            "metric",
+            "metric",
+            text_parser(100),
+            lambda r, c: r.metric_label,
+            required=True,
+            width=24,
+            note="政策文件中的指标名称（中文），见“填写说明”中的指标列表",
+        ),
+        Column(
+            "期间",
+            "period",
+            "period",
+            text_parser(40),
+            lambda r, c: r.period,
+            required=True,
+            width=12,
+            note=PERIOD_HELP,
+        ),
+        Column(
+            "数值",
+            "value",
+            "value",
+            parse_statistic,
+            lambda r, c: r.value,
+            required=True,
+            kind="decimal",
+            note="数字，最多四位小数，可为负数",
+        ),  # fmt: skip
+        Column("数据来源", "source", "source", text_parser(100), lambda r, c: r.source, width=16),
+    ),
+)
+
+SURVEYS = Layout(
+    kind="surveys",
+    title="满意度测评",
+    sheet="满意度测评",
+    columns=(
+        POLICY_COLUMN,
+        HOLDER_KIND_COLUMN,
+        _holder_column(),
+        Column(
+            "测评期",
+            "period",
+            "period",
+            text_parser(40),
+            lambda r, c: r.period,
+            required=True,
+            width=12,
+            note="如 2021年上半年、2021-H1、2021年",
+        ),  # fmt: skip
+        Column("得分", "score", "score", parse_score, lambda r, c: r.score, required=True, kind="decimal"),
+    ),
+)
+
+DECISIONS = Layout(
+    kind="decisions",
+    title="认定事项",
+    sheet="认定事项",
+    columns=(
+        POLICY_COLUMN,
+        Column(
+            "认定事项",
+            "key",
+            "key",
+            text_parser(100),
+            lambda r, c: DECISION_LABELS.get(r.key, r.key),
+            required=True,
+            width=20,
+            note="政策文件规则中由办公室认定的事项（如 上年度后三名、完成任务较差），见“填写说明”",
+        ),
+        HOLDER_KIND_COLUMN,
+        _holder_column(),
+        Column(
+            "期间",
+            "period",
+            "period",
+            text_parser(40),
+            lambda r, c: r.period,
+            width=12,
+            note="不填为不限期间；上年度的结果填上年度（如 2023年）",
+        ),  # fmt: skip
+        Column("依据", "reason", "reason", text_parser(300), lambda r, c: r.reason, width=30),
+    ),
+)
+
+AWARDS = Layout(
+    kind="awards",
+    title="奖励金额",
+    sheet="奖励金额",
+    columns=(
+        POLICY_COLUMN,
+        Column(
+            "规则",
+            "rule",
+            "rule",
+            text_parser(200),
+            lambda r, c: r.rule,
+            required=True,
+            width=20,
+            note="奖励规则的代号或标题，见“填写说明”",
+        ),
+        Column(
+            "等次",
+            "grade",
+            "grade",
+            text_parser(40),
+            lambda r, c: r.grade,
+            width=10,
+            note="按等次设定金额时填写（如 一等奖），此时不填对象",
+        ),  # fmt: skip
+        HOLDER_KIND_COLUMN,
+        _holder_column(required=False, note=HOLDER_HELP + "；按等次设定金额时不填"),
+        Column(
+            "项目",
+            "project_name",
+            "project",
+            text_parser(120),
+            lambda r, c: r.project.name if r.project_id else "",
+            width=24,
+            note="项目奖励时填写已登记的项目名称",
+        ),
+        Column(
+            "金额（万元）",
+            "amount_wan",
+            "amount_wan",
+            parse_decimal,
+            lambda r, c: r.amount_wan,
+            required=True,
+            kind="decimal",
+        ),  # fmt: skip
+    ),
+)
+
+TAXES = Layout(
+    kind="taxes",
+    title="项目税收",
+    sheet="项目税收",
+    columns=(
+        PROJECT_NAME_COLUMN,
+        PROJECT_USCC_COLUMN,
+        Column(
+            "月份",
+            "month",
+            "month",
+            parse_month,
+            lambda t, c: t.month,
+            required=True,
+            kind="month",
+            note="如 2024-03、2024年3月",
+        ),  # fmt: skip
+        Column(
+            "地方税收（万元）",
+            "amount_wan",
+            "amount_wan",
+            parse_decimal,
+            lambda t, c: t.amount_wan,
+            required=True,
+            kind="decimal",
+        ),  # fmt: skip
+    ),
+)
+
+EVALUATIONS = Layout(
+    kind="evaluations",
+    title="落地项目评估",
+    sheet="落地项目评估",
+    columns=(
+        PROJECT_NAME_COLUMN,
+        PROJECT_USCC_COLUMN,
+        Column(
+            "年度", "year", "year", parse_year, lambda e, c: e.year, required=True, width=8, note="如 2024"
+        ),
+        *(
+            Column(
+                header,
+                key,
+                key,
+                parse_yes_no_blank,
+                (lambda k: lambda e, c: _yes_no_blank(getattr(e, k)))(key),
+                width=10,
+                note="是 / 否；不填为未核实",
+            )  # fmt: skip
+            for header, key in (
+                ("已入统", "in_statistics"),
+                ("有税收", "tax_paid"),
+                ("投资额属实", "investment_verified"),
+            )
+        ),
+        Column("说明", "note", "note", text_parser(200), lambda e, c: e.note, width=30),
+    ),
+)
+
+TRANSFERS = Layout(
+    kind="transfers",
+    title="项目流转",
+    sheet="项目流转",
+    columns=(
+        PROJECT_NAME_COLUMN,
+        PROJECT_USCC_COLUMN,
+        Column(
+            "落地县",
+            "hosting",
+            "hosting",
+            text_parser(50),
+            lambda t, c: t.hosting.name,
+            required=True,
+            note="项目落地的县（市、区）名称",
+        ),  # fmt: skip
+        Column(
+            "引进方分成比例",
+            "introducing_share",
+            "introducing_share",
+            parse_share,
+            lambda t, c: t.introducing_share,
+            note="如 0.3、30% 或 3:7；不填则按政策文件",
+        ),  # fmt: skip
+        Column(
+            "流转日期",
+            "agreed_on",
+            "agreed_on",
+            parse_date,
+            lambda t, c: t.agreed_on,
+            required=True,
+            kind="date",
+        ),
+    ),
+)
+
+ENTRY_LAYOUTS = (METRICS, SURVEYS, DECISIONS, AWARDS, TAXES, EVALUATIONS, TRANSFERS)
+LAYOUTS = {layout.kind: layout for layout in (PROJECTS, INVESTMENTS, ACTIVITIES, *ENTRY_LAYOUTS)}
+# For the commands' help: each kind and its sheet.
+KIND_CHOICES_HELP = "；".join(
+    f"{layout.kind} {layout.title}表" + ("（含信息报送）" if layout is ACTIVITIES else "")
+    for layout in LAYOUTS.values()
+)
 
 
 def layout_for(kind: str) -> Layout:

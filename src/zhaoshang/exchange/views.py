@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from zhaoshang.assessment import filters as assessment_filters
 from zhaoshang.core.roles import WIDE_ROLES, Role
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.fieldwork.filters import ActivityFilterSet
 from zhaoshang.fieldwork.models import Activity
 from zhaoshang.ledger.filters import InvestmentFilterSet, ProjectFilterSet
 from zhaoshang.ledger.models import Investment, Project
-from zhaoshang.org.models import Unit
+from zhaoshang.org.models import Policy, Unit
 
-from .exporter import export_file, store_error_workbook, stored_error_workbook, write_template
+from .exporter import ENTRY_MODELS, export_file, store_error_workbook, stored_error_workbook, write_template
 from .importer import denied_message, import_file
 from .layouts import LAYOUTS, Layout
 from .models import BUSY_HINT
@@ -30,13 +31,36 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_ERRORS = 2000  # the page lists this many; the error workbook has them all
 MODELS = {"projects": (Project, ProjectFilterSet, "ledger:project_list"),
           "investments": (Investment, InvestmentFilterSet, "ledger:investment_list"),
-          "activities": (Activity, ActivityFilterSet, "fieldwork:activity_list")}  # fmt: skip
+          "activities": (Activity, ActivityFilterSet, "fieldwork:activity_list"),
+          # What the office enters for assessments: the list page of each in the assessment app.
+          **{kind: (model, getattr(assessment_filters, f"{model.__name__}FilterSet"),
+                    f"assessment:{model._meta.model_name}_list")
+             for kind, (model, _) in ENTRY_MODELS.items()}}  # fmt: skip
 # The list pages' sortable columns, so an export comes in the order the list shows.
 SORTS = {
     "projects": {"name", "stage", "total_investment", "signed_on", "started_on", "registered_on"},
     "investments": {"month", "amount"},
     "activities": {"date", "kind", "days"},
+    "metrics": {"metric", "period"},
+    "surveys": {"period", "score"},
+    "evaluations": {"year"},
+    "taxes": {"month", "amount_wan"},
+    "transfers": {"agreed_on"},
 }
+# The kinds whose rows belong to a policy: the page offers the policy of rows that name none.
+POLICY_KINDS = {"metrics", "surveys", "decisions", "awards"}
+
+
+def _policies(user):
+    return list(Policy.objects.visible_to(user).order_by("-start", "name"))
+
+
+def _chosen_policy(request):
+    """The policy named by ?policy= or the form (its name), among those the user sees."""
+    name = request.POST.get("policy") or request.GET.get("policy") or ""
+    if not name:
+        return None
+    return Policy.objects.visible_to(request.user).filter(name=name).first()
 
 
 def _layout(kind: str) -> Layout:
@@ -60,7 +84,9 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 def template(request, kind):
     layout = _layout(kind)
     _require_role(request.user)
-    return _xlsx(write_template(kind), f"{layout.title}导入模板.xlsx")
+    policy = _chosen_policy(request) if kind in POLICY_KINDS else None
+    suffix = f"-{policy.name}" if policy is not None else ""
+    return _xlsx(write_template(kind, policy=policy), f"{layout.title}导入模板{suffix}.xlsx")
 
 
 @login_required
@@ -102,7 +128,9 @@ def import_view(request, kind):
         "title": f"从 Excel 导入{layout.title}",
         "list_url": reverse(list_url),
         "scope_units": _scope_units(request.user),
-        "unit_header": next(c.header for c in layout.all_columns if c.key == "unit"),
+        "unit_header": next((c.header for c in layout.all_columns if c.key == "unit"), ""),
+        "policies": _policies(request.user) if kind in POLICY_KINDS else [],
+        "chosen": request.POST.get("policy") or request.GET.get("policy") or "",
     }
     if request.method != "POST":
         return render(request, "exchange/import.html", context)
@@ -125,7 +153,22 @@ def import_view(request, kind):
     # The size, format and extent limits are the reader's (ZHAOSHANG_IMPORT_MAX_*), checked before
     # anything is parsed; a file refused as a whole, or an import already running in the county,
     # is told on the form itself.
-    result = import_file(kind, upload, user=request.user, filename=upload.name)
+    policy = None
+    if kind in POLICY_KINDS and request.POST.get("policy"):
+        policy = _chosen_policy(request)
+        if policy is None:
+            context["problem"] = "请选择您可见的政策文件"
+            return render(request, "exchange/import.html", context, status=400)
+    dry_run = bool(request.POST.get("dry_run"))
+    result = import_file(
+        kind, upload, user=request.user, filename=upload.name, dry_run=dry_run, policy=policy
+    )
+    if result.ok and dry_run:
+        # A preview: checked in full and written inside a transaction that was rolled back.
+        context["checked"] = (
+            f"“{upload.name}”校验通过，共 {result.rows} 行：导入后将{result.summary()}。尚未导入，请确认后再上传导入。"
+        )
+        return render(request, "exchange/import.html", context)
     if result.ok:
         messages.success(request, f"已导入“{upload.name}”：{result.summary()}")
         return HttpResponseRedirect(reverse(list_url))

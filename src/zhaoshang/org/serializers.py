@@ -1,8 +1,8 @@
 """The organisation as the API gives and takes it (`org/api.py`)."""
 
-from zhaoshang.api.serializers import serializer_for
+from zhaoshang.api.serializers import ScopedModelSerializer, serializer_for
 
-from .models import HolderGroup, Jurisdiction, Person, Policy, Target, Team, Unit
+from .models import HolderGroup, Jurisdiction, Period, Person, Policy, Target, Team, Unit
 
 JurisdictionSerializer = serializer_for(Jurisdiction, ["code", "name", "level", "parent", "path"])
 PolicySerializer = serializer_for(
@@ -32,3 +32,20 @@ TargetSerializer = serializer_for(
     ["policy", "period", "holder_kind", "holder_jurisdiction", "team", "unit", "person", "group_key", "metric",
      "metric_label", "uom", "clause"],
 )  # fmt: skip
+
+
+class _OfPolicy(ScopedModelSerializer):
+    """A period lives where its policy applies."""
+
+    def validate(self, attrs):
+        if "policy" in attrs:
+            attrs["jurisdiction"] = attrs["policy"].jurisdiction
+        return super().validate(attrs)
+
+
+PeriodSerializer = serializer_for(
+    Period,
+    ["policy", "jurisdiction", "key", "label", "kind", "start", "end", "weight"],
+    ["jurisdiction"],
+    base=_OfPolicy,
+)

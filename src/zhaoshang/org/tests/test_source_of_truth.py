@@ -349,3 +349,35 @@ def test_the_reload_page_shows_the_plan_and_writes_only_on_confirmation(
     ).exists()
     again = client.get(url).content.decode()
     assert "没有需要载入的变更" in again
+
+
+def test_the_api_adds_a_year_and_corrects_on_the_current_organisation(client, policy, office, clerk):
+    y2024 = Period.objects.get(policy=policy, key="2024")
+    body = {"policy": policy.pk, "key": "2025", "label": "2025年", "kind": "year", "start": "2025-01-01",
+            "end": "2025-12-31", "copy_targets_from": y2024.pk}  # fmt: skip
+    client.force_login(clerk)
+    assert client.post("/api/periods/", body, content_type="application/json").status_code == 403
+    client.force_login(office)
+    bad = client.post("/api/periods/", {**body, "copy_targets_from": 999999}, content_type="application/json")
+    assert bad.status_code == 400 and "copy_targets_from" in bad.json()
+    assert not Period.objects.filter(key="2025").exists()
+    made = client.post("/api/periods/", body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert Period.objects.get(policy=policy, key="2025").targets.count() == 4
+    again = client.post("/api/periods/", body, content_type="application/json")
+    assert again.status_code == 400
+    # Publish 2024, change a target, correct on the current organisation through the API.
+    promo(policy, "财政局", 1)
+    services.publish(services.run(policy, "2024"))
+    t = Target.objects.get(policy=policy, period=y2024, unit__name="财政局", metric="promo")
+    t.value = Decimal(1)
+    t.save()
+    kept = client.post("/api/assessments/", {"policy": policy.name, "period": "2024", "reason": "更正"},
+                       content_type="application/json")  # fmt: skip
+    assert completion(kept.json()["result"], "lead-promo")["财政局"] == (1, 2)
+    current = client.post(
+        "/api/assessments/",
+        {"policy": policy.name, "period": "2024", "reason": "按新目标", "current_organisation": True},
+        content_type="application/json",
+    )
+    assert completion(current.json()["result"], "lead-promo")["财政局"] == (1, 1)

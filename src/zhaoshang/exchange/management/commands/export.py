@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from zhaoshang.exchange.exporter import export_file
+from zhaoshang.assessment import filters as assessment_filters
+from zhaoshang.exchange.exporter import ENTRY_MODELS, export_file
+from zhaoshang.exchange.layouts import KIND_CHOICES_HELP as KIND_HELP
 from zhaoshang.exchange.layouts import LAYOUTS
 from zhaoshang.fieldwork.filters import ActivityFilterSet
 from zhaoshang.fieldwork.models import Activity
@@ -18,6 +20,11 @@ FILTERSETS = {
     "projects": (Project, ProjectFilterSet),
     "investments": (Investment, InvestmentFilterSet),
     "activities": (Activity, ActivityFilterSet),
+    # The office's entries for assessments, with their list pages' filters.
+    **{
+        kind: (model, getattr(assessment_filters, f"{model.__name__}FilterSet"))
+        for kind, (model, _) in ENTRY_MODELS.items()
+    },
 }
 # Without --user the command sees everything, as a superuser would.
 EVERYONE = SimpleNamespace(is_authenticated=True, is_superuser=True, pk=None)
@@ -31,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "kind",
             choices=list(LAYOUTS),
-            help="projects 项目表；investments 实际进资表；activities 招商活动表（含信息报送）",
+            help=KIND_HELP,
         )
         parser.add_argument("--out", required=True, metavar="FILE.xlsx")
         parser.add_argument("--user", metavar="USERNAME", help="只导出该账号可见的记录（不填则导出全部）")
