@@ -410,6 +410,34 @@ class _Policy:
             self._pairs[key] = out
         return out
 
+    def wide(self, jurisdiction_id, unit_id, team_id) -> tuple[int, ...]:
+        """The holders a record's figures (not its head-led ones) are credited to: its unit and
+        team, the county it was made in where a city policy has a unit standing for that county,
+        and the policy's jurisdiction. A city ranks its counties on all their records, whichever
+        of their units made them — as the dashboards count a county, and as a transfer's split
+        (engine/transfers.py) takes its hosting share from the introducing county's figures."""
+        holders = self.holders(unit_id, team_id)
+        county = self.county_of(jurisdiction_id)
+        if county is None or county in holders:
+            return (*holders, self.home)
+        return (*holders, county, self.home)
+
+    def county_of(self, jurisdiction_id) -> int | None:
+        """The number of the unit standing for a county of a city policy (kind county, with the
+        county's division code: sanming's 三元区…), or None."""
+        counties = self.__dict__.get("_counties")
+        if counties is None:
+            codes = {j.code for j in self.spec.subdivisions}
+            by_code = {u.jurisdiction: u.name for u in self.spec.units if u.jurisdiction in codes}
+            counties = {}
+            if by_code:
+                for pk, code in Jurisdiction.objects.filter(
+                    pk__in=self.jurisdictions, code__in=by_code
+                ).values_list("pk", "code"):
+                    counties[pk] = self.number(ef.unit(by_code[code]))
+            self._counties = counties
+        return counties.get(jurisdiction_id)
+
     def holder(self, unit_id, team_id) -> ef.Holder | None:
         """The holder a project is credited to: its team, else its unit."""
         numbers = self.holders(unit_id, team_id)
@@ -511,9 +539,8 @@ class _Batch:
         for jur, unit_id, team_id, month, leader_id, total in rows:
             tok = tokens[month]
             for s in self.covering[jur]:
-                for h in s.holders(unit_id, team_id):
+                for h in s.wide(jur, unit_id, team_id):
                     s.add(h, "actual_investment", tok, total)
-                s.add(s.home, "actual_investment", tok, total)
                 leader = s.people.get(leader_id)
                 if leader is not None:
                     s.add(leader, "actual_investment", tok, total)
@@ -577,7 +604,7 @@ class _Batch:
         as_of_token = token(day)
         for jur, unit_id, team_id, stage, *values in rows:
             for s in self.covering[jur]:
-                holders = (*s.holders(unit_id, team_id), s.home)
+                holders = s.wide(jur, unit_id, team_id)
                 for metric, stages, i in names:
                     if stage in stages and values[i]:
                         for h in holders:
@@ -638,7 +665,7 @@ class _Batch:
             kind = values.pop(0) if by_kind else ""
             for s in self.covering[jur]:
                 holders = s.holders(unit_id, team_id)
-                with_home = (*holders, s.home)
+                with_home = s.wide(jur, unit_id, team_id)
                 sums = s.sums
                 for metric, i, head_led, amount in names:
                     if by_kind and not s.counts_signing(metric, kind):
@@ -715,7 +742,7 @@ class _Batch:
             for s in self.covering[jur]:
                 if s not in own or region not in own[s]:
                     continue
-                for h in (*s.holders(unit_id, team_id), s.home):
+                for h in s.wide(jur, unit_id, team_id):
                     s.add(h, metric, tok, n)
                 if head_led:
                     for h in s.holders(unit_id, team_id):
@@ -846,10 +873,13 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
         for t in ProjectTransfer.objects.filter(project__jurisdiction_id__in=jurisdictions).select_related(
             "hosting", "project__jurisdiction"
         ):
+            # The ledger keeps the project, its investment and its start in the county that
+            # registered it (the introducing one): the hosting share moves (engine/transfers.py).
             transfers[t.project_id] = ef.Transfer(
                 ef.jurisdiction(t.project.jurisdiction.code),
                 ef.jurisdiction(t.hosting.code),
                 t.introducing_share,
+                declared_by="introducing",
             )
         # A transferred project's split indicators the ledger gives: its actual investment by
         # month, and the project itself in the month construction started.

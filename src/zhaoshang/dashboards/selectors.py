@@ -21,10 +21,11 @@ from django.db.models.functions import ExtractMonth
 from django.http import Http404
 
 from zhaoshang.assessment.facts import PROJECT_METRICS, STATE_METRICS
-from zhaoshang.assessment.models import AssessmentRun
+from zhaoshang.assessment.models import AssessmentRun, ProjectTransfer
 from zhaoshang.core.roles import WIDE_ROLES, Role
 from zhaoshang.core.scoping import membership
-from zhaoshang.engine.periods import PeriodParseError, parse_period
+from zhaoshang.engine.periods import PeriodParseError, month_end, parse_period
+from zhaoshang.engine.transfers import is_split, moves, split_from, split_rule
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
 from zhaoshang.ledger.models import Investment, Project
 from zhaoshang.org.models import Jurisdiction, Policy, Target, Team, Unit
@@ -278,6 +279,89 @@ _ACTIVITY_KINDS = {
 }
 
 
+# --- transferred projects (项目流转) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The hosting county's share of a transferred project's figure for one month, moved from
+    the county the ledger keeps it in (the introducing one) to the hosting county."""
+
+    source: int  # jurisdiction pk the figure was recorded in
+    target: int  # the hosting jurisdiction's pk
+    metric: str  # "actual_investment" or "projects_started"
+    month: date  # first day of the month
+    value: Decimal
+
+
+# The dashboard figures that are indicators a transfer splits (004 §三(二)11 实际到位资金额, 项目数量).
+SPLIT_FIGURES = ("actual_investment", "projects_started")
+
+
+def transfer_shifts(policy: Policy | None, root: Jurisdiction, start: date, end: date) -> list[Shift]:
+    """The moves a policy's transfer rule makes to the county figures of [start, end] under
+    `root`, by the engine's one definition (engine/transfers.py): from construction start (its
+    month whole), the hosting share (3:7 → 70%, or the negotiated one) of each month's actual
+    investment and of the project itself (in its start month) goes to the hosting county. Read
+    whatever the user may see of either county: the figures are the policy's reading, the
+    transfer is the city's record; no record is listed. Two queries; none without a rule."""
+    rule = split_rule(policy.spec().rules) if policy is not None else None
+    if rule is None or not set(rule.indicator_metrics) & set(SPLIT_FIGURES) or end < start:
+        return []
+    transfers = {
+        pid: (jur, host, share, split_from(rule, signed_on=signed, started_on=started), started)
+        for pid, jur, host, share, signed, started in ProjectTransfer.objects.filter(
+            Q(project__jurisdiction__path__startswith=root.path) | Q(hosting__path__startswith=root.path)
+        )
+        .order_by()
+        .values_list(
+            "project_id",
+            "project__jurisdiction_id",
+            "hosting_id",
+            "introducing_share",
+            "project__signed_on",
+            "project__started_on",
+        )  # fmt: skip
+    }
+    if not transfers:
+        return []
+    out: list[Shift] = []
+    if "actual_investment" in rule.indicator_metrics:
+        for pid, jur, month, total in (
+            Investment.objects.filter(
+                project_id__in=list(transfers), month__range=(start.replace(day=1), end)
+            )
+            .order_by()
+            .values_list("project_id", "jurisdiction_id", "month")
+            .annotate(total=Sum("amount"))
+        ):
+            _, host, share, since, _ = transfers[pid]
+            if total and jur != host and is_split(since, month_end(month.year, month.month)):
+                out.append(
+                    Shift(jur, host, "actual_investment", month, moves(rule, total, share, "introducing"))
+                )
+    if "projects_started" in rule.indicator_metrics:
+        for jur, host, share, since, started in transfers.values():
+            if started is not None and start <= started <= end and is_split(since, started):
+                month = started.replace(day=1)
+                out.append(
+                    Shift(jur, host, "projects_started", month, moves(rule, Decimal(1), share, "introducing"))
+                )
+    return out
+
+
+def net_shift(shifts: list[Shift], root: Jurisdiction, metric: str) -> dict[date, Decimal]:
+    """By month, what the transfers add to (or take from) the figure of everything under `root`:
+    nothing for a transfer between two of its own counties."""
+    inside = set(Jurisdiction.objects.filter(path__startswith=root.path).values_list("pk", flat=True))
+    out: dict[date, Decimal] = {}
+    for sh in shifts:
+        if sh.metric != metric or (sh.source in inside) == (sh.target in inside):
+            continue
+        out[sh.month] = out.get(sh.month, ZERO) + (sh.value if sh.target in inside else -sh.value)
+    return out
+
+
 def metric_actual(user, scope: Scope, metric: str, start: date, end: date):
     """(value, link) of one metric over [start, end] for the scope, or (None, None) when it is
     not something the ledger or field work records (exports, survey results… are entered)."""
@@ -348,6 +432,18 @@ def targets(user, scope: Scope, when: When) -> list[TargetRow]:
     for t in qs:
         start, end = t.period.start, min(t.period.end, when.on)
         actual, link = metric_actual(user, scope, t.metric, start, end)
+        if actual is not None and scope.kind == "jurisdiction" and t.metric in SPLIT_FIGURES:
+            # 项目流转: a transferred project's share counts for each county's task (§三(二)11).
+            moved = sum(
+                net_shift(
+                    transfer_shifts(scope.policy, scope.jurisdiction, start, end),
+                    scope.jurisdiction,
+                    t.metric,
+                ).values(),
+                ZERO,
+            )
+            if moved:
+                actual, link = actual + moved, None  # the list cannot show a share of a record
         completion = _percent(actual, t.value) if actual is not None else None
         rows.append(
             TargetRow(
@@ -403,8 +499,9 @@ def month_tallies(user, scope: Scope, when: When) -> dict[str, Tally]:
 class MonthRow:
     month: int
     signed: int
-    started: int
+    started: Decimal  # a transferred project counts its share (0.3 / 0.7) for each county
     investment: Decimal  # actual investment, 万元
+    shifted: bool = False  # moved by a transfer: the lists cannot show exactly these records
 
 
 def trend(user, scope: Scope, year: int) -> list[MonthRow]:
@@ -421,7 +518,25 @@ def trend(user, scope: Scope, year: int) -> list[MonthRow]:
     signed = by_month(projects(user, scope), "signed_on", Count("id"))
     started = by_month(projects(user, scope), "started_on", Count("id"))
     money = by_month(investments(user, scope), "month", Sum("amount"))
-    return [MonthRow(m, signed.get(m, 0), started.get(m, 0), money.get(m) or ZERO) for m in range(1, 13)]
+    moved: dict[str, dict[date, Decimal]] = {}
+    if scope.kind == "jurisdiction":
+        shifts = transfer_shifts(scope.policy, scope.jurisdiction, date(year, 1, 1), date(year, 12, 31))
+        moved = {k: net_shift(shifts, scope.jurisdiction, k) for k in SPLIT_FIGURES} if shifts else {}
+    rows = []
+    for m in range(1, 13):
+        first = date(year, m, 1)
+        ds = moved.get("projects_started", {}).get(first, ZERO)
+        dm = moved.get("actual_investment", {}).get(first, ZERO)
+        rows.append(
+            MonthRow(
+                m,
+                signed.get(m, 0),
+                Decimal(started.get(m, 0)) + ds,
+                (money.get(m) or ZERO) + dm,
+                bool(ds or dm),
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -458,8 +573,8 @@ class CountyRow:
     projects: int
     signed: int
     signed_investment: Decimal
-    started: int
-    investment: Decimal  # actual investment in the year
+    started: Decimal  # a transferred project: its share for each county (3:7), from construction start
+    investment: Decimal  # actual investment in the year, transferred projects split likewise
 
 
 def counties(user, scope: Scope, when: When) -> list[CountyRow]:
@@ -474,8 +589,8 @@ def counties(user, scope: Scope, when: When) -> list[CountyRow]:
     home_of = {}
     for pk, path in Jurisdiction.objects.filter(path__startswith=city.path).values_list("pk", "path"):
         home_of[pk] = next((c.pk for c in kids if path.startswith(c.path)), city.pk)
-    rows = {c.pk: CountyRow(c, c.name, 0, 0, ZERO, 0, ZERO) for c in kids}
-    rows[city.pk] = CountyRow(city, f"{city.name}本级", 0, 0, ZERO, 0, ZERO)
+    rows = {c.pk: CountyRow(c, c.name, 0, 0, ZERO, ZERO, ZERO) for c in kids}
+    rows[city.pk] = CountyRow(city, f"{city.name}本级", 0, 0, ZERO, ZERO, ZERO)
     signed = Q(signed_on__year=when.year)
     for jur, n, sn, ss, tn in (
         projects(user, scope)
@@ -499,6 +614,17 @@ def counties(user, scope: Scope, when: When) -> list[CountyRow]:
         .annotate(s=Sum("amount"))
     ):
         rows[home_of.get(jur, city.pk)].investment += s or ZERO
+    # 项目流转 (§三(二)11): the hosting county's share moves to it, as the city's rankings count it.
+    for sh in transfer_shifts(scope.policy, city, when.year_start, when.year_end):
+        # A side outside the city (a county of another city) has no row here.
+        source, target = rows.get(home_of.get(sh.source, -1)), rows.get(home_of.get(sh.target, -1))
+        if target is source:
+            continue
+        name = "investment" if sh.metric == "actual_investment" else "started"
+        if source is not None:
+            setattr(source, name, getattr(source, name) - sh.value)
+        if target is not None:
+            setattr(target, name, getattr(target, name) + sh.value)
     out = [rows[c.pk] for c in kids]
     if rows[city.pk].projects or rows[city.pk].investment:
         out.append(rows[city.pk])

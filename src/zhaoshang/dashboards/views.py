@@ -29,6 +29,8 @@ from zhaoshang.assessment.export import KIND_LABELS, present
 from zhaoshang.assessment.models import AssessmentRun
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.core.scoping import membership
+from zhaoshang.engine.transfers import shares as transfer_shares
+from zhaoshang.engine.transfers import split_rule
 from zhaoshang.exchange.layouts import escape_text
 from zhaoshang.org.models import HolderGroup, Policy, Team, Unit
 
@@ -215,14 +217,15 @@ def chart_trend(ctx: Ctx) -> Chart:
         start = date(year, r.month, 1)
         end = s.When(year, start).month_end
         ls = ctx.href("ledger:project_list", signed_from=start, signed_to=end)
-        lt = ctx.href("ledger:project_list", started_from=start, started_to=end)
-        lm = ctx.href("ledger:investment_list", month_from=start, month_to=end)
+        # A month a transfer moved a share into or out of: no list holds exactly those figures.
+        lt = None if r.shifted else ctx.href("ledger:project_list", started_from=start, started_to=end)
+        lm = None if r.shifted else ctx.href("ledger:investment_list", month_from=start, month_to=end)
         rows.append(
             [Cell(f"{r.month}月"), Cell(r.signed, ls), Cell(r.started, lt), Cell(yi(r.investment), lm)]
         )
         cats.append(f"{r.month}月")
         signed.append(r.signed)
-        started.append(r.started)
+        started.append(_num(r.started))
         money.append(_num(yi(r.investment)))
         links["signed"].append(ls)
         links["started"].append(lt)
@@ -373,7 +376,7 @@ def chart_counties(ctx: Ctx) -> Chart | None:
             "axes": ["个", "亿元"],
             "series": [
                 {"name": "年内签约", "data": [r.signed for r in data], "links": links},
-                {"name": "年内开工", "data": [r.started for r in data], "links": links},
+                {"name": "年内开工", "data": [_num(r.started) for r in data], "links": links},
                 {
                     "name": "实际进资（亿元）",
                     "type": "line",
@@ -383,7 +386,20 @@ def chart_counties(ctx: Ctx) -> Chart | None:
                 },
             ],
         },
-        note="点击县名查看该县驾驶舱。",
+        note="点击县名查看该县驾驶舱。" + _transfer_note(ctx),
+    )
+
+
+def _transfer_note(ctx: Ctx) -> str:
+    """How the county figures read transferred projects, when the policy splits them."""
+    policy = ctx.scope.policy
+    rule = split_rule(policy.spec().rules) if policy is not None else None
+    if rule is None:
+        return ""
+    intro, host = (f"{x * 100:.0f}%" for x in transfer_shares(rule))
+    return (
+        f"异地落户项目（项目流转，{rule.clause}）的开工项目数和实际进资，自项目开工当月起按招商方{intro}、"
+        f"落户方{host}（或双方商定的比例）分别计入两县，与考核排名一致。"
     )
 
 

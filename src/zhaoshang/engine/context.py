@@ -33,9 +33,9 @@ from .schema import (
     Policy,
     Scorecard,
     TargetCompletion,
-    TransferSplit,
     WeightedPeriods,
 )
+from .transfers import is_split, moves, split_from, split_rule
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -104,6 +104,15 @@ class Context:
         self.main = main_span(policy)
         self.home = Holder("jurisdiction", policy.jurisdiction.code)
         self.unit_names = policy.unit_names()
+        # A city's county as a holder: the unit that stands for it (kind county, with the
+        # county's division code), so a county named by its code (a transfer's sides) is the
+        # one the city's rankings read.
+        subdivisions = {j.code for j in policy.subdivisions}
+        standing: dict[str, list[str]] = defaultdict(list)
+        for u in policy.units:
+            if u.jurisdiction in subdivisions:
+                standing[u.jurisdiction].append(u.name)
+        self.county_units = {code: names[0] for code, names in standing.items() if len(names) == 1}
         self.members = all_group_members(policy)
         self.teams = {t.key: t for t in policy.teams}
         self._tokens: dict[str, Span] = {}
@@ -136,6 +145,8 @@ class Context:
     def canon(self, h: Holder) -> Holder:
         if h.kind == "unit" and h.key in self.unit_names:
             return Holder("unit", self.unit_names[h.key].name)
+        if h.kind == "jurisdiction" and h.key in self.county_units:
+            return Holder("unit", self.county_units[h.key])
         return h
 
     def holders(self, group: str | None) -> list[Holder]:
@@ -209,24 +220,26 @@ class Context:
         return any(self.in_span(t, span) for rows in self._metric.values() for t in rows)
 
     def _apply_transfers(self) -> None:
-        """A transferred project's indicators are declared by the hosting holder; from
-        construction start (or signing) on, the introducing share moves to the introducing holder."""
-        rule = next((r for r in self.policy.rules if isinstance(r, TransferSplit)), None)
+        """A transferred project's indicators, from construction start (or signing) on, end
+        split between the two sides (engine/transfers.py): the other side's share moves from
+        the side the facts recorded them under (`Transfer.declared_by`) to the other."""
+        rule = split_rule(self.policy.rules)
         if rule is None or not rule.indicator_metrics:
             return
         for p in self.facts.projects:
             tr = p.transfer
-            start = p.stage_date(rule.indicators_from)
-            if tr is None or start is None:
+            if tr is None:
                 continue
-            share = tr.introducing_share if tr.introducing_share is not None else rule.introducing_share
+            start = split_from(rule, signed_on=p.signed_on, started_on=p.construction_start_on)
+            sides = (self.canon(tr.hosting), self.canon(tr.introducing))
+            source, target = sides if tr.declared_by == "hosting" else sides[::-1]
             for metric in rule.indicator_metrics:
                 for tok, v in p.indicators.get(metric, {}).items():
-                    if self.token(tok).end < start:
+                    if not is_split(start, self.token(tok).end):
                         continue
-                    moved = v * share
-                    self._metric[(self.canon(tr.hosting), metric, False)][tok] -= moved
-                    self._metric[(self.canon(tr.introducing), metric, False)][tok] += moved
+                    moved = moves(rule, v, tr.introducing_share, tr.declared_by)
+                    self._metric[(source, metric, False)][tok] -= moved
+                    self._metric[(target, metric, False)][tok] += moved
 
     # --- Targets ------------------------------------------------------------------------------
 

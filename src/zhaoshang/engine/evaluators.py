@@ -16,6 +16,7 @@ from .facts import Holder
 from .periods import Span, fits, month_end, policy_period_span, units_in, year_span
 from .results import Component, ListEntry, dec
 from .schema import Condition, Scorecard
+from .transfers import shares as transfer_shares
 
 
 def pct(r: Decimal) -> str:
@@ -749,8 +750,7 @@ def transfer_split(ctx: Context, rule) -> None:
         tr = p.transfer
         if tr is None:
             continue
-        share_i = tr.introducing_share if tr.introducing_share is not None else rule.introducing_share
-        share_h = ONE - share_i
+        share_i, share_h = transfer_shares(rule, tr.introducing_share)  # engine/transfers.py
         intro, host = ctx.canon(tr.introducing), ctx.canon(tr.hosting)
         shares = {"introducing": share_i, "hosting": share_h, "negotiated": tr.introducing_share is not None}
         if p.first_tax_on is not None and p.first_tax_on <= ctx.span.end:

@@ -94,6 +94,9 @@ class Transfer:
     introducing: Holder
     hosting: Holder
     introducing_share: Decimal | None = None
+    # Which side the project's indicator facts were recorded under (engine/transfers.py): the
+    # document has the host declare them; the ledger keeps them with the introducing county.
+    declared_by: Literal["hosting", "introducing"] = "hosting"
 
 
 @dataclass(frozen=True)

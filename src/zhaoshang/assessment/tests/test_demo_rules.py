@@ -11,7 +11,7 @@ from zhaoshang.assessment.models import MetricValue, ProjectEvaluation, ProjectT
 from zhaoshang.demo.generator import generate_county
 from zhaoshang.engine import find_policy, load_policy
 from zhaoshang.ledger.models import Project
-from zhaoshang.org.models import Policy
+from zhaoshang.org.models import Policy, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,9 @@ def test_sanming_rolling_evaluation_and_transfer_split():
     assert transfers.count() == 3 and all(t.hosting_id != t.project.jurisdiction_id for t in transfers)
     result, _, notes, _ = services.compute(policy, "2021")
     # §19 滚动生效考评: a project landed in 2021 is evaluated from 2022 on, never in 2021 itself.
-    started_2021 = {str(pk) for pk in Project.objects.filter(started_on__year=2021).values_list("pk", flat=True)}
+    started_2021 = {
+        str(pk) for pk in Project.objects.filter(started_on__year=2021).values_list("pk", flat=True)
+    }
     evaluated_2021 = _components(result, "m19-rolling-evaluation")
     assert not {c["facts"]["project"] for cs in evaluated_2021.values() for c in cs} & started_2021
     later, _, _, _ = services.compute(policy, "2022")
@@ -106,7 +108,11 @@ def test_sanming_tax_is_split_from_the_first_tax():
             assert not mine
             continue
         share = t.introducing_share if t.introducing_share is not None else Decimal("0.3")
-        assert abs(mine[t.project.jurisdiction.code] - total * share) <= Decimal("0.01")
-        assert abs(mine[t.hosting.code] - total * (1 - share)) <= Decimal("0.01")
+        # Each county as the city's rankings name it: the unit standing for it (三元区…).
+        intro, host = (
+            Unit.objects.get(jurisdiction=j, kind="county").name for j in (t.project.jurisdiction, t.hosting)
+        )
+        assert abs(mine[intro] - total * share) <= Decimal("0.01")
+        assert abs(mine[host] - total * (1 - share)) <= Decimal("0.01")
         checked += 1
     assert checked
