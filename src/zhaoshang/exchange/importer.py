@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -545,8 +546,15 @@ PROJECT_FIELDS = (
 # the few records that change are fetched whole when they are written.
 _KnownEnterprise = namedtuple(
     "_KnownEnterprise",
-    "pk jurisdiction_id name short_name former_names uscc unit_id team_id tags",
+    "pk jurisdiction_id name short_name former_names uscc unit_id team_id tags zombie_class zombie_classified_on"
+    " zombie_resumed_on",
 )
+# The enterprise's 僵尸企业 columns: field → header.
+ZOMBIE_COLUMNS = {
+    "zombie_class": "僵尸企业类别",
+    "zombie_classified_on": "僵尸企业认定日期",
+    "zombie_resumed_on": "复工复产日期",
+}
 _KnownProject = namedtuple(
     "_KnownProject",
     ["pk", "jurisdiction_id", "name", "enterprise_id", "unit_id", "registered_on", *PROJECT_FIELDS],
@@ -571,6 +579,8 @@ class _Ent:
         "row",
         "tags",
         "tags_row",
+        "zombie",
+        "zombie_row",
         "new",
     )
 
@@ -585,6 +595,8 @@ class _Ent:
         self.row = row
         self.tags: list[str] | None = None
         self.tags_row = 0
+        self.zombie: dict[str, Any] | None = None  # the 僵尸企业 columns the file has
+        self.zombie_row = 0
         self.new: dict | None = None  # the new enterprise's values (`insert_rows`)
 
 
@@ -760,7 +772,27 @@ class _ProjectImport(_Import):
             elif ent.tags != v["tags"]:
                 self.error(row, "企业类别", f"与第{ent.tags_row}行同一企业的企业类别不同")
                 return None
+        zombie = {f: v[f] for f in ZOMBIE_COLUMNS if f in v}
+        if zombie:
+            if ent.zombie is None:
+                ent.zombie, ent.zombie_row = zombie, row.number
+            elif ent.zombie != zombie:
+                f = next(f for f in ZOMBIE_COLUMNS if zombie.get(f) != ent.zombie.get(f))
+                self.error(row, ZOMBIE_COLUMNS[f], f"与第{ent.zombie_row}行同一企业的{ZOMBIE_COLUMNS[f]}不同")
+                return None
         return ent
+
+    def zombie_problem(self, ent: _Ent, values: dict) -> bool:
+        """The enterprise model's own check of its 僵尸企业 fields (`Enterprise.clean_zombie`), as
+        the form, the API and the admin run it; an error on the row that gave them."""
+        probe = Enterprise(**values)
+        try:
+            probe.clean_zombie()
+        except ValidationError as e:
+            for f, messages in e.message_dict.items():
+                self.error(ent.zombie_row, ZOMBIE_COLUMNS.get(f), "；".join(messages))
+            return True
+        return False
 
     def match(self, row: _Row, jid: int, name: str, code: str) -> _Ent | None:
         """The registered enterprise this row names (by code, else by exact name), or a new one;
@@ -962,7 +994,13 @@ class _ProjectImport(_Import):
                     "team_id": ent.team.pk if ent.team is not None else None,
                     "tags": ent.tags or [],
                     "industry": "",
+                    **{
+                        f: (ent.zombie or {}).get(f) or ("" if f == "zombie_class" else None)
+                        for f in ZOMBIE_COLUMNS
+                    },
                 }
+                if ent.zombie:
+                    self.zombie_problem(ent, {f: ent.new[f] for f in ZOMBIE_COLUMNS})
                 self.new_ents.append(ent.new)
                 continue
             obj = ent.obj
@@ -975,6 +1013,12 @@ class _ProjectImport(_Import):
                 changes["uscc"] = ent.uscc
             if ent.tags is not None and ent.tags != list(obj.tags or []):
                 changes["tags"] = ent.tags
+            if ent.zombie:
+                # A column the file has sets the field (blank clears it); one it lacks keeps it.
+                merged = {f: ent.zombie.get(f, getattr(obj, f)) for f in ZOMBIE_COLUMNS}
+                merged["zombie_class"] = merged["zombie_class"] or ""
+                if not self.zombie_problem(ent, merged):
+                    changes.update({f: x for f, x in merged.items() if x != getattr(obj, f)})
             if changes:
                 self.changed_ents.append((obj, changes, ent.jurisdiction))
                 changed_ids.add(id(ent))
@@ -1008,7 +1052,9 @@ class _ProjectImport(_Import):
                 objs.append(obj)
             _stamp(objs)
             Enterprise.objects.bulk_update(
-                objs, ["name", "former_names", "uscc", "tags", "search_initials", "updated"], batch_size=500
+                objs,
+                ["name", "former_names", "uscc", "tags", *ZOMBIE_COLUMNS, "search_initials", "updated"],
+                batch_size=500,
             )
             record_many(objs, "update", befores)
         for p in self.new_projects:

@@ -19,7 +19,12 @@ from zhaoshang.assessment.models import DECISION_LABELS, HolderRef
 from zhaoshang.engine.calendar import EARLIEST, LATEST
 from zhaoshang.fieldwork.models import REGIONS, Activity
 from zhaoshang.ledger import uscc as uscc_rules
-from zhaoshang.ledger.models import ENTERPRISE_TAGS, PROJECT_ATTRIBUTES, Project
+from zhaoshang.ledger.models import (
+    ENTERPRISE_TAGS,
+    PROJECT_ATTRIBUTES,
+    Project,
+    ZombieClass,
+)
 from zhaoshang.ledger.services import stage_by_label
 
 # A text cell starting with one of these is read as a formula by Excel, WPS and LibreOffice
@@ -417,6 +422,20 @@ def _kind_label(choices, value) -> str:
     return choices(value).label if value else ""
 
 
+ZOMBIE_HELP = "A、B、C、D（可写“A类”或“A类（企业自救）”）；不是僵尸企业的不填"
+
+
+def parse_zombie_class(value: Any) -> str:
+    """僵尸企业类别: A, A类, or the full label A类（企业自救）; blank: not a zombie enterprise."""
+    text = parse_text(value).upper()
+    if not text:
+        return ""
+    letter = text[0]
+    if letter in ZombieClass.values and (len(text) == 1 or text[1] == "类"):
+        return letter
+    raise CellError(f"应为：{ZOMBIE_HELP}，实为“{shown(value)}”")
+
+
 PROJECTS = Layout(
     kind="projects",
     title="项目",
@@ -583,6 +602,33 @@ PROJECTS = Layout(
             parse_decimal,
             lambda p, c: p.land_mu,
             kind="decimal",
+        ),
+        # 僵尸企业 (003 §一(三)): the enterprise's class and dates, as on the enterprise form.
+        Column(
+            "僵尸企业类别",
+            "zombie_class",
+            "enterprise.zombie_class",
+            parse_zombie_class,
+            lambda p, c: p.enterprise.zombie_class,
+            note=ZOMBIE_HELP,
+        ),
+        Column(
+            "僵尸企业认定日期",
+            "zombie_classified_on",
+            "enterprise.zombie_classified_on",
+            parse_date,
+            lambda p, c: p.enterprise.zombie_classified_on,
+            kind="date",
+            note="填写僵尸企业类别时必填，如 2023-03-10",
+        ),
+        Column(
+            "复工复产日期",
+            "zombie_resumed_on",
+            "enterprise.zombie_resumed_on",
+            parse_date,
+            lambda p, c: p.enterprise.zombie_resumed_on,
+            kind="date",
+            note="不能早于认定日期；A、B、C类应在认定后1年内（含届满当日）复工复产",
         ),
     ),
     extra=(
