@@ -1070,6 +1070,8 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
                 issues.append(((*base, "score"), f"排名依据“{r.score}”既不是规则也不是指标"))
         if isinstance(r, Milestone | Quota):
             need("时期", r.period, periods, (*base, "period"))
+        if isinstance(r, Growth):
+            need("时期", r.over, periods, (*base, "over"))
         if isinstance(r, TransferSplit):
             for j, m in enumerate(r.indicator_metrics):
                 metric_ok(m, (*base, "indicator_metrics", j))

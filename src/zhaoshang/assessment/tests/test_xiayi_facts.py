@@ -146,3 +146,15 @@ def test_events_count_in_the_target_regions_only_where_the_policy_says(xiayi):
     xiayi.save(update_fields=["content_json"])
     facts, _ = gather(xiayi, span, date(2023, 12, 31))
     assert (count(facts, "promotion_events_target_region"), count(facts, "promotion_events")) == (3, 6)
+
+
+def test_the_policy_regions_are_field_work_s():
+    """`target_regions` names field work's regions (engine/schema.py Region, fieldwork REGIONS),
+    and its default is fieldwork's TARGET_REGIONS: the four the document names."""
+    from typing import get_args
+
+    from zhaoshang.engine.schema import DEFAULT_TARGET_REGIONS, Region
+    from zhaoshang.fieldwork.models import REGIONS, TARGET_REGIONS
+
+    assert set(get_args(Region)) == {key for key, _ in REGIONS}
+    assert tuple(DEFAULT_TARGET_REGIONS) == tuple(TARGET_REGIONS)

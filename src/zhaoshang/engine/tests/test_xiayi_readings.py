@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 
-from zhaoshang.engine import assess
+from zhaoshang.engine import assess, find_policy
 from zhaoshang.engine.facts import (
     EnterpriseFact,
     Facts,
@@ -123,6 +123,18 @@ def test_a_year_s_own_growth_at_ten_percent(y2024, reached):
 def test_without_a_base_year_nothing_is_judged():
     avg, _ = _growth("2023-2025", _foreign(y2023=1100, y2024=1210, y2025=1331))
     assert avg.facts["met"] is None and "2022" in avg.facts["note"]
+
+
+def test_the_period_an_average_runs_over_must_exist():
+    from zhaoshang.engine.loader import PolicyError, load_policy_text
+
+    text = (
+        (find_policy("xiayi-2023-2025"))
+        .read_text(encoding="utf-8")
+        .replace('over: "2023-2025"', 'over: "2022-2026"', 1)
+    )
+    with pytest.raises(PolicyError, match="2022-2026"):
+        load_policy_text(text)
 
 
 def test_average_reading_is_for_growth_up_only():
