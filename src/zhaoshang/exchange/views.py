@@ -111,7 +111,7 @@ def export(request, kind):
             )
         qs = filterset.qs
     sort = request.GET.get("sort", "")
-    if sort.removeprefix("-") in SORTS[kind]:
+    if sort.removeprefix("-") in SORTS.get(kind, ()):
         qs = qs.order_by(sort, "pk")
     content = export_file(kind, qs, user=request.user)
     return _xlsx(content, f"{layout.title}台账-{timezone.localdate():%Y%m%d}.xlsx")
