@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zhaoshang.org.models import Jurisdiction, Team, Unit
+from zhaoshang.org.models import Jurisdiction, Policy, Team, Unit
 
 from .models import STAGE_ORDER, Enterprise, OwnershipClaim, Project, StageChange
 
@@ -59,19 +59,53 @@ def names_match(a: str, b: str) -> bool:
 class OwnershipMatch:
     enterprise: Enterprise
     by: str  # "uscc" or "name"
+    # Registered in another county of the same city (a city-wide first-contact rule): the
+    # message names that county, and the city arbitrates.
+    elsewhere: bool = False
 
     @property
     def message(self) -> str:
         e = self.enterprise
         how = "统一社会信用代码相同" if self.by == "uscc" else "企业名称相近"
         team = f"（{e.team}）" if e.team_id else ""
-        return f"“{e.name}”已由{e.unit}{team}于{timezone.localtime(e.created):%Y年%m月%d日}首报（{how}）"
+        unit = str(e.unit)
+        if self.elsewhere and not unit.startswith(e.jurisdiction.name):
+            unit = f"{e.jurisdiction.name}{unit}"
+        return f"“{e.name}”已由{unit}{team}于{timezone.localtime(e.created):%Y年%m月%d日}首报（{how}）"
+
+
+def ownership_area(jurisdiction: Jurisdiction) -> Jurisdiction:
+    """Where first-contact ownership holds for records of `jurisdiction`: the widest of it and
+    its ancestors that runs a policy with a `first_contact` rule — a city's (sanming §三(四)19
+    首招负责制: one enterprise, one first county, across all the city's counties) — else the
+    jurisdiction itself. Everything registered under the returned jurisdiction counts."""
+    codes = [c for c in jurisdiction.path.split("/") if c]
+    ruled = (
+        Policy.objects.filter(jurisdiction__code__in=codes, content_json__contains='"first_contact"')
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__path")
+        .first()
+    )
+    return ruled.jurisdiction if ruled is not None else jurisdiction
 
 
 def enterprise_find_holder(*, jurisdiction: Jurisdiction, name: str = "", uscc: str = "", exclude_pk=None):
-    """Who already holds this enterprise in the jurisdiction, whatever the asking user may see:
-    the point is to tell a second unit that someone was first."""
-    qs = Enterprise.objects.filter(jurisdiction=jurisdiction).select_related("unit", "team")
+    """Who already holds this enterprise where first contact holds for the jurisdiction (its own,
+    or all the counties of its city: `ownership_area`), whatever the asking user may see: the
+    point is to tell a second unit, or a second county, that someone was first."""
+    area = ownership_area(jurisdiction)
+    found = _find_holder(area, name=name, uscc=uscc, exclude_pk=exclude_pk)
+    if found is not None and found.enterprise.jurisdiction_id != jurisdiction.pk:
+        return OwnershipMatch(found.enterprise, found.by, elsewhere=True)
+    return found
+
+
+def _find_holder(area: Jurisdiction, *, name: str, uscc: str, exclude_pk) -> OwnershipMatch | None:
+    if area.level == Jurisdiction.Level.COUNTY:
+        qs = Enterprise.objects.filter(jurisdiction=area)
+    else:
+        qs = Enterprise.objects.filter(jurisdiction__path__startswith=area.path)
+    qs = qs.select_related("unit", "team", "jurisdiction")
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     if uscc:
@@ -103,7 +137,35 @@ def enterprise_ownership_problem(
     if match is None or match.enterprise.unit_id == getattr(unit, "pk", unit):
         return None
     where = f"（{how_to_claim}）" if how_to_claim else ""
+    if match.elsewhere:
+        area = ownership_area(jurisdiction)
+        return (
+            f"{match.message}。按首招负责制，该企业在{area.name}范围内归属首报的{match.enterprise.jurisdiction.name}，"
+            f"本县（市、区）不能再登记；如有异议，请申请归属裁定，由{area.name}裁定{where}。"
+        )
     return f"{match.message}。按首招负责制，该企业归属首报单位；如有异议，请申请归属裁定{where}。"
+
+
+def claim_across(claim: OwnershipClaim) -> bool:
+    """Whether a claim is between two counties (the city arbitrates) rather than within one."""
+    return claim.claimant_unit.jurisdiction_id != claim.holder_unit.jurisdiction_id
+
+
+def claim_may_decide(*, claim: OwnershipClaim, user) -> bool:
+    """Who rules on a claim: within a county its office; between two counties of a city, the
+    city (role city) over both — the counties themselves are parties. A superuser may always."""
+    from zhaoshang.core.roles import Role
+    from zhaoshang.core.scoping import membership
+
+    if getattr(user, "is_superuser", False):
+        return True
+    m = membership(user)
+    if m is None:
+        return False
+    if not claim_across(claim):
+        return m.role == Role.OFFICE and claim.jurisdiction.path.startswith(m.jurisdiction.path)
+    paths = (claim.claimant_unit.jurisdiction.path, claim.holder_unit.jurisdiction.path)
+    return m.role == Role.CITY and all(p.startswith(m.jurisdiction.path) for p in paths)
 
 
 @transaction.atomic
@@ -133,6 +195,10 @@ def claim_decide(*, claim: OwnershipClaim, upheld: bool, decision: str, by) -> O
     are never shared between teams); recorded in the change log like every write."""
     if claim.status != OwnershipClaim.Status.PENDING:
         raise ValidationError("该申请已裁定，不能重复裁定")
+    if by is not None and not claim_may_decide(claim=claim, user=by):
+        raise PermissionDenied(
+            "跨县（市、区）的企业归属由市里裁定" if claim_across(claim) else "只有招商办可以裁定企业归属"
+        )
     if not decision.strip():
         raise ValidationError({"decision": "请填写裁定意见"})
     claim.status = OwnershipClaim.Status.UPHELD if upheld else OwnershipClaim.Status.REJECTED
@@ -142,12 +208,22 @@ def claim_decide(*, claim: OwnershipClaim, upheld: bool, decision: str, by) -> O
     claim.save()
     if upheld:
         enterprise = claim.enterprise
+        # Between counties, the enterprise and its projects (and their investment) move to the
+        # claimant's county with it.
+        moved_to = claim.claimant_unit.jurisdiction if claim_across(claim) else None
         enterprise.unit = claim.claimant_unit
         enterprise.team = claim.claimant_team
+        if moved_to is not None:
+            enterprise.jurisdiction = moved_to
         enterprise.save()
         for project in enterprise.projects.all():
             project.unit = claim.claimant_unit
             project.team = claim.claimant_team
+            if moved_to is not None:
+                project.jurisdiction = moved_to
+                for investment in project.investments.all():
+                    investment.jurisdiction = moved_to
+                    investment.save()
             project.save()
     return claim
 

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.core.views import (
     Col,
@@ -507,10 +506,11 @@ class OwnershipClaimDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        m = membership(self.request.user)
-        ctx["can_decide"] = self.object.status == OwnershipClaim.Status.PENDING and (
-            self.request.user.is_superuser or (m is not None and m.role == Role.OFFICE)
+        # Within a county its office rules; between two counties of a city, the city.
+        ctx["can_decide"] = self.object.status == OwnershipClaim.Status.PENDING and services.claim_may_decide(
+            claim=self.object, user=self.request.user
         )
+        ctx["across"] = services.claim_across(self.object)
         ctx["decision_form"] = forms.DecisionForm()
         return ctx
 
@@ -549,7 +549,8 @@ def claim_add(request):
                     for field, errors in exc.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
-                    messages.success(request, "已提交归属裁定申请，等待招商办裁定")
+                    who = "市里" if services.claim_across(claim) else "招商办"
+                    messages.success(request, f"已提交归属裁定申请，等待{who}裁定")
                     return HttpResponseRedirect(reverse("ledger:ownershipclaim_detail", args=[claim.pk]))
     return render(request, "ledger/claim_add.html", {"form": form, "title": "申请归属裁定"}, status=status)
 
@@ -558,9 +559,12 @@ def claim_add(request):
 @require_POST
 def claim_decide(request, pk):
     claim = get_object_or_404(OwnershipClaim.objects.visible_to(request.user), pk=pk)
-    m = membership(request.user)
-    if not (request.user.is_superuser or (m is not None and m.role == Role.OFFICE)):
-        raise PermissionDenied("只有招商办可以裁定企业归属")
+    if not services.claim_may_decide(claim=claim, user=request.user):
+        raise PermissionDenied(
+            "跨县（市、区）的企业归属由市里裁定"
+            if services.claim_across(claim)
+            else "只有招商办可以裁定企业归属"
+        )
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
