@@ -49,6 +49,7 @@ from zhaoshang.ledger.models import (
     Project,
     StageChange,
     effective_attributes,
+    priority_attributes,
 )
 from zhaoshang.org.effective import Organisation, effective, effective_many
 from zhaoshang.org.models import Jurisdiction, Person, Policy, Team, Unit
@@ -113,6 +114,27 @@ def _has(*attrs: str) -> Q:
     return q
 
 
+def _industry_has(setting, attrs: Sequence[str]) -> Q:
+    """Projects a policy's priority industries (`priority_industries`) give any of `attrs`, as
+    `engine.industries` reads them: a priority name within (`contains`) or equal to (`exact`) the
+    project's 产业, else its enterprise's, Latin letters without case; the office's exclusion of
+    the attribute on the project holds."""
+    given = [a for a in attrs if setting is not None and a in setting.attributes]
+    if not given:
+        return Q(pk__in=[])
+    lookup = "iexact" if setting.match == "exact" else "icontains"
+    names = Q(pk__in=[])
+    for ind in setting.industries:
+        names |= Q(**{f"industry__{lookup}": ind.name}) | (
+            Q(industry="") & Q(**{f"enterprise__industry__{lookup}": ind.name})
+        )
+    # It has one of them unless the office excluded every one it gives.
+    excluded = Q(HasAny(F("attributes_excluded"), [given[0]]))
+    for a in given[1:]:
+        excluded &= Q(HasAny(F("attributes_excluded"), [a]))
+    return names & ~excluded
+
+
 def _over(amount: Decimal) -> Q:
     return Q(total_investment__gte=amount)
 
@@ -146,6 +168,9 @@ PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
     "quality_projects": ("signed_on", _has("quality_project"), "count"),
     "chain_projects": ("signed_on", _CHAIN, "count"),
     "signed_chain_projects": ("signed_on", _CHAIN, "count"),
+    # 001 附件§一(三) 签约项目（或正在送签项目）是否为围绕电子信息首位产业、新能源、装备制造项目: the
+    # projects the policy's priority industries make 主导产业项目 (or entered so on the project).
+    "signed_lead_industry_projects": ("signed_on", _has("leading_industry"), "count"),
     "srdi_projects_over_1bn": ("signed_on", _has("srdi") & _OVER_1BN, "count"),
     "event_signed_projects": ("signed_on", Q(signed_at_event=True), "count"),
     "signings_substantive": ("signed_on", _FORMAL, "count"),
@@ -193,8 +218,19 @@ SIGNING_METRICS = frozenset({
 })  # fmt: skip
 SIGNED_OR_SENT_METRICS = frozenset({
     "signed_listed_projects", "signed_rank500_projects", "signed_head_enterprise_projects",
-    "signed_chain_projects",
+    "signed_chain_projects", "signed_lead_industry_projects",
 })  # fmt: skip
+# Metrics that count projects with an attribute (their condition is `_has(*attrs)`) a policy's
+# priority industries may give: for a policy whose setting gives one, they are counted with its
+# industries added (`_industry_has`), in a query of their own (`_Batch.project_counts`).
+ATTRIBUTE_METRICS: dict[str, tuple[str, ...]] = {
+    "chain_projects": ("chain_project", "talent_tech_transfer"),
+    "signed_chain_projects": ("chain_project", "talent_tech_transfer"),
+    "signed_lead_industry_projects": ("leading_industry",),
+    "quality_projects": ("quality_project",),
+    "head_enterprises": ("head_enterprise",),
+    "signed_head_enterprise_projects": ("head_enterprise",),
+}
 # 001 附件§一(一) 签约的先后顺序（率先签约）: of a jurisdiction's signings in a month, those on its
 # earliest signing date (ties share it), counted in that month for their unit and team.
 FIRST_SIGNINGS = "first_signings"
@@ -382,6 +418,10 @@ class _Policy:
         self.signing_kinds = None if kinds is None else frozenset(kinds)
         self.signed_or_sent = None if kinds is None else frozenset(kinds) | {"contract_review"}
         self.reads_leads = _reads_leads(self.spec)
+        # The document's priority industries, and the metrics they change for this policy.
+        self.priority = getattr(self.spec, "priority_industries", None)
+        given = set(self.priority.attributes) if self.priority else set()
+        self.industry_metrics = frozenset(m for m, attrs in ATTRIBUTE_METRICS.items() if given & set(attrs))
         self._pairs: dict[tuple, tuple[int, ...]] = {}
         # (holder number, metric, period, head_led) → value
         self.sums: dict[tuple[int, str, str, bool], object] = {}
@@ -578,6 +618,7 @@ class _Batch:
                 .annotate(**aggregates)
             )
             self._credit(rows, names, by_kind=by_kind)
+        self._industry_counts(base, end)
         self._first_signings(base, end)
         self._entered(base, end)
         # States on the period's as-of day (the day the data runs to, within the span): each
@@ -611,6 +652,39 @@ class _Batch:
                             s.add(h, metric, as_of_token, values[i])
         for s in self.states:
             s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS) | set(ENTERED) | {FIRST_SIGNINGS}
+
+    def _industry_counts(self, base, end):
+        """The metrics a policy's priority industries change (`industry_metrics`), for the
+        policies sharing one setting: counted with the projects of those industries added; the
+        query above leaves these metrics out for them."""
+        variants: dict[str, list[_Policy]] = defaultdict(list)
+        for s in self.states:
+            if s.industry_metrics:
+                variants[s.priority.model_dump_json()].append(s)
+        for group in variants.values():
+            setting, metrics = group[0].priority, group[0].industry_metrics
+            by_field: dict[str, list[str]] = defaultdict(list)
+            for metric in sorted(metrics):
+                by_field[PROJECT_METRICS[metric][0]].append(metric)
+            for field, wanted in by_field.items():
+                aggregates, names, seen = {}, [], {}
+                for metric in wanted:
+                    attrs = ATTRIBUTE_METRICS[metric]
+                    if attrs not in seen:
+                        seen[attrs] = alias = f"v{len(seen)}"
+                        aggregates[alias] = Count("id", filter=_has(*attrs) | _industry_has(setting, attrs))
+                    names.append((metric, int(seen[attrs][1:]), False, False))
+                by_kind = field == "signed_on"
+                group_by = ["jurisdiction_id", "unit_id", "team_id", "month"] + (
+                    ["signing_kind"] if by_kind else []
+                )
+                rows = (
+                    base.filter(**{f"{field}__lte": end})
+                    .annotate(month=_month(field))
+                    .values_list(*group_by)
+                    .annotate(**aggregates)
+                )
+                self._credit(rows, names, by_kind=by_kind, only=set(group))
 
     def _entered(self, base, end):
         """`ENTERED`: each project's first step into 实质性谈判 or beyond, counted in its month."""
@@ -651,24 +725,30 @@ class _Batch:
                 grouped[(jur, unit_id, team_id, d.replace(day=1))] += n
         self._credit([(*key, n) for key, n in grouped.items()], [(FIRST_SIGNINGS, 0, False, False)])
 
-    def _credit(self, rows, names, by_kind: bool = False):
+    def _credit(self, rows, names, by_kind: bool = False, only: set | None = None):
         """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders:
         the unit and team of the row, and the policy's own jurisdiction (its home total covers
         every record of the jurisdictions under it, as actual investment does; head-led figures
         are a unit's or team's only). `names`: (metric, index of its value, head-led, whether it
         is a sum of money: kept when any project was summed, even to 0; other values are kept
         when not 0). `by_kind`: the rows carry the signing kind after the month, and each policy
-        counts the kinds its `signing_kinds` setting names."""
+        counts the kinds its `signing_kinds` setting names. `only`: the policies these rows are
+        for (a priority-industry variant); without it, a policy's `industry_metrics` are skipped."""
         tokens = self.tokens
         for jur, unit_id, team_id, month, *values in rows:
             tok = tokens[month]
             kind = values.pop(0) if by_kind else ""
             for s in self.covering[jur]:
+                if only is not None and s not in only:
+                    continue
+                own = s.industry_metrics if only is None else ()
                 holders = s.holders(unit_id, team_id)
                 with_home = s.wide(jur, unit_id, team_id)
                 sums = s.sums
                 for metric, i, head_led, amount in names:
                     if by_kind and not s.counts_signing(metric, kind):
+                        continue
+                    if metric in own:
                         continue
                     v = values[i]
                     if (v is not None) if amount else v:
@@ -832,7 +912,7 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
         "id", "jurisdiction_id", "name", "unit_id", "team_id", "stage", "attributes", "industry",
         "total_investment", "signed_on", "signing_kind", "started_on", "start_kind", "production_on",
         "signed_at_event", "terminated_on", "contract_start_due", "attributes_excluded", "enterprise__tags",
-        "enterprise__listed_exchange", "foreign_investment_usd",
+        "enterprise__listed_exchange", "foreign_investment_usd", "enterprise__industry",
     ]  # fmt: skip
     for demand, group in by_demand.items():
         covering: dict[int, list[_Policy]] = defaultdict(list)
@@ -916,11 +996,20 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
             due = p["contract_start_due"]
             if due and due < as_of and p["started_on"] is None and p["stage"] in ("signed",):
                 grounds["not_started_on_time"] = due
-            attributes = effective_attributes(
+            common = effective_attributes(
                 p["attributes"], p["enterprise__tags"], p["enterprise__listed_exchange"],
                 p["foreign_investment_usd"], p["attributes_excluded"],
             )  # fmt: skip
             for s in covering[p["jurisdiction_id"]]:
+                attributes = common
+                if s.priority is not None:
+                    # The policy's priority industries (`priority_industries`) on the project's 产业.
+                    industry = priority_attributes(s.priority, p["industry"], p["enterprise__industry"])
+                    if industry:
+                        attributes = effective_attributes(
+                            p["attributes"], p["enterprise__tags"], p["enterprise__listed_exchange"],
+                            p["foreign_investment_usd"], p["attributes_excluded"], industry,
+                        )  # fmt: skip
                 holder = s.holder(p["unit_id"], p["team_id"])
                 unit_number = s.units.get(p["unit_id"])
                 s.projects.append(
