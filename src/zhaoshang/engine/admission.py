@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Literal
 
 from .bounds import meets, phrase
-from .schema import Admission, Policy
+from .industries import matching
+from .schema import Admission, Policy, PriorityIndustries
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,13 @@ def review(policy: Policy, facts: ProjectFacts) -> list[Finding]:
     out: list[Finding] = []
     for rule in policy.rules:
         if isinstance(rule, Admission):
-            out += _review_rule(rule, facts)
+            out += _review_rule(rule, facts, policy.priority_industries)
     return out
 
 
-def _review_rule(rule: Admission, f: ProjectFacts) -> list[Finding]:
+def _review_rule(
+    rule: Admission, f: ProjectFacts, priority: PriorityIndustries | None = None
+) -> list[Finding]:
     out: list[Finding] = []
 
     def add(verdict, message):
@@ -68,7 +71,11 @@ def _review_rule(rule: Admission, f: ProjectFacts) -> list[Finding]:
         else:
             add("pass", f"{label}{actual:.2f}万元/亩，满足“{standard}”的标准")
     if rule.land_min_investment_wan is not None:
-        leading = any(ind in f.industry for ind in rule.leading_industries)
+        # The rule's own list, else the policy's priority industries (`priority_industries`).
+        if rule.leading_industries:
+            leading = any(ind in f.industry for ind in rule.leading_industries)
+        else:
+            leading = bool(matching(priority, f.industry))
         floor = rule.land_min_investment_wan
         small = phrase(f"{floor}万元", rule.land_word)  # 10000万元以下 / 低于10000万元
         if not meets(f.total_investment_wan, floor, rule.land_word):

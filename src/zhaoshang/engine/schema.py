@@ -226,6 +226,30 @@ class CalendarEntry(Strict):
         return self
 
 
+# --- Priority industries ---------------------------------------------------------------------
+
+
+class PriorityIndustry(Strict):
+    name: Text  # as the document words it; matched against a project's 产业 (`match`)
+    clause: Clause
+    text: str | None = None
+
+
+class PriorityIndustries(Strict):
+    """The document's priority industries (重点产业链, 主导产业, 首位产业): a project whose 产业 (its
+    own, else its enterprise's) names one of them counts with `attributes` (产业链项目
+    `chain_project`, 主导产业项目 `leading_industry`…) unless the office excludes that attribute on
+    the project. `match`: `contains` (the default: the name within the project's 产业, so 电子信息
+    matches 电子信息（PCB）) or `exact`; Latin letters compare case-insensitively either way.
+    engine/industries.py reads it; the Django side counts the same in SQL."""
+
+    attributes: list[Key] = Field(min_length=1)
+    industries: list[PriorityIndustry] = Field(min_length=1)
+    match: Literal["contains", "exact"] = "contains"
+    clause: Clause
+    note: str | None = None
+
+
 # --- Rules ----------------------------------------------------------------------------------
 
 
@@ -887,6 +911,8 @@ class Policy(Strict):
     # `promotion_events_target_region` counts events held there, `promotion_events` every event.
     # None: those four. The keys are field work's regions (fieldwork/models.py REGIONS).
     target_regions: list[Region] | None = None
+    # The document's priority industries and what a project of one counts as (None: none derived).
+    priority_industries: PriorityIndustries | None = None
     rules: list[Rule] = []
 
     # Lookups used by the cross-check and by loaders.

@@ -50,6 +50,7 @@ PROJECT_ATTRIBUTES = {
     "srdi": "专精特新",
     "foreign_over_200m_usd": "2亿美元以上外资项目",
     "key_project": "重点项目",
+    "leading_industry": "主导产业项目",
 }
 # Attributes a project takes from what the ledger already holds (issue 10 point 2), unless the
 # office names them in the project's `attributes_excluded`: its enterprise's class (企业类别), a
@@ -75,11 +76,23 @@ def derived_attributes(tags, listed_exchange: str = "", foreign_usd_wan=None) ->
     return out
 
 
-def effective_attributes(own, tags, listed_exchange="", foreign_usd_wan=None, excluded=()) -> frozenset[str]:
+def effective_attributes(
+    own, tags, listed_exchange="", foreign_usd_wan=None, excluded=(), industry_derived=()
+) -> frozenset[str]:
     """What the rules read: the project's own attributes and the derived ones the office has not
-    excluded. The one definition; `assessment.facts` says the same in SQL."""
-    derived = derived_attributes(tags, listed_exchange, foreign_usd_wan) - set(excluded or ())
-    return frozenset(own or ()) | derived
+    excluded — from its enterprise and 外资, and (`industry_derived`) from its 产业 under a
+    policy's priority industries (`priority_attributes`). The one definition; `assessment.facts`
+    says the same in SQL."""
+    derived = derived_attributes(tags, listed_exchange, foreign_usd_wan) | set(industry_derived or ())
+    return frozenset(own or ()) | (derived - set(excluded or ()))
+
+
+def priority_attributes(setting, industry: str = "", enterprise_industry: str = "") -> frozenset[str]:
+    """The attributes a policy's priority industries (`priority_industries`, a policy setting)
+    give a project of this 产业 (its own, else its enterprise's), before the office's exclusions."""
+    from zhaoshang.engine.industries import industry_attributes, project_industry
+
+    return industry_attributes(setting, project_industry(industry, enterprise_industry))
 
 
 EXCHANGES = ["上交所", "深交所", "北交所", "港交所", "纽交所", "纳斯达克", "其他"]
@@ -400,20 +413,50 @@ class Project(PrivateRecord):
     def attribute_labels(self) -> list[str]:
         return [PROJECT_ATTRIBUTES.get(a, a) for a in self.attributes or []]
 
-    def effective_attributes(self) -> frozenset[str]:
+    def effective_attributes(self, priority=None) -> frozenset[str]:
+        """`priority`: a policy's priority industries (`priority_industries`); None: the policies
+        of the project's jurisdiction and those above it together (`priority_settings`)."""
         e = self.enterprise
+        settings = [x for _, x in self.priority_settings()] if priority is None else [priority]
+        industry = set().union(*(priority_attributes(x, self.industry, e.industry) for x in settings))
         return effective_attributes(
-            self.attributes, e.tags, e.listed_exchange, self.foreign_investment_usd, self.attributes_excluded
-        )
+            self.attributes, e.tags, e.listed_exchange, self.foreign_investment_usd, self.attributes_excluded,
+            industry,
+        )  # fmt: skip
+
+    def priority_settings(self) -> list:
+        """The priority industries of the policies over the project's jurisdiction (its own and
+        those above it): (policy name, its `priority_industries` setting), read once per project."""
+        cached = self.__dict__.get("_priority_settings")
+        if cached is None:
+            from zhaoshang.org.models import Policy
+
+            path = self.jurisdiction.path
+            prefixes = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+            specs = [(p.name, p.spec()) for p in Policy.objects.filter(jurisdiction__path__in=prefixes)]
+            cached = [(name, spec.priority_industries) for name, spec in specs if spec.priority_industries]
+            self._priority_settings = cached
+        return cached
 
     def derived_attribute_labels(self) -> list[str]:
-        """The attributes the project takes from its enterprise and 外资, as the rules count them."""
+        """The attributes the project takes from its enterprise, 外资 and 产业, as the rules count them."""
         own = set(self.attributes or ())
-        return [
-            PROJECT_ATTRIBUTES[a]
-            for a in PROJECT_ATTRIBUTES
-            if a in self.effective_attributes() and a not in own
-        ]
+        effective = self.effective_attributes()
+        return [PROJECT_ATTRIBUTES[a] for a in PROJECT_ATTRIBUTES if a in effective and a not in own]
+
+    def priority_industry_labels(self) -> list[str]:
+        """Why the project's 产业 counts: each policy's priority industries it names, with the
+        attributes they give, the policy and its clause (“电子信息 → 产业链项目（xinfeng-2024 §一；…）”)."""
+        from zhaoshang.engine.industries import matching, project_industry
+
+        industry = project_industry(self.industry, self.enterprise.industry)
+        out = []
+        for policy, setting in self.priority_settings():
+            names = matching(setting, industry)
+            if names:
+                attrs = "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in setting.attributes)
+                out.append(f"{'、'.join(names)} → {attrs}（{policy} {setting.clause}）")
+        return out
 
     @property
     def investment_per_mu(self):

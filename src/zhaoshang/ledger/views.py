@@ -211,7 +211,8 @@ class ProjectDetailView(ObjectDetailView):
         Col("总投资（万元）", "total_investment"),
         Col("外资（万美元）", "foreign_investment_usd"),
         Col("项目属性", lambda p: "、".join(p.attribute_labels())),
-        Col("另按企业类别或外资计入", lambda p: "、".join(p.derived_attribute_labels()) or "—"),
+        Col("另按企业类别、外资或产业计入", lambda p: "、".join(p.derived_attribute_labels()) or "—"),
+        Col("属政策重点产业", lambda p: "；".join(p.priority_industry_labels()) or "—"),
         Col(
             "不计入的派生属性",
             lambda p: "、".join(PROJECT_ATTRIBUTES.get(a, a) for a in p.attributes_excluded or []) or "—",
