@@ -235,12 +235,15 @@ ATTRIBUTE_METRICS: dict[str, tuple[str, ...]] = {
 # earliest signing date (ties share it), counted in that month for their unit and team.
 FIRST_SIGNINGS = "first_signings"
 _NEGOTIATING = ("negotiating", "substantive")
+# 001 §二 6月 落实10家上市公司进入实质性谈判: 实质性谈判, not 在谈; a company that has gone on to sign
+# (or further) in the meantime has entered it too.
+_SUBSTANTIVE_OR_LATER = ("substantive", "signed", "started", "production", "full_production")
 # Metrics that hold a state on a day, not a flow by month: metric → (the stages it counts,
 # which projects (None: all)). Terminated projects never count. The assessment counts the
 # stage each project was in on the period's as-of day (`_Batch.project_counts`).
 STATES: dict[str, tuple[tuple[str, ...], Q | None]] = {
     "key_projects_in_negotiation": (_NEGOTIATING, _has("key_project") | _OVER_1BN),
-    "listed_in_negotiation": (_NEGOTIATING, _LISTED),
+    "listed_in_negotiation": (_SUBSTANTIVE_OR_LATER, _LISTED),
 }
 
 
@@ -249,7 +252,7 @@ STATES: dict[str, tuple[tuple[str, ...], Q | None]] = {
 # or beyond (a listed company that went from 在谈 straight to 签约 has entered it too); a project
 # without history cannot be dated and is not counted. metric → which projects.
 ENTERED: dict[str, Q] = {"listed_entered_negotiation": _LISTED}
-_FROM_SUBSTANTIVE = ("substantive", "signed", "started", "production", "full_production")
+_FROM_SUBSTANTIVE = _SUBSTANTIVE_OR_LATER
 
 
 def _in_stage(stages: tuple[str, ...], cond: Q | None) -> Q:

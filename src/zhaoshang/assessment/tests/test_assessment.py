@@ -107,7 +107,8 @@ def test_facts_credit_the_jurisdiction_with_every_record_below_it(testland):
     assert city == {
         "projects_signed": 1, "signed_investment": 150000, "projects_over_100m": 1, "projects_over_1bn": 1,
         "listed_companies": 1, "rank500_enterprises": 0, "projects_started": 0,
-        "listed_in_negotiation": 1,  # the negotiating one, on the day the data runs to
+        # 实质性谈判 or beyond on the day the data runs to: the signed one, not the one 在谈
+        "listed_in_negotiation": 1,
         "outbound_trips": 1, "outbound_days": 3,
     }  # fmt: skip
     assert (
@@ -222,7 +223,7 @@ def test_states_are_counted_as_they_were_on_the_periods_day(testland):
         "key_projects_in_negotiation": 1,  # dropped, 15亿, still negotiating in May
     }
     assert {m: delta("2024-06", "市财政局", m) for m in states} == {
-        "listed_in_negotiation": 1,  # only the one without history
+        "listed_in_negotiation": 2,  # moved_on, signed in June (entered 实质性谈判 before), and the one without history
         "key_projects_in_negotiation": 1,  # later, negotiating since 20 June
     }
     assert delta("2024-05", "980100", "listed_in_negotiation") == 2  # and the city's total

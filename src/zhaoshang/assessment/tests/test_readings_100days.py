@@ -185,6 +185,26 @@ def _component(result, key, rule):
     return next(c for c in _holder(result, key)["components"] if c["rule"] == rule)
 
 
+def test_june_counts_listed_companies_in_substantive_negotiation_not_those_still_talking(days100):
+    """001 §二 6月 落实10家上市公司进入实质性谈判: on 30 June, a listed company 在谈 is not there yet;
+    one in 实质性谈判 is; one that went on to sign in June entered it on the way; one that
+    entered it and then broke off is not."""
+    unit = Unit.objects.get(jurisdiction=days100.jurisdiction, name="商务局")
+
+    def build():
+        _project(unit, stage="negotiating", attributes=["listed_company"])  # 在谈: 0
+        _project(unit, stage="substantive", attributes=["listed_company"])  # 1
+        signed = _project(unit, stage="signed", signed_on=date(2023, 6, 20), attributes=["listed_company"])
+        _history(signed, ("negotiating", date(2023, 5, 2)), ("substantive", date(2023, 6, 1)),
+                 ("signed", date(2023, 6, 20)))  # fmt: skip  # 1
+        dropped = _project(unit, stage="terminated", attributes=["listed_company"])
+        _history(dropped, ("substantive", date(2023, 6, 2)), ("terminated", date(2023, 6, 28)))  # 0
+        _project(unit, stage="substantive")  # not listed: 0
+
+    got = _deltas(days100, ["2023-06"], "商务局", ["listed_in_negotiation"], build)
+    assert got == {("2023-06", "listed_in_negotiation"): 2}  # 0 + 1 + 1 + 0 + 0
+
+
 def test_campaign_is_made_of_the_months_the_office_published(days100):
     """附件§一 6月…占“百日攻坚”比重为60%，7、8月各占20%, of each month's score as the leading group
     approved and the office published it (附件§二(三)); a signing entered after June was published
