@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from zhaoshang.api.base import ORDERED_FILTERS, ScopedViewSet, messages, require_office, viewset_for
+from zhaoshang.api.base import ORDERED_FILTERS, ScopedViewSet, messages, viewset_for
 from zhaoshang.core.scoping import membership
 from zhaoshang.core.validators import check_date
 
@@ -132,11 +132,18 @@ class OwnershipClaimViewSet(ScopedViewSet):
             raise ValidationError(exc.message_dict) from None
         return Response(self.get_serializer(claim).data, status=201)
 
-    @action(detail=True, methods=["post"])
+    # Who may rule is the service's to say (services.claim_may_decide): a county's office, or the
+    # city for a claim between two of its counties — a role that writes no records otherwise.
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def decide(self, request, pk=None):
-        """招商办裁定：upheld=true 改归申请单位，false 维持原首报单位"""
+        """裁定：upheld=true 改归申请单位，false 维持原首报单位。县内由招商办裁定；跨县（市、区）由市里（市级账号）裁定"""
         claim = self.get_object()
-        require_office(request.user, "只有招商办可以裁定企业归属")
+        if not services.claim_may_decide(claim=claim, user=request.user):
+            raise PermissionDenied(
+                "跨县（市、区）的企业归属由市里裁定"
+                if services.claim_across(claim)
+                else "只有招商办可以裁定企业归属"
+            )
         try:
             services.claim_decide(
                 claim=claim,

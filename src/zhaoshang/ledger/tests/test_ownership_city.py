@@ -134,3 +134,21 @@ def test_claims_within_one_county_stay_with_its_office(city):
     claim = claim_file(enterprise=held, unit=other, team=None, reason="同县内申请")
     with pytest.raises(PermissionDenied, match="只有招商办"):
         claim_decide(claim=claim, upheld=False, decision="x", by=city["users"]["smo-city"])
+
+
+def test_the_api_files_a_claim_across_counties_and_only_the_city_decides_it(client, city):
+    held = city["held"]
+    client.force_login(city["clerks"][SECOND])
+    response = client.post(
+        "/api/claims/", {"uscc": held.uscc, "reason": "我县先接洽"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    decide = f"/api/claims/{response.json()['id']}/decide/"
+    body = {"upheld": False, "decision": "维持沙县区"}
+    for name in (f"smo-clerk-{FIRST}", "smo-office"):
+        client.force_login(city["users"][name])
+        refused = client.post(decide, body, content_type="application/json")
+        assert refused.status_code == 403 and "市里裁定" in str(refused.json())
+    client.force_login(city["users"]["smo-city"])
+    response = client.post(decide, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
