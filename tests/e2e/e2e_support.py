@@ -20,6 +20,37 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 
+def _wipe(qs) -> None:
+    """Delete a queryset's rows and everything that points at them, in SQL (no per-row signals:
+    the demo data of a county is thousands of rows, and nothing here is to be logged)."""
+    from django.db import models
+
+    model = qs.model
+    pks = list(qs.values_list("pk", flat=True))
+    if not pks:
+        return
+    for field in model._meta.many_to_many:
+        through = field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}__in": pks})
+        through._raw_delete(through.db)
+    for rel in model._meta.related_objects:
+        if rel.many_to_many:
+            field = rel.field
+            through = field.remote_field.through.objects.filter(
+                **{f"{field.m2m_reverse_field_name()}__in": pks}
+            )
+            through._raw_delete(through.db)
+            continue
+        related = rel.related_model.objects.filter(**{f"{rel.field.name}__in": pks})
+        if rel.on_delete in (models.SET_NULL, models.DO_NOTHING):
+            if rel.field.null:
+                related.update(**{rel.field.name: None})
+        elif rel.related_model is model:
+            related.update(**{rel.field.name: None})
+        else:
+            _wipe(related)
+    model.objects.filter(pk__in=pks)._raw_delete(qs.db)
+
+
 def clear_county(code: str) -> None:
     """Delete the ledger, field work and office entries of one county (in the test's transaction)."""
     from zhaoshang.assessment import models as am
@@ -28,13 +59,11 @@ def clear_county(code: str) -> None:
     from zhaoshang.org.models import Jurisdiction
 
     county = Jurisdiction.objects.get(code=code)
-    for model in (am.ProjectTax, am.ProjectTransfer, am.ProjectEvaluation):
-        model.objects.filter(project__jurisdiction=county).delete()
     for model in (am.MetricValue, am.SurveyScore, am.OfficeDecision, am.AwardDecision, am.PersonReward):
-        model.objects.filter(jurisdiction=county).delete()
-    am.AssessmentRun.objects.filter(jurisdiction=county, status="draft").delete()
+        _wipe(model.objects.filter(jurisdiction=county))
+    _wipe(am.AssessmentRun.objects.filter(jurisdiction=county, status="draft"))
     for model in (Investment, Activity, Lead, Report, OwnershipClaim, Project, Enterprise):
-        model.objects.filter(jurisdiction=county).delete()
+        _wipe(model.objects.filter(jurisdiction=county))
 
 
 class World:
