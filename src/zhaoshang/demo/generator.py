@@ -28,6 +28,7 @@ from zhaoshang.fieldwork.services import is_working_day, lead_grades
 from zhaoshang.ledger import uscc
 from zhaoshang.ledger.models import (
     ContactPerson,
+    ContractObligation,
     Enterprise,
     Investment,
     Project,
@@ -162,6 +163,7 @@ class _Maker:
         # Draws added later (second contacts, partners) come from their own stream, so the rest
         # of the demo data stays what it was for a given seed.
         self.extra = random.Random(f"{seed}-extra")
+        self.seed = seed
 
     def uscc(self, division: str) -> str:
         self.serial += 1
@@ -581,10 +583,93 @@ def _county_records(
                             else "",
                         )
                     )
+    zombies, obligations = _zombies_and_obligations(mk, policy, spec, projects, start, end)
     return (
         enterprises, projects, stage_changes, phases, investments, activities, visits, decisions, leads, reports,
-        contacts, partners,
+        contacts, partners, zombies, obligations,
     )  # fmt: skip
+
+
+def _zombies_and_obligations(mk, policy, spec, projects, start: date, end: date):
+    """Zombie enterprises of the units a deadline rule over enterprises names (xiayi's 高新区: A–D,
+    some back in production within the year, some late, some not yet), and contract obligations
+    of signed projects where a rule reads 合同履约率: from their own random stream, so the rest
+    of the demo data stays what it was for a given seed."""
+    rng = random.Random(f"{mk.seed}-zombies-obligations")
+    zombies: list[Enterprise] = []
+    obligations: list[ContractObligation] = []
+    today = timezone.localdate()
+    names = {
+        name
+        for r in spec.rules
+        if r.type == "deadline" and r.items == "enterprises" and r.group
+        for name in (spec.group(r.group).members if spec.group(r.group) else [])
+    }
+    units = list(Unit.objects.filter(jurisdiction=policy.jurisdiction, name__in=names).order_by("pk"))
+    for unit in units:
+        for i, cls in enumerate("AABBCCD"):
+            classified = start + timedelta(days=rng.randint(0, max(1, (end - start).days // 2)))
+            due = date(classified.year + 1, classified.month, min(classified.day, 28))
+            outcome = rng.choice(["on_time", "late", "open"])
+            resumed = None
+            if cls != "D" and outcome == "on_time":
+                resumed = classified + timedelta(days=rng.randint(60, (due - classified).days))
+            elif cls != "D" and outcome == "late":
+                resumed = due + timedelta(days=rng.randint(1, 90))
+            if resumed is not None and resumed > min(end, today):
+                resumed = None
+            zombies.append(
+                Enterprise(
+                    jurisdiction_id=unit.jurisdiction_id,
+                    name=f"{unit.name}停产企业{i + 1}号有限公司",
+                    short_name=f"停产企业{i + 1}号",
+                    uscc=mk_uscc(rng, unit),
+                    industry=rng.choice(INDUSTRIES),
+                    unit=unit,
+                    zombie_class=cls,
+                    zombie_classified_on=classified,
+                    zombie_resumed_on=resumed,
+                    search_initials=initials(f"{unit.name}停产企业{i + 1}号有限公司"),
+                )
+            )
+    if any(r.type == "project_kpi" for r in spec.rules):
+        K = ContractObligation.Kind
+        for p in projects:
+            if p.signed_on is None:
+                continue
+            for kind, days in ((K.INVESTMENT, 180), (K.CONSTRUCTION_START, 90), (K.PRODUCTION, 540)):
+                due = p.signed_on + timedelta(days=days + rng.randint(-30, 30))
+                roll = rng.random()
+                fulfilled = (
+                    due - timedelta(days=rng.randint(0, 30)) if roll < 0.6
+                    else due + timedelta(days=rng.randint(1, 60)) if roll < 0.8
+                    else None
+                )  # fmt: skip
+                if fulfilled is not None and fulfilled > min(end, today):
+                    fulfilled = None
+                obligations.append(
+                    ContractObligation(
+                        project=p,
+                        kind=kind,
+                        content={
+                            "investment": "按合同约定投资到位",
+                            "construction_start": "按合同约定开工",
+                            "production": "按合同约定建成投产",
+                        }[kind],  # fmt: skip
+                        amount=(p.total_investment * Decimal("0.5")).quantize(Decimal("0.01"))
+                        if kind == K.INVESTMENT
+                        else None,
+                        due_on=due,
+                        fulfilled_on=fulfilled,
+                    )
+                )
+    return zombies, obligations
+
+
+def mk_uscc(rng, unit) -> str:
+    """A valid USCC in the unit's county, from the given stream."""
+    division = unit.jurisdiction.code
+    return uscc.make(division, f"{rng.choice('MNPQ')}{rng.randrange(10**6):06d}9")
 
 
 # The promotion-event metrics of fieldwork.quotas.FIELD_METRICS and the regions each counts.
