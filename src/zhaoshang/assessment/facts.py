@@ -706,27 +706,42 @@ class _Batch:
             self._credit([(*key, n) for key, n in grouped.items()], [(metric, 0, False, False)])
 
     def _first_signings(self, base, end):
-        """`FIRST_SIGNINGS`: each (jurisdiction, month)'s earliest signing date, then the
-        signings on those dates, grouped."""
-        signed = base.filter(signed_on__lte=end)
-        firsts = {
-            (jur, d)
-            for jur, _month_start, d in signed.annotate(month=_month("signed_on"))
-            .values_list("jurisdiction_id", "month")
-            .annotate(first=Min("signed_on"))
-        }
-        if not firsts:
-            return
-        rows = (
-            signed.filter(signed_on__in=sorted({d for _, d in firsts}))
-            .values_list("jurisdiction_id", "unit_id", "team_id", "signed_on")
-            .annotate(n=Count("id"))
-        )
-        grouped: dict[tuple, int] = defaultdict(int)
-        for jur, unit_id, team_id, d, n in rows:
-            if (jur, d) in firsts:
-                grouped[(jur, unit_id, team_id, d.replace(day=1))] += n
-        self._credit([(*key, n) for key, n in grouped.items()], [(FIRST_SIGNINGS, 0, False, False)])
+        """`FIRST_SIGNINGS`: each (jurisdiction, month)'s earliest date among the signings a
+        policy counts (its `signing_kinds`; every kind without the setting — an intent signing
+        does not make a formal one second where only formal signings count), then the signings
+        on those dates, grouped."""
+        variants: dict[frozenset | None, list[_Policy]] = defaultdict(list)
+        for s in self.states:
+            variants[s.signing_kinds].append(s)
+        for kinds, group in variants.items():
+            signed = base.filter(signed_on__lte=end)
+            if kinds is not None:
+                counted = Q(signing_kind__in=kinds)
+                if "formal" in kinds:
+                    counted |= Q(signing_kind="")  # a signing recorded without a kind is formal
+                signed = signed.filter(counted)
+            firsts = {
+                (jur, d)
+                for jur, _month_start, d in signed.annotate(month=_month("signed_on"))
+                .values_list("jurisdiction_id", "month")
+                .annotate(first=Min("signed_on"))
+            }
+            if not firsts:
+                continue
+            rows = (
+                signed.filter(signed_on__in=sorted({d for _, d in firsts}))
+                .values_list("jurisdiction_id", "unit_id", "team_id", "signed_on")
+                .annotate(n=Count("id"))
+            )
+            grouped: dict[tuple, int] = defaultdict(int)
+            for jur, unit_id, team_id, d, n in rows:
+                if (jur, d) in firsts:
+                    grouped[(jur, unit_id, team_id, d.replace(day=1))] += n
+            self._credit(
+                [(*key, n) for key, n in grouped.items()],
+                [(FIRST_SIGNINGS, 0, False, False)],
+                only=set(group),
+            )
 
     def _credit(self, rows, names, by_kind: bool = False, only: set | None = None):
         """Rows of (jurisdiction, unit, team, month, *values) to each covering policy's holders:

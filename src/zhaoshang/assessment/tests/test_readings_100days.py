@@ -205,6 +205,26 @@ def test_june_counts_listed_companies_in_substantive_negotiation_not_those_still
     assert got == {("2023-06", "listed_in_negotiation"): 2}  # 0 + 1 + 1 + 0 + 0
 
 
+def test_the_first_signing_of_the_month_is_among_the_signings_the_policy_counts(days100):
+    """001 附件§一(一) 签约的先后顺序（率先签约）: with the policy's `signing_kinds` (formal), an
+    intent signing on 3 July does not make the formal signing on 5 July second; the formal one is
+    the month's first. Two formal signings on 5 July share it."""
+    unit = Unit.objects.get(jurisdiction=days100.jurisdiction, name="商务局")
+    other = Unit.objects.get(jurisdiction=days100.jurisdiction, name="工信局")
+
+    def build():
+        _project(other, stage="signed", signed_on=date(2023, 7, 3), signing_kind="intent")
+        _project(unit, stage="signed", signed_on=date(2023, 7, 5), signing_kind="formal")
+        _project(unit, stage="signed", signed_on=date(2023, 7, 5))  # no kind: formal
+        _project(other, stage="signed", signed_on=date(2023, 7, 9), signing_kind="formal")
+
+    got = _deltas(days100, ["2023-07"], "商务局", ["first_signings"], build)
+    assert got == {("2023-07", "first_signings"): 2}  # both on 5 July, the first formal date
+    assert (
+        _value(_gather(days100, "2023-07"), "工信局", "first_signings", "2023-07") == 0
+    )  # 3 July was an intent
+
+
 def test_campaign_is_made_of_the_months_the_office_published(days100):
     """附件§一 6月…占“百日攻坚”比重为60%，7、8月各占20%, of each month's score as the leading group
     approved and the office published it (附件§二(三)); a signing entered after June was published
