@@ -475,36 +475,20 @@ class _AwardImport(_ProjectLookup, _HolderEntry):
 
 
 class _ProjectEntry(_ProjectLookup, _EntryImport):
-    def validate(self) -> None:
-        self.parse_cells()
-        self.load_projects()
-        self._validate_rows()
+    """Entries for a registered project, named by 项目名称 (and 统一社会信用代码)."""
 
-    def _validate_rows(self) -> None:
-        # As _EntryImport.validate, after the projects are loaded.
-        planned = []
-        for row in self.rows:
-            if row.bad:
-                continue
-            project = self.project_of(row)
-            if project is None:
-                continue
-            values = self.build(row, project)
-            if values is not None and not row.bad:
-                planned.append((row, values))
-        projects = {v["project"].pk for _, v in planned}
-        self.existing = {}
-        for obj in self.model.objects.filter(project_id__in=projects).select_related("project"):
-            self.existing[self.key_of(obj)] = obj
-        self.new, self.changed = [], []
-        seen: dict[tuple, int] = {}
-        for row, values in planned:
-            key = self.key(values)
-            if key in seen:
-                self.error(row, self.key_headers[-1], f"与第{seen[key]}行重复：{self.duplicate_text}")
-                continue
-            seen[key] = row.number
-            self.plan(row, values, self.existing.get(key))
+    def parse_cells(self) -> None:
+        super().parse_cells()
+        self.load_projects()
+
+    def build(self, row: _Row) -> dict | None:
+        project = self.project_of(row)
+        return self.values(row, project) if project is not None else None
+
+    def load(self, planned: list[dict]) -> dict[tuple, Any]:
+        projects = {v["project"].pk for v in planned}
+        records = self.model.objects.filter(project_id__in=projects).select_related("project")
+        return {self.key_of(obj): obj for obj in records}
 
 
 class _TaxImport(_ProjectEntry):
@@ -513,7 +497,7 @@ class _TaxImport(_ProjectEntry):
     key_headers = ("项目名称", "月份")
     duplicate_text = "同一项目、月份只能有一行"
 
-    def build(self, row, project):
+    def values(self, row, project):
         return {"project": project, "month": row.values["month"], "amount_wan": row.values["amount_wan"]}
 
     def key(self, v):
@@ -532,7 +516,7 @@ class _EvaluationImport(_ProjectEntry):
     key_headers = ("项目名称", "年度")
     duplicate_text = "同一项目、年度只能有一行"
 
-    def build(self, row, project):
+    def values(self, row, project):
         v = row.values
         return {"project": project, "year": v["year"], **{f: v.get(f, None) for f in self.fields[:3]},
                 "note": v.get("note", "")}  # fmt: skip
@@ -550,7 +534,7 @@ class _TransferImport(_ProjectEntry):
     key_headers = ("项目名称",)
     duplicate_text = "一个项目只能流转一次"
 
-    def build(self, row, project):
+    def values(self, row, project):
         text = row.values["hosting"]
         hosting = (
             Jurisdiction.objects.visible_to(self.actor.user)

@@ -1053,7 +1053,7 @@ METRICS = Layout(
             required=True,
             kind="decimal",
             note="数字，最多四位小数，可为负数",
-        ),  # fmt: skip
+        ),
         Column("数据来源", "source", "source", text_parser(100), lambda r, c: r.source, width=16),
     ),
 )
@@ -1075,7 +1075,7 @@ SURVEYS = Layout(
             required=True,
             width=12,
             note="如 2021年上半年、2021-H1、2021年",
-        ),  # fmt: skip
+        ),
         Column("得分", "score", "score", parse_score, lambda r, c: r.score, required=True, kind="decimal"),
     ),
 )
@@ -1106,7 +1106,7 @@ DECISIONS = Layout(
             lambda r, c: r.period,
             width=12,
             note="不填为不限期间；上年度的结果填上年度（如 2023年）",
-        ),  # fmt: skip
+        ),
         Column("依据", "reason", "reason", text_parser(300), lambda r, c: r.reason, width=30),
     ),
 )
@@ -1135,7 +1135,7 @@ AWARDS = Layout(
             lambda r, c: r.grade,
             width=10,
             note="按等次设定金额时填写（如 一等奖），此时不填对象",
-        ),  # fmt: skip
+        ),
         HOLDER_KIND_COLUMN,
         _holder_column(required=False, note=HOLDER_HELP + "；按等次设定金额时不填"),
         Column(
@@ -1155,7 +1155,7 @@ AWARDS = Layout(
             lambda r, c: r.amount_wan,
             required=True,
             kind="decimal",
-        ),  # fmt: skip
+        ),
     ),
 )
 
@@ -1175,7 +1175,7 @@ TAXES = Layout(
             required=True,
             kind="month",
             note="如 2024-03、2024年3月",
-        ),  # fmt: skip
+        ),
         Column(
             "地方税收（万元）",
             "amount_wan",
@@ -1184,7 +1184,7 @@ TAXES = Layout(
             lambda t, c: t.amount_wan,
             required=True,
             kind="decimal",
-        ),  # fmt: skip
+        ),
     ),
 )
 
@@ -1233,7 +1233,7 @@ TRANSFERS = Layout(
             lambda t, c: t.hosting.name,
             required=True,
             note="项目落地的县（市、区）名称",
-        ),  # fmt: skip
+        ),
         Column(
             "引进方分成比例",
             "introducing_share",
@@ -1241,7 +1241,7 @@ TRANSFERS = Layout(
             parse_share,
             lambda t, c: t.introducing_share,
             note="如 0.3、30% 或 3:7；不填则按政策文件",
-        ),  # fmt: skip
+        ),
         Column(
             "流转日期",
             "agreed_on",

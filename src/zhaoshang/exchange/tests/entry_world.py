@@ -5,12 +5,12 @@ two registered projects, and a login for the office, a unit clerk and another co
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 
 import yaml
-from openpyxl import Workbook
+
+from .helpers import xlsx  # noqa: F401 (the sheets the tests write)
 
 POLICY = """
 schema_version: 1
@@ -67,19 +67,6 @@ rules:
     grades: [{grade: 一等奖, count: 1}, {grade: 二等奖, count: 2}]
   - {id: project-awards, type: project_award, title: 项目落地奖, clause: 第7条, kind: completion_award, group: units, paid_to: introducing_unit}
 """
-
-
-def xlsx(rows: list[dict], *, headers: list[str], sheet: str) -> bytes:
-    """A workbook with `headers` in row 1 and one row per dict (header → value)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append(headers)
-    for row in rows:
-        ws.append([row.get(h) for h in headers])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def build_world():
