@@ -81,12 +81,23 @@ FIELD_METRICS: dict[str, FieldMetric] = {
 
 
 def metric_values(
-    key: str, holder: str, holder_ids, start: date, end: date, *, head_led_only=False, today=None
+    key: str,
+    holder: str,
+    holder_ids,
+    start: date,
+    end: date,
+    *,
+    head_led_only=False,
+    today=None,
+    regions=None,
 ) -> dict[int, Decimal]:
-    """{holder id: value} for a field metric over [start, end]; holder is "unit" or "team"."""
+    """{holder id: value} for a field metric over [start, end]; holder is "unit" or "team".
+    `regions`: the policy's own target regions (`target_regions`), for the events held there."""
     if key == "reports_missing":
         today = today or timezone.localdate()
         m = FieldMetric(Report, "due_on", Q(submitted_at__isnull=True, due_on__lt=today), Count("id"))
+    elif key == "promotion_events_target_region" and regions is not None:
+        m = FieldMetric(Activity, "date", Q(kind=K.PROMOTION_EVENT, region__in=list(regions)), Count("id"))
     else:
         m = FIELD_METRICS[key]
     qs = m.model.objects.filter(
@@ -211,7 +222,7 @@ def quota_progress(policy: Policy, on: date, user=None) -> list[QuotaRow]:
             start, end, label = window(rule.per, on, policy)
         values = metric_values(
             rule.metric, group.holder, [h.pk for h in holders], start, end, head_led_only=rule.head_led_only,
-            today=on,
+            today=on, regions=spec.target_regions,
         )  # fmt: skip
         metric = spec.metric(rule.metric)
         for h in holders:
@@ -245,8 +256,9 @@ def quota_progress(policy: Policy, on: date, user=None) -> list[QuotaRow]:
             by_window.setdefault((t.metric, t.holder_kind, t.period.start, t.period.end), []).append(t)
     for (metric_key, kind, start, end), ts in by_window.items():
         values = metric_values(
-            metric_key, kind, [t.unit_id if kind == "unit" else t.team_id for t in ts], start, end
-        )
+            metric_key, kind, [t.unit_id if kind == "unit" else t.team_id for t in ts], start, end,
+            regions=spec.target_regions,
+        )  # fmt: skip
         metric = spec.metric(metric_key)
         for t in ts:
             holder = t.unit if kind == "unit" else t.team

@@ -158,3 +158,24 @@ def test_the_policy_regions_are_field_work_s():
 
     assert set(get_args(Region)) == {key for key, _ in REGIONS}
     assert tuple(DEFAULT_TARGET_REGIONS) == tuple(TARGET_REGIONS)
+
+
+def test_the_quota_page_counts_the_policy_s_regions_too(xiayi):
+    """Field work's quota progress (fieldwork/quotas.py) reads the same regions as the assessment:
+    2 events in 长三角 and 1 in 成渝 are 2 under the default, 3 once 成渝 is added."""
+    from zhaoshang.fieldwork.quotas import metric_values
+
+    team = Team.objects.get(policy=xiayi, key="group-1")
+    unit = Unit.objects.get(jurisdiction=xiayi.jurisdiction, name="商务局")
+    for i, region in enumerate(("yangtze_delta", "yangtze_delta", "chengyu", "local")):
+        Activity.objects.create(
+            jurisdiction=xiayi.jurisdiction, kind="promotion_event", unit=unit, team=team,
+            date=date(2023, 6, 1 + i), region=region,
+        )  # fmt: skip
+    span = (date(2023, 1, 1), date(2023, 12, 31))
+    regions = xiayi.spec().target_regions
+    count = metric_values("promotion_events_target_region", "team", [team.pk], *span, regions=regions)
+    assert count[team.pk] == 2
+    wider = [*regions, "chengyu"]
+    count = metric_values("promotion_events_target_region", "team", [team.pk], *span, regions=wider)
+    assert count[team.pk] == 3
