@@ -25,6 +25,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         model = self.Meta.model
+        sent = set(attrs)
         # Private records live where their unit is.
         if (
             getattr(model, "scope_private", False)
@@ -40,10 +41,26 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for key, value in attrs.items():
             if key not in m2m:
                 setattr(obj, key, value)
+        before = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
         try:
             obj.full_clean(exclude=list(m2m))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
+        # What the model's own validation fills in or normalises (a visit on a trip takes the
+        # trip's unit, team and leader: `Activity.follow_trip`) is saved as the web form would
+        # save it. A different value sent for a field the record takes from another
+        # (`derived_fields()`) is refused, naming the field, rather than silently replaced.
+        derived = obj.derived_fields() if hasattr(obj, "derived_fields") else ()
+        refused = {}
+        for f in model._meta.concrete_fields:
+            if getattr(obj, f.attname) == before[f.attname]:
+                continue
+            if f.name in sent and f.name in derived:
+                refused[f.name] = [obj.derived_message(f.name)]
+            else:
+                attrs[f.name] = getattr(obj, f.name)
+        if refused:
+            raise serializers.ValidationError(refused)
         return attrs
 
     def to_representation(self, instance):

@@ -23,6 +23,28 @@ from .models import Activity, Decision, Lead, Report
 from .quotas import quota_progress
 
 
+class EnterpriseLinkingViewSet(ScopedViewSet):
+    """Activities and leads: a record that names an enterprise, and points at none, is linked to
+    the 客商库 enterprise of that name the user can see, as the web form does
+    (`services.enterprise_link`)."""
+
+    def _save_in_scope(self, serializer, **extra):
+        data, stored = serializer.validated_data, serializer.instance
+        if "enterprise" not in data and not (stored is not None and stored.enterprise_id):
+            ent = services.enterprise_named(
+                name=data.get("enterprise_name", getattr(stored, "enterprise_name", "")),
+                jurisdiction_id=_pk(data.get("jurisdiction")) or getattr(stored, "jurisdiction_id", None),
+                user=self.request.user,
+            )
+            if ent is not None:
+                extra["enterprise"] = ent
+        return super()._save_in_scope(serializer, **extra)
+
+
+def _pk(value):
+    return getattr(value, "pk", value)
+
+
 class ReportViewSet(ScopedViewSet):
     """信息报送：由报送日历生成；单位提交报送内容，提交时间由服务器记录（按当前用户权限范围）"""
 
@@ -69,7 +91,7 @@ class ReportViewSet(ScopedViewSet):
         return Response(self.get_serializer(report).data)
 
 
-class LeadViewSet(ScopedViewSet):
+class LeadViewSet(EnterpriseLinkingViewSet):
     """线索信息：单位报送，招商办甄别（有效/无效、等级、有价值），积分按政策文件的线索积分制计算"""
 
     queryset = Lead.objects.all()
@@ -180,6 +202,7 @@ ENDPOINTS = {
         s.ActivitySerializer,
         filterset=filters.ActivityFilterSet,
         prefetch=("projects_signed",),
+        base=EnterpriseLinkingViewSet,
     ),
     "decisions": viewset_for(
         Decision, s.DecisionSerializer, filterset=filters.DecisionFilterSet, select_related=("activity",)

@@ -1,25 +1,11 @@
 from django import forms
 
-from .models import Activity, Decision, Lead, Report
+from .models import KIND_FIELDS, Activity, Decision, Lead, Report
 
 K = Activity.Kind
-# Which fields each kind of activity asks for; the form shows only those (see activity_edit.html).
-KIND_FIELDS = {
-    K.OUTBOUND_TRIP: ["days", "leader", "head_led", "members", "region", "place", "counterpart", "cost_yuan"],
-    K.VISIT: ["enterprise_name", "counterpart", "leader", "head_led", "place"],
-    K.RECEPTION: ["merchant", "enterprise_name", "counterpart", "leader", "days"],
-    K.PROMOTION_EVENT: [
-        "leader",
-        "head_led",
-        "region",
-        "place",
-        "merchants_invited",
-        "projects_signed",
-        "cost_yuan",
-    ],
-    K.MEETING: ["meeting_kind", "leader", "on_site", "place", "minutes"],
-}
-COMMON_FIELDS = ["kind", "unit", "team", "date", "summary"]
+# Which fields each kind of activity has: the form shows only those (see activity_edit.html) and
+# the model refuses the others (`Activity.clean`).
+COMMON_FIELDS = list(Activity.COMMON_FIELDS)
 LABELS_BY_KIND = {
     K.RECEPTION: {"leader": "陪同领导", "enterprise_name": "客商所在企业"},
     K.MEETING: {"leader": "主持领导"},
@@ -75,7 +61,9 @@ class ActivityForm(forms.ModelForm):
         data = super().clean()
         kind = data.get("kind")
         wanted = set(COMMON_FIELDS) | set(KIND_FIELDS.get(kind, []))
-        # Fields of other kinds a phone may still have posted are dropped, not saved.
+        # The form shows only the kind's fields: what a phone still posts of the others (hidden
+        # when the kind changed) is dropped here, so the model's refusal of another kind's fields
+        # (`Activity.clean`) meets only what the clerk can see.
         for name in self.Meta.fields:
             if name == "projects_signed":
                 continue

@@ -44,6 +44,15 @@ class Activity(PrivateRecord):
         PROMOTION_EVENT = "promotion_event", "推介活动"
         MEETING = "meeting", "调度会议"
 
+    # The fields every kind has; `KIND_FIELDS` (below the class) lists what each kind adds. A field
+    # of another kind stays at its default: the form shows only the kind's own, and `clean()`
+    # refuses one that is filled in (the API, the admin, the command line).
+    COMMON_FIELDS = ("kind", "unit", "team", "date", "summary")
+    # What a visit made on an outbound trip takes from the trip (`follow_trip`).
+    FROM_TRIP = ("jurisdiction", "unit", "team", "leader", "head_led")
+    # Set by a caller that validates a trip's visits itself as it saves them (the trip form).
+    visits_checked_by_caller = False
+
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, db_index=True)
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="activities")
     team = models.ForeignKey(
@@ -105,6 +114,56 @@ class Activity(PrivateRecord):
         where = self.enterprise_name or self.place
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d} {where}".strip()
 
+    def follow_trip(self) -> None:
+        """A visit made on an outbound trip is the trip's: it takes the trip's jurisdiction, unit,
+        team, leader and head-led flag (whatever it held before), and its place and date where
+        it has none. Called before validation and on every save, so the form, the API, the
+        admin and the command line file it alike; a trip's save brings its visits along."""
+        if not self.trip_id or self.kind != self.Kind.VISIT:
+            return
+        trip = self.trip
+        if trip.kind != self.Kind.OUTBOUND_TRIP:
+            return  # refused by clean()
+        for name in self.FROM_TRIP:
+            attname = self._meta.get_field(name).attname
+            setattr(self, attname, getattr(trip, attname))
+        self.place = self.place or trip.place
+        self.date = self.date or trip.date
+
+    def derived_fields(self) -> tuple[str, ...]:
+        """The fields this record takes from another (`follow_trip`), not from its sender."""
+        if self.trip_id and self.kind == self.Kind.VISIT:
+            return self.FROM_TRIP
+        return ()
+
+    def derived_message(self, name: str) -> str:
+        """Why a field of this record is not the sender's to set (`follow_trip`)."""
+        field = self._meta.get_field(name)
+        value = getattr(self, name)
+        shown = "是" if value is True else "否" if value is False else (value or "空")
+        return f"归入外出招商的拜访随外出招商登记{field.verbose_name}（{shown}），不能另填"
+
+    def full_clean(self, *args, **kwargs):
+        self.follow_trip()
+        super().full_clean(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        self.follow_trip()
+        super().save(*args, **kwargs)
+        if self.kind == self.Kind.OUTBOUND_TRIP:
+            # Each visit follows its trip: saved (and so logged) only where something changed.
+            for visit in Activity.objects.filter(trip=self):
+                before = [getattr(visit, self._meta.get_field(n).attname) for n in self.FROM_TRIP]
+                visit.trip = self
+                visit.follow_trip()
+                if before != [getattr(visit, self._meta.get_field(n).attname) for n in self.FROM_TRIP]:
+                    visit.save()
+
+    def other_kinds_fields(self) -> list[str]:
+        """The fields this activity's kind does not have (`KIND_FIELDS`)."""
+        own = {*self.COMMON_FIELDS, *KIND_FIELDS.get(self.kind, ())}
+        return [name for names in KIND_FIELDS.values() for name in names if name not in own]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -113,20 +172,74 @@ class Activity(PrivateRecord):
             if trip.kind != self.Kind.OUTBOUND_TRIP:
                 raise ValidationError({"trip": "只能归入外出招商活动"})
             if self.kind != self.Kind.VISIT:
-                raise ValidationError({"trip": "只有拜访企业可归入外出招商"})
+                raise ValidationError(
+                    {"trip": f"只有拜访企业可归入外出招商，{self.get_kind_display()}不填写此项"}
+                )
             if self.date and not trip.date <= self.date <= trip.end_date:
                 raise ValidationError(
                     {"date": f"拜访日期应在外出招商期间（{trip.date:%Y-%m-%d} 至 {trip.end_date:%Y-%m-%d}）"}
                 )
+        # A trip's visits stay within its dates; the trip form checks the visits it saves itself
+        # (naming each row) and sets `visits_checked_by_caller`.
+        if (
+            self.kind == self.Kind.OUTBOUND_TRIP
+            and self.pk
+            and self.date
+            and isinstance(self.days, int)
+            and not self.visits_checked_by_caller
+        ):
+            for visit in Activity.objects.filter(trip_id=self.pk).order_by("date", "pk"):
+                if not self.date <= visit.date <= self.end_date:
+                    raise ValidationError(
+                        {"date": f"拜访企业（{visit.enterprise_name}）的日期{visit.date:%Y-%m-%d}不在外出招商期间"
+                                 f"（{self.date:%Y-%m-%d} 至 {self.end_date:%Y-%m-%d}），请先修改或删除该拜访"}
+                    )  # fmt: skip
+        if self.pk and (
+            (self.kind != self.Kind.OUTBOUND_TRIP and Activity.objects.filter(trip_id=self.pk).exists())
+            or (self.kind != self.Kind.MEETING and Decision.objects.filter(activity_id=self.pk).exists())
+        ):
+            raise ValidationError({"kind": "该活动已登记拜访企业或议定事项，不能更改类型；请先删除它们"})
         # A visit or a meeting is one day's work; longer ones would inflate the days counted.
         if self.kind in (self.Kind.VISIT, self.Kind.MEETING) and self.days != 1:
             raise ValidationError({"days": "拜访企业和调度会议按1天计"})
+        # An activity carries only its own kind's fields: one of another kind is refused, not
+        # dropped (a reception has no head-led flag, a meeting no cost). Many-to-many fields
+        # (现场签约项目) are not set yet here: the API's serializer asks `other_kinds_fields`.
+        kind = self.get_kind_display()
+        errors = {}
+        for name in dict.fromkeys(self.other_kinds_fields()):
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                continue
+            if getattr(self, name) != field.get_default():
+                errors[name] = f"{kind}不填写“{field.verbose_name}”，请留空"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def end_date(self):
         from datetime import timedelta
 
         return self.date + timedelta(days=max(self.days, 1) - 1)
+
+
+K = Activity.Kind
+# Which fields each kind of activity has besides `Activity.COMMON_FIELDS` (and a visit's trip).
+KIND_FIELDS = {
+    K.OUTBOUND_TRIP: ["days", "leader", "head_led", "members", "region", "place", "counterpart", "cost_yuan"],
+    K.VISIT: ["enterprise_name", "counterpart", "leader", "head_led", "place"],
+    K.RECEPTION: ["merchant", "enterprise_name", "counterpart", "leader", "days"],
+    K.PROMOTION_EVENT: [
+        "leader",
+        "head_led",
+        "region",
+        "place",
+        "merchants_invited",
+        "projects_signed",
+        "cost_yuan",
+    ],
+    K.MEETING: ["meeting_kind", "leader", "on_site", "place", "minutes"],
+}
 
 
 class ActivityPart(ChangeLoggedModel):

@@ -174,3 +174,29 @@ def lead_screen(lead: Lead, user, status: str, *, grade: str = "", valuable=Fals
     lead.screened_by = user if getattr(user, "pk", None) else None
     lead.save()
     return lead
+
+
+def enterprise_named(*, name: str, jurisdiction_id: int | None, user):
+    """The 客商库 enterprise of the jurisdiction, among those `user` may see, whose name (short
+    or former name) matches the name a clerk wrote on an activity or lead; None if none does."""
+    from zhaoshang.ledger.models import Enterprise
+    from zhaoshang.ledger.services import names_match
+
+    name = (name or "").strip()
+    if not name or jurisdiction_id is None:
+        return None
+    qs = Enterprise.objects.visible_to(user).filter(jurisdiction_id=jurisdiction_id)
+    for ent in qs.filter(name__icontains=name[:2])[:200]:
+        if any(names_match(name, n) for n in [ent.name, ent.short_name, *ent.former_names] if n):
+            return ent
+    return None
+
+
+def enterprise_link(record, user) -> None:
+    """Point an activity or lead at the 客商库 enterprise its clerk named, if `user` can see one
+    that matches and it points at none yet: the web form and the API alike."""
+    if record.enterprise_id:
+        return
+    ent = enterprise_named(name=record.enterprise_name, jurisdiction_id=record.jurisdiction_id, user=user)
+    if ent is not None:
+        record.enterprise = ent

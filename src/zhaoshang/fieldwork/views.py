@@ -21,8 +21,6 @@ from zhaoshang.core.views import (
     add_form_errors,
     save_in_scope,
 )
-from zhaoshang.ledger.models import Enterprise
-from zhaoshang.ledger.services import names_match
 from zhaoshang.org.models import Policy
 
 from . import filters, forms, services
@@ -37,15 +35,7 @@ def _is_office(user) -> bool:
 
 def _link_enterprise(activity_or_lead, user):
     """Point at the 客商库 enterprise the clerk named, if they can see one that matches."""
-    name = (activity_or_lead.enterprise_name or "").strip()
-    if not name or activity_or_lead.enterprise_id:
-        return
-    qs = Enterprise.objects.visible_to(user).filter(jurisdiction_id=activity_or_lead.jurisdiction_id)
-    probe = name[:2]
-    for ent in qs.filter(name__icontains=probe)[:200]:
-        if any(names_match(name, n) for n in [ent.name, ent.short_name, *ent.former_names] if n):
-            activity_or_lead.enterprise = ent
-            return
+    services.enterprise_link(activity_or_lead, user)
 
 
 # --- Activities -----------------------------------------------------------------------------
@@ -156,37 +146,30 @@ class ActivityEditView(ObjectEditView):
         ok = form.is_valid() and (children is None or children.is_valid())
         if not ok:
             return self.render(form, status=400, visits=visits, decisions=decisions)
-        original_kind = Activity.objects.filter(pk=self.object.pk).values_list("kind", flat=True).first()
         obj = form.save(commit=False)
         self.before_save(obj)
-        if (
-            original_kind
-            and original_kind != obj.kind
-            and (Activity.objects.filter(trip=obj).exists() or Decision.objects.filter(activity=obj).exists())
-        ):
-            form.add_error("kind", "该活动已登记拜访企业或议定事项，不能更改类型；请先删除它们")
-            return self.render(form, status=400, visits=visits, decisions=decisions)
+
+        # The visits below are each checked against the trip, naming their row.
+        obj.visits_checked_by_caller = children is visits
 
         def write():
-            obj.full_clean()
-            obj.save()
+            obj.full_clean()  # a trip or meeting with visits or decisions keeps its kind (Activity.clean)
+            obj.save()  # the trip's visits follow it (Activity.save)
             form.save_m2m()
             if children is visits:
                 visits.instance = obj
                 visits.save(commit=False)
                 for v in visits.deleted_objects:
                     v.delete()
-                # Every visit follows its trip (team, unit, leader), edited in this form or not.
+                # Every visit, edited in this form or not, is checked against its trip; each takes
+                # the trip's unit, team, leader and head-led flag (Activity.follow_trip).
                 gone = {v.pk for v in visits.deleted_objects}
                 kept = [f.instance for f in visits.forms if f.has_changed() and f.instance.pk not in gone]
                 kept += [v for v in Activity.objects.filter(trip=obj).exclude(pk__in=gone)
                          if v.pk not in {k.pk for k in kept}]  # fmt: skip
                 for i, v in enumerate(kept, start=1):
                     v.kind, v.trip = Activity.Kind.VISIT, obj
-                    v.jurisdiction_id, v.unit_id, v.team_id = obj.jurisdiction_id, obj.unit_id, obj.team_id
-                    v.leader, v.head_led = obj.leader, obj.head_led
-                    v.place = v.place or obj.place
-                    v.date = v.date or obj.date
+                    v.follow_trip()
                     _link_enterprise(v, self.request.user)
                     try:
                         v.full_clean()
