@@ -58,7 +58,9 @@ def clear_county(code: str) -> None:
     from zhaoshang.ledger.models import Enterprise, Investment, OwnershipClaim, Project
     from zhaoshang.org.models import Jurisdiction
 
-    county = Jurisdiction.objects.get(code=code)
+    county = Jurisdiction.objects.filter(code=code).first()
+    if county is None:  # not in the shared world: nothing to clear
+        return
     for model in (am.MetricValue, am.SurveyScore, am.OfficeDecision, am.AwardDecision, am.PersonReward):
         _wipe(model.objects.filter(jurisdiction=county))
     _wipe(am.AssessmentRun.objects.filter(jurisdiction=county, status="draft"))
