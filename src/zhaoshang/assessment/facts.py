@@ -25,6 +25,7 @@ once — a province's counties — with the same queries over all their jurisdic
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ from django.db.models import BooleanField, Count, DateField, F, Func, Min, Outer
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 
 from zhaoshang.engine import facts as ef
+from zhaoshang.engine.bounds import includes
 from zhaoshang.engine.periods import Span, units_in
 from zhaoshang.fieldwork.models import TARGET_REGIONS, Activity, Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
@@ -424,7 +426,14 @@ class _Policy:
         # The document's priority industries, and the metrics they change for this policy.
         self.priority = getattr(self.spec, "priority_industries", None)
         given = set(self.priority.attributes) if self.priority else set()
-        self.industry_metrics = frozenset(m for m, attrs in ATTRIBUTE_METRICS.items() if given & set(attrs))
+        # Project metrics the policy words itself (`metrics[].projects`: 超亿元项目…), counted
+        # by `_Batch._declared_counts` in place of the platform's definition of the same key.
+        self.declared = {m.key: m.projects for m in self.spec.metrics if m.projects is not None}
+        self.industry_metrics = frozenset(
+            m for m, attrs in ATTRIBUTE_METRICS.items() if given & set(attrs) and m not in self.declared
+        )
+        # Metrics the common project counts leave to a query of this policy's own.
+        self.own_metrics = self.industry_metrics | frozenset(self.declared)
         self._pairs: dict[tuple, tuple[int, ...]] = {}
         # (holder number, metric, period, head_led) → value
         self.sums: dict[tuple[int, str, str, bool], object] = {}
@@ -493,7 +502,8 @@ class _Policy:
         if self.signing_kinds is None:
             return True
         kind = kind or "formal"
-        if metric in SIGNING_METRICS:
+        declared = self.declared.get(metric)
+        if metric in SIGNING_METRICS or (declared is not None and declared.stage == "signed"):
             return kind in self.signing_kinds
         if metric in SIGNED_OR_SENT_METRICS:
             return kind in self.signed_or_sent
@@ -542,9 +552,38 @@ def metrics_read(spec) -> set[str]:
     return set(re.findall(r'"metric":\s*"([a-z0-9_]+)"', spec.model_dump_json()))
 
 
-def ledger_metrics() -> set[str]:
-    """The metrics the ledger and field work give; the others come from what the office enters."""
-    return {"actual_investment", *PROJECT_METRICS, *STATE_METRICS, *ENTERED, FIRST_SIGNINGS, *FIELD_METRICS}
+def ledger_metrics(spec=None) -> set[str]:
+    """The metrics the ledger and field work give (with those `spec` counts from projects in its
+    own words); the others come from what the office enters."""
+    own = {m.key for m in spec.metrics if m.projects is not None} if spec is not None else set()
+    return {
+        "actual_investment",
+        *PROJECT_METRICS,
+        *STATE_METRICS,
+        *ENTERED,
+        FIRST_SIGNINGS,
+        *FIELD_METRICS,
+        *own,
+    }
+
+
+DECLARED_STAGES = {"signed": "signed_on", "started": "started_on", "production": "production_on"}
+
+
+def declared_condition(d, priority=None) -> Q:
+    """The projects a worded project metric (`ProjectCount`) counts, its word read by
+    engine/bounds.py: 超 and 超过 keep what is over the number, 以上 the number too."""
+    cond = Q()
+    if d.investment is not None:
+        op = "gte" if includes(d.word) else "gt"
+        cond &= Q(**{f"total_investment__{op}": d.investment})
+    if d.below is not None:
+        cond &= Q(total_investment__lt=d.below)
+    if d.attributes:
+        cond &= _has(*d.attributes) | _industry_has(priority, d.attributes)
+    if d.category:
+        cond &= Q(category=d.category)
+    return cond
 
 
 # --- sources, for policies sharing a start date -------------------------------------------------
@@ -622,6 +661,7 @@ class _Batch:
             )
             self._credit(rows, names, by_kind=by_kind)
         self._industry_counts(base, end)
+        self._declared_counts(base, end)
         self._first_signings(base, end)
         self._entered(base, end)
         # States on the period's as-of day (the day the data runs to, within the span): each
@@ -688,6 +728,47 @@ class _Batch:
                     .annotate(**aggregates)
                 )
                 self._credit(rows, names, by_kind=by_kind, only=set(group))
+
+    def _declared_counts(self, base, end):
+        """The project metrics a policy words itself (`metrics[].projects`), for the policies
+        sharing the same wording: one query per stage, credited to those policies only."""
+        variants: dict[str, list[_Policy]] = defaultdict(list)
+        for s in self.states:
+            if s.declared:
+                key = json.dumps(
+                    [{k: v.model_dump(mode="json") for k, v in sorted(s.declared.items())},
+                     s.priority.model_dump(mode="json") if s.priority else None],
+                    sort_keys=True,
+                )  # fmt: skip
+                variants[key].append(s)
+        for group in variants.values():
+            first = group[0]
+            by_stage: dict[str, list[tuple[str, object]]] = defaultdict(list)
+            for metric, d in sorted(first.declared.items()):
+                by_stage[DECLARED_STAGES[d.stage]].append((metric, d))
+            for field, defs in by_stage.items():
+                aggregates, names = {}, []
+                for i, (metric, d) in enumerate(defs):
+                    cond = declared_condition(d, first.priority)
+                    alias = f"v{i}"
+                    if d.value == "investment":
+                        aggregates[alias] = Sum("total_investment", filter=cond)
+                    else:
+                        aggregates[alias] = Count("id", filter=cond)
+                    names.append((metric, i, False, d.value == "investment"))
+                by_kind = field == "signed_on"
+                group_by = ["jurisdiction_id", "unit_id", "team_id", "month"] + (
+                    ["signing_kind"] if by_kind else []
+                )
+                rows = (
+                    base.filter(**{f"{field}__lte": end})
+                    .annotate(month=_month(field))
+                    .values_list(*group_by)
+                    .annotate(**aggregates)
+                )
+                self._credit(rows, names, by_kind=by_kind, only=set(group))
+        for s in self.states:
+            s.provided |= set(s.declared)
 
     def _entered(self, base, end):
         """`ENTERED`: each project's first step into 实质性谈判 or beyond, counted in its month."""
@@ -759,7 +840,7 @@ class _Batch:
             for s in self.covering[jur]:
                 if only is not None and s not in only:
                     continue
-                own = s.industry_metrics if only is None else ()
+                own = s.own_metrics if only is None else ()
                 holders = s.holders(unit_id, team_id)
                 with_home = s.wide(jur, unit_id, team_id)
                 sums = s.sums

@@ -213,7 +213,8 @@ def policy_metrics(policy) -> dict[str, str]:
     from zhaoshang.engine.metrics import COMMON_METRICS
 
     spec = policy.spec()
-    out = {m.key: m.label for m in spec.metrics}
+    # Not those the file counts from the ledger's projects in its own words (超亿元项目…).
+    out = {m.key: m.label for m in spec.metrics if m.projects is None}
     counted = ledger_metrics()
     for key, m in COMMON_METRICS.items():
         if key not in out and key not in counted:

@@ -796,7 +796,7 @@ def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[
             taxes.append(ProjectTax(project=t.project, month=month, amount_wan=mk.amount(20, 400)))
             month = (month + timedelta(days=32)).replace(day=1)
     values = _entered_statistics(mk, spec, common, ref, members, group_holder,
-                                 metrics_read(spec) - ledger_metrics(), start, end)  # fmt: skip
+                                 metrics_read(spec) - ledger_metrics(spec), start, end)  # fmt: skip
     return [surveys, evaluations, transfers, taxes, values]
 
 

@@ -106,6 +106,23 @@ class PeriodSpec(Strict):
         return self
 
 
+class ProjectCount(Strict):
+    """A metric the ledger counts from projects, worded as the document words it: the projects
+    reaching `stage` in the month whose total investment stands where `word` puts it against
+    `investment` (万元; engine/bounds.py: 超10亿元 is over 100000, 10亿元以上 is 100000 or more),
+    with any of `attributes` (its own or derived, as the rules read them), of `category`. The
+    number of them, or (`value: investment`) their total investment."""
+
+    stage: Literal["signed", "started", "production"] = "signed"
+    investment: NonNegative | None = None
+    word: LowerWord = "以上"
+    below: NonNegative | None = None  # a range's upper end: 5-10亿元 is 50000 ≤ x < 100000
+    attributes: list[Key] = []
+    category: Literal["industry", "agriculture", "tourism", "urban", "services"] | None = None
+    value: Literal["count", "investment"] = "count"
+    clause: Clause
+
+
 class MetricSpec(Strict):
     key: Key
     label: Text
@@ -115,6 +132,9 @@ class MetricSpec(Strict):
     # (a ratio, a stock such as a library's size, an office-set score). Default: `last` for
     # ratios, `sum` otherwise.
     aggregate: Literal["sum", "last"] | None = None
+    # Counted from the ledger's projects as the document words it (超亿元项目, 10亿元以上项目…);
+    # overrides the platform's definition of a metric of the same key for this policy.
+    projects: ProjectCount | None = None
 
 
 # --- Organisation ----------------------------------------------------------------------------
