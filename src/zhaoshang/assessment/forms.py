@@ -66,7 +66,25 @@ class _PolicyChoices:
         return groups
 
 
-class MetricValueForm(_PolicyChoices, forms.ModelForm):
+class _OfficePeriod:
+    """The period as the office writes it (2024年6月, 2024年第二季度, 2024年上半年, or the policy's
+    own period by name), kept as the engine's token (2024-06, 2024-Q2, 2024-H1): read as the Excel
+    import reads it (`exchange.layouts.office_period`); the model checks it lies in the policy."""
+
+    def clean_period(self):
+        from zhaoshang.exchange.layouts import CellError, office_period
+
+        text = (self.cleaned_data.get("period") or "").strip()
+        if not text:
+            return text
+        policy = self.cleaned_data.get("policy")
+        try:
+            return office_period(text, policy.spec() if policy is not None else None)
+        except CellError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class MetricValueForm(_OfficePeriod, _PolicyChoices, forms.ModelForm):
     policy_field_choices = {"metric": policy_metrics}
 
     class Meta:
@@ -74,13 +92,13 @@ class MetricValueForm(_PolicyChoices, forms.ModelForm):
         fields = ["policy", *HOLDER_FIELDS, "metric", "period", "value", "source"]
 
 
-class SurveyScoreForm(forms.ModelForm):
+class SurveyScoreForm(_OfficePeriod, forms.ModelForm):
     class Meta:
         model = SurveyScore
         fields = ["policy", *HOLDER_FIELDS, "period", "score"]
 
 
-class OfficeDecisionForm(_PolicyChoices, forms.ModelForm):
+class OfficeDecisionForm(_OfficePeriod, _PolicyChoices, forms.ModelForm):
     policy_field_choices = {"key": policy_decisions}
 
     class Meta:

@@ -77,6 +77,16 @@ def test_the_form_offers_the_declared_metrics_by_label(world):
     good = MetricValueForm({**data, "metric": "scheduling_meetings"})
     good.fields["policy"].queryset = Policy.objects.filter(pk=policy.pk)
     assert good.is_valid(), good.errors
+    # The period as the office writes it, kept as the engine's token; outside the policy refused.
+    for written, token in (("2024年6月", "2024-06"), ("2024年第二季度", "2024-Q2"), ("6月推介月", "2024-06")):
+        form = MetricValueForm({**data, "metric": "scheduling_meetings", "period": written})
+        form.fields["policy"].queryset = Policy.objects.filter(pk=policy.pk)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["period"] == token
+    for written in ("2023年6月", "六月"):
+        form = MetricValueForm({**data, "metric": "scheduling_meetings", "period": written})
+        form.fields["policy"].queryset = Policy.objects.filter(pk=policy.pk)
+        assert not form.is_valid() and "period" in form.errors
     decision = OfficeDecisionForm()
     decision.fields["policy"].queryset = Policy.objects.filter(pk=policy.pk)
     assert dict(dict(decision.fields["key"].choices)[f"{policy.title}（{policy.name}）"]) == {
