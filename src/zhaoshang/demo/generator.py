@@ -592,9 +592,9 @@ def _county_records(
 
 def _zombies_and_obligations(mk, policy, spec, projects, start: date, end: date):
     """Zombie enterprises of the units a deadline rule over enterprises names (xiayi's 高新区: A–D,
-    some back in production within the year, some late, some not yet), and contract obligations
-    of signed projects where a rule reads 合同履约率: from their own random stream, so the rest
-    of the demo data stays what it was for a given seed."""
+    some back in production within the year, some late, some not yet), and the contract
+    obligations of signed projects (合同履约率): from their own random stream, so the rest of the
+    demo data stays what it was for a given seed."""
     rng = random.Random(f"{mk.seed}-zombies-obligations")
     zombies: list[Enterprise] = []
     obligations: list[ContractObligation] = []
@@ -632,37 +632,37 @@ def _zombies_and_obligations(mk, policy, spec, projects, start: date, end: date)
                     search_initials=initials(f"{unit.name}停产企业{i + 1}号有限公司"),
                 )
             )
-    if any(r.type == "project_kpi" for r in spec.rules):
-        K = ContractObligation.Kind
-        for p in projects:
-            if p.signed_on is None:
-                continue
-            for kind, days in ((K.INVESTMENT, 180), (K.CONSTRUCTION_START, 90), (K.PRODUCTION, 540)):
-                due = p.signed_on + timedelta(days=days + rng.randint(-30, 30))
-                roll = rng.random()
-                fulfilled = (
-                    due - timedelta(days=rng.randint(0, 30)) if roll < 0.6
-                    else due + timedelta(days=rng.randint(1, 60)) if roll < 0.8
-                    else None
-                )  # fmt: skip
-                if fulfilled is not None and fulfilled > min(end, today):
-                    fulfilled = None
-                obligations.append(
-                    ContractObligation(
-                        project=p,
-                        kind=kind,
-                        content={
-                            "investment": "按合同约定投资到位",
-                            "construction_start": "按合同约定开工",
-                            "production": "按合同约定建成投产",
-                        }[kind],  # fmt: skip
-                        amount=(p.total_investment * Decimal("0.5")).quantize(Decimal("0.01"))
-                        if kind == K.INVESTMENT
-                        else None,
-                        due_on=due,
-                        fulfilled_on=fulfilled,
-                    )
+    # Every county records its contracts; xiayi's 合同履约率 reads them.
+    K = ContractObligation.Kind
+    for p in projects:
+        if p.signed_on is None:
+            continue
+        for kind, days in ((K.INVESTMENT, 180), (K.CONSTRUCTION_START, 90), (K.PRODUCTION, 540)):
+            due = p.signed_on + timedelta(days=days + rng.randint(-30, 30))
+            roll = rng.random()
+            fulfilled = (
+                due - timedelta(days=rng.randint(0, 30)) if roll < 0.6
+                else due + timedelta(days=rng.randint(1, 60)) if roll < 0.8
+                else None
+            )  # fmt: skip
+            if fulfilled is not None and fulfilled > min(end, today):
+                fulfilled = None
+            obligations.append(
+                ContractObligation(
+                    project=p,
+                    kind=kind,
+                    content={
+                        "investment": "按合同约定投资到位",
+                        "construction_start": "按合同约定开工",
+                        "production": "按合同约定建成投产",
+                    }[kind],  # fmt: skip
+                    amount=(p.total_investment * Decimal("0.5")).quantize(Decimal("0.01"))
+                    if kind == K.INVESTMENT
+                    else None,
+                    due_on=due,
+                    fulfilled_on=fulfilled,
                 )
+            )
     return zombies, obligations
 
 
