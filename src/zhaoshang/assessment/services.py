@@ -21,6 +21,7 @@ from zhaoshang.org.models import Policy
 
 from .facts import gather
 from .models import AssessmentRun
+from .notes import data_notes, ledger_has
 
 
 def organisation_for(policy: Policy, period: str, *, current: bool = False) -> Organisation:
@@ -61,7 +62,8 @@ def compute(
         fc = forecast(spec, facts, as_of).to_json()
     except Exception as exc:  # a forecast is advice; it must not stop the assessment
         fc = {"error": str(exc)}
-    notes = [f"以下指标暂无数据来源，请在“统计数据”中录入或导入：{'、'.join(missing)}"] if missing else []
+    # Each fact a rule reads that nobody entered: where it is filled and which rules read it.
+    notes = data_notes(spec, facts, missing, ledger_has(policy, spec))
     unpublished = sorted(
         {k for r in result.get("results", []) for c in r.get("components", [])
          for k in (c.get("facts") or {}).get("unpublished", ())}

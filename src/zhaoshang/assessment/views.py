@@ -27,6 +27,7 @@ from .models import (
     ProjectTransfer,
     SurveyScore,
 )
+from .notes import linked
 
 
 def _is_office(user) -> bool:
@@ -109,6 +110,8 @@ def run_detail(request, pk):
             "object": run,
             "versions": versions,
             "compare": compare,
+            # The data notes, with the screens they name linked (notes.py writes them).
+            "notes": [linked(str(n)) for n in run.notes or []],
             "recent_changes": _changes(request.user, run),
             "can_publish": _is_office(request.user) and run.status == AssessmentRun.Status.DRAFT,
             "can_correct": _is_office(request.user) and run.status == AssessmentRun.Status.PUBLISHED,

@@ -45,7 +45,7 @@ def test_jinxi_teams_file_their_own_trips_and_the_survey_is_scored():
     assert _components(h1, "satisfaction-survey")
     # Every metric the rules read has a source: the ledger, field work or entered statistics.
     assert MetricValue.objects.filter(policy=policy, metric="foreign_investment_cash").exists()
-    assert not any("暂无数据来源" in n for n in notes)
+    assert not any("“统计数据”" in n for n in notes)
 
 
 def test_sanming_rolling_evaluation_and_transfer_split():
@@ -87,7 +87,7 @@ def test_sanming_rolling_evaluation_and_transfer_split():
         if sides.get("introducing"):
             total = sides["introducing"] + sides["hosting"]
             assert sides["introducing"] / total in (Decimal("0.3"), Decimal("0.4"))
-    assert not any("暂无数据来源" in n for n in notes)
+    assert not any("“统计数据”" in n for n in notes)
 
 
 def test_sanming_tax_is_split_from_the_first_tax():
