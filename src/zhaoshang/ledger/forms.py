@@ -79,7 +79,9 @@ class ProjectForm(forms.ModelForm):
         required=False,
         choices=list(PROJECT_ATTRIBUTES.items()),
         widget=forms.CheckboxSelectMultiple,
-        help_text=Project._meta.get_field("attributes_excluded").help_text,
+        # The model's words, and the policies' priority industries read on the project's 产业.
+        help_text="企业类别（世界500强、上市公司等）、2亿美元以上外资和政策文件的重点产业（按项目或企业的产业）"
+        "会自动计为项目属性；招商办认定本项目不应计入的，在此勾选",
     )
 
     class Meta:

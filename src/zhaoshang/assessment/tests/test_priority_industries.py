@@ -170,3 +170,28 @@ def test_industry_and_exclusion_through_the_api_the_import_and_the_page(client, 
     assert result.ok, [str(e) for e in result.errors]
     assert "chain_project" in Project.objects.get(name="导入电子信息项目").effective_attributes()
     assert "chain_project" not in Project.objects.get(name="导入排除项目").effective_attributes()
+
+
+def test_industry_and_exclusion_through_the_form(client, users):
+    from zhaoshang.ledger.forms import ProjectForm
+
+    policy = Policy.objects.get(name="xinfeng-2024")
+    team = Team.objects.get(policy=policy, key="corps-02")
+    unit = Unit.objects.get(jurisdiction=policy.jurisdiction, name="工信局")
+    p = _project(unit, team, 30, industry="房地产")
+    form = ProjectForm(instance=p)
+    data = {}
+    for name in form.fields:
+        value = form.initial.get(name)
+        if isinstance(value, list):
+            data[name] = value
+        elif value is not None:
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    client.force_login(users["xf-office"])
+    url = reverse("ledger:project_edit", args=[p.pk])
+    response = client.post(url, data | {"industry": "新能源汽车"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "chain_project" in Project.objects.get(pk=p.pk).effective_attributes()  # 新能源 within it
+    response = client.post(url, data | {"industry": "新能源汽车", "attributes_excluded": ["chain_project"]})
+    assert response.status_code == 302
+    assert "chain_project" not in Project.objects.get(pk=p.pk).effective_attributes()
