@@ -256,6 +256,20 @@ def policy_period_problem(policy, period: str, *, earlier: bool = False) -> str 
     return text + ("；上年度等以前的认定可填写更早的期间" if earlier else "")
 
 
+def growth_base_period(policy, metric: str, period: str) -> bool:
+    """Whether `period` lies in a year a growth rule of the policy reads `metric` for as its base,
+    before the policy's own periods (`engine.evaluators.growth_base_years`)."""
+    from zhaoshang.engine.evaluators import growth_base_years
+    from zhaoshang.engine.periods import token_span
+
+    try:
+        span = token_span(period)
+    except Exception:
+        return False
+    years = growth_base_years(policy.spec()).get(metric, set())
+    return span.start.year == span.end.year and span.start.year in years
+
+
 class MetricValue(HolderRef):
     """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
     what the ledger and field work cannot count themselves."""
@@ -290,6 +304,8 @@ class MetricValue(HolderRef):
                 f"可选：{'、'.join(known.values())}"
             )
         problem = self.period and policy_period_problem(self.policy, self.period)
+        if problem and self.metric and growth_base_period(self.policy, self.metric, self.period):
+            problem = None  # the base year a growth rule reads (2022 for 2023–2025's 年均增速)
         if problem:
             errors["period"] = problem
         if errors:

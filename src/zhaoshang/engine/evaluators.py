@@ -130,6 +130,19 @@ def growth(ctx: Context, rule) -> None:
                       min_rate=rule.min_rate, direction=rule.direction, word=word, met=met)  # fmt: skip
 
 
+def growth_base_years(policy) -> dict[str, set[int]]:
+    """The years before a growth rule's first year whose figures it reads as the base (the
+    statistics the office enters for them, though they lie outside the policy's periods): for
+    `reading: average` the year before the plan it runs over (2022 for 2023–2025), for a yearly
+    reading the year before the main period (逐年减少 compares 2023 with 2022). metric → years."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for r in policy.rules:
+        if r.type == "growth":
+            key = (r.over or policy.main_period) if r.reading == "average" else policy.main_period
+            out[r.metric].add(policy_period_span(policy, key).start.year - 1)
+    return dict(out)
+
+
 def average_growth(ctx: Context, rule) -> None:
     """年均增速 (Growth.reading: average): the plan judged on (end ÷ base)^(1/n) − 1, base the
     year before the plan, end its last year judged so far; each year's own growth is shown, and a

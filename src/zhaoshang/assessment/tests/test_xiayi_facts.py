@@ -179,3 +179,33 @@ def test_the_quota_page_counts_the_policy_s_regions_too(xiayi):
     wider = [*regions, "chengyu"]
     count = metric_values("promotion_events_target_region", "team", [team.pk], *span, regions=wider)
     assert count[team.pk] == 3
+
+
+@pytest.mark.parametrize(
+    "metric, period, ok",
+    [
+        ("foreign_investment", "2022", True),  # the base year of 2023–2025's 年均增速
+        ("foreign_investment", "2022-12", True),
+        ("out_of_province_investment", "2022", True),
+        ("approved_unsupplied_land", "2022-12", True),  # 逐年减少 compares 2023 with 2022
+        ("foreign_investment", "2021", False),  # not a base year
+        ("chain_extension_projects", "2022", False),  # no growth rule reads it
+    ],
+)
+def test_the_office_may_enter_a_growth_rule_s_base_year(xiayi, metric, period, ok):
+    """The statistics the office enters lie within the policy's periods, except the year a growth
+    rule reads as its base (2022 for 2023–2025): otherwise 年均增速 could never be computed."""
+    from django.core.exceptions import ValidationError
+
+    from zhaoshang.assessment.models import MetricValue
+
+    mv = MetricValue(
+        jurisdiction=xiayi.jurisdiction, policy=xiayi, holder_kind="jurisdiction",
+        holder_jurisdiction=xiayi.jurisdiction, metric=metric, period=period, value=Decimal(1000),
+    )  # fmt: skip
+    if ok:
+        mv.full_clean()
+    else:
+        with pytest.raises(ValidationError) as err:
+            mv.full_clean()
+        assert "period" in err.value.message_dict
