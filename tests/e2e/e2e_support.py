@@ -119,10 +119,19 @@ class World:
         return path
 
     def import_(self, kind: str, rows: list[dict], *, user=None, extra: tuple[str, ...] = ()) -> str:
+        """`zhaoshang import KIND FILE --user NAME --policy NAME`; its output, or a CommandError
+        whose message carries the row errors the command printed."""
+        from django.core.management.base import CommandError
+
         path = self.workbook(kind, rows, extra=extra)
-        out = io.StringIO()
+        out, err = io.StringIO(), io.StringIO()
         user = user or self.office
-        call_command("import", kind, str(path), user=user.username, policy=self.name, stdout=out)
+        try:
+            call_command(
+                "import", kind, str(path), user=user.username, policy=self.name, stdout=out, stderr=err
+            )
+        except CommandError as e:
+            raise CommandError(f"{e}\n{err.getvalue()}{out.getvalue()}") from e
         return out.getvalue()
 
     def assess(self, period: str) -> dict:

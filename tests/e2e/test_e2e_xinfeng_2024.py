@@ -94,8 +94,10 @@ def test_a_unit_clerk_imports_only_for_their_own_unit(make_world):
     clerk = w.login("e2e-xf-clerk", role="unit_clerk", unit=w.unit("商务局"))
     row = {"项目名称": "越权项目", "企业名称": "越权科技有限公司", "引进单位": "工信局",
            "总投资（万元）": 1000, "项目阶段": "在谈"}  # fmt: skip
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as refused:
         w.import_("projects", [row], user=clerk)
+    # 第2行【引进单位】“工信局”不在您的权限范围内（联络员只能导入本单位或本团队的项目）
+    assert "不在您的权限范围内" in str(refused.value), str(refused.value)
     row["引进单位"] = "商务局"
     assert "新建 1 条" in w.import_("projects", [row], user=clerk)
 
