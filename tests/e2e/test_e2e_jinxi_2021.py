@@ -141,3 +141,40 @@ def test_the_same_through_the_api_and_on_the_run_page(w):
     assert flagged(data, "interview") == {"发改委"}
     html = w.run_page(pk)
     assert "黄牌" in html and "财政局" in html and "发改委" in html and "一等奖" in html
+
+
+def test_team_leaders_outbound_days(w):
+    trip = {
+        "类型": "外出招商",
+        "单位": "商务局",
+        "带队领导": "团长",
+        "主要负责人带队": "是",
+        "内容": "外出招商",
+    }
+    trips = [
+        {**trip, "团队": "第一招商团队", "日期": "2021-03-08", "地点": "上海", "天数": 20},
+        {**trip, "团队": "第一招商团队", "日期": "2021-09-06", "地点": "深圳", "天数": 20},
+        {**trip, "团队": "第二招商团队", "日期": "2021-04-12", "地点": "杭州", "天数": 20},
+        {**trip, "团队": "第二招商团队", "日期": "2021-10-11", "地点": "厦门", "天数": 19},
+        # Not led by the team leader: does not count for the leader's 40 days.
+        {
+            **trip,
+            "团队": "第二招商团队",
+            "日期": "2021-11-08",
+            "地点": "广州",
+            "天数": 5,
+            "主要负责人带队": "否",
+        },
+    ]
+    assert "新建 5 条" in w.import_("activities", trips, extra=("天数", "团队"))
+    data = w.assess("2021")
+    # §三3一是 招商团队领导全年累计开展外出招商活动时间不少于40天:
+    # team-01: 20 + 20 = 40 → 不少于 includes 40 → met;
+    # team-02: 20 + 19 = 39 led by the leader (the 5 days without the leader do not count) → not met.
+    (one,) = components(data, "team-01", "team-leader-outbound-days")
+    (two,) = components(data, "team-02", "team-leader-outbound-days")
+    assert (D(one["points"]), one["facts"]["met"]) == (40, True)
+    assert (D(two["points"]), two["facts"]["met"]) == (39, False)
+    # §三1一是 其中外出招商不少于10批次: 2 batches each → not met.
+    (batches,) = components(data, "team-01", "team-leader-outbound")
+    assert (D(batches["points"]), batches["facts"]["met"]) == (2, False)

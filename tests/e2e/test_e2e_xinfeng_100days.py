@@ -118,12 +118,6 @@ def test_campaign_weights_and_august_inspection(w):
     assert component(data, "商务局", "m08-unit-landed")["facts"]["met"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="001 §二 6月 (各单位均要有1个以上进入实质性谈判阶段上市企业): the June milestone is met in "
-    "the June run but not in the campaign run — the campaign run counts project states only on its "
-    "own as-of day (2023-08), so the June milestone reads no state for June (assessment/facts.py)",
-)
 def test_the_june_milestone_reads_as_in_june_in_the_campaign_run(w):
     # 商务局's listed company signed on 2023-06-05 (beyond 实质性谈判): 1 ≥ 1 (以上) → met in June.
     assert component(w.assess("2023-06"), "商务局", "m06-unit-listed-negotiation")["facts"]["met"] is True

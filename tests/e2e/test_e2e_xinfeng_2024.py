@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management.base import CommandError
-from e2e_support import D, amounts, clear_county, component, flagged, result
+from e2e_support import D, amounts, clear_county, component, components, flagged, result
 
 POLICY = "xinfeng-2024"
 SPECIAL = {
@@ -196,3 +196,35 @@ def test_the_same_through_the_api_and_on_the_run_page(run):
     html = run.run_page(pk)
     assert "诫勉谈话" in html and "商务局" in html and "完成率50%，50%以下" in html
     assert "高新区管委会" in html and "岗位调整" in html
+
+
+def test_corps_outbound_batches_a_month(make_world):
+    clear_county("360722")
+    w = make_world(POLICY)
+    trip = {
+        "类型": "外出招商",
+        "带队领导": "团长",
+        "主要负责人带队": "是",
+        "地点": "深圳",
+        "内容": "赴深圳招商",
+    }
+    trips = [
+        # corps-01 (商务局 lead, 县委办 and 大塘埠镇 members): 4 batches in May 2024.
+        {**trip, "单位": "商务局", "日期": "2024-05-06"},
+        {**trip, "单位": "商务局", "日期": "2024-05-20"},
+        {**trip, "单位": "县委办", "日期": "2024-05-13"},
+        {**trip, "单位": "大塘埠镇", "日期": "2024-05-27"},
+        # corps-02 (工信局 lead): 3 batches in May, one more on 1 June.
+        {**trip, "单位": "工信局", "日期": "2024-05-08"},
+        {**trip, "单位": "政府办", "日期": "2024-05-15"},
+        {**trip, "单位": "安西镇", "日期": "2024-05-22"},
+        {**trip, "单位": "工信局", "日期": "2024-06-01"},
+    ]
+    assert "新建 8 条" in w.import_("activities", trips)
+    data = w.assess("2024-05")
+    # 附件3 §二(二) 每月外出招商4批次以上 (a member unit's trip counts for its corps):
+    # corps-01: 4 → 以上 includes 4 → met; corps-02: 3 in May (the 1 June trip is June's) → not met.
+    (one,) = components(data, "corps-01", "corps-outbound-monthly")
+    (two,) = components(data, "corps-02", "corps-outbound-monthly")
+    assert (D(one["points"]), one["facts"]["met"]) == (4, True)
+    assert (D(two["points"]), two["facts"]["met"]) == (3, False)
