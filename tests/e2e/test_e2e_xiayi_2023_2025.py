@@ -133,3 +133,39 @@ def test_the_same_through_the_api_and_on_the_run_page(w):
     assert "高新区" in html and "夏邑丙纺织有限公司" in html and "逾期未完成" in html
     assert "产业招商工作领导组（一）" in html
     assert flagged(data, "overdue") == {"高新区"}
+
+
+def test_contract_fulfilment_rate(w):
+    project = {"项目名称": "戊新材料项目", "企业名称": "夏邑戊新材料有限公司", "引进单位": "商务局",
+               "总投资（万元）": 20000, "项目阶段": "正式签约", "签约日期": "2023-09-01"}  # fmt: skip
+    w.import_("projects", [project])
+    ob = {"项目名称": "戊新材料项目", "约定内容": "按合同约定履行"}
+    w.import_(
+        "obligations",
+        [
+            {
+                **ob,
+                "义务类别": "投资额",
+                "约定金额（万元）": 5000,
+                "约定期限": "2024-03-31",
+                "履行日期": "2024-03-31",
+            },
+            {**ob, "义务类别": "开工", "约定期限": "2024-04-30", "履行日期": "2024-05-10"},
+            {**ob, "义务类别": "投产", "约定期限": "2024-06-30"},
+            {**ob, "义务类别": "税收", "约定金额（万元）": 100, "约定期限": "2024-09-30"},
+        ],
+    )
+    data = w.assess("2024-Q2")
+    # §二(三) 合同履约率 (the policy: quarterly, §二(四)1 季考评), judged on 2024-06-30 over the projects
+    # signed since the plan began (2023-01-01) — 戊 signed 2023-09-01:
+    #   投资额 due 2024-03-31, fulfilled that very day → on time;
+    #   开工 due 2024-04-30, fulfilled 2024-05-10 → late, not counted as fulfilled;
+    #   投产 due 2024-06-30, not fulfilled → due and unfulfilled;
+    #   税收 due 2024-09-30 → not yet due, left out.
+    # → 1 ÷ 3 = 33.33%.
+    kpi = [
+        c for c in components(data, COUNTY, "project-kpi") if c["facts"].get("rate") == "contract_fulfilment"
+    ]
+    (rate,) = kpi
+    assert (D(rate["facts"]["numerator"]), D(rate["facts"]["denominator"])) == (1, 3)
+    assert D(rate["points"]) == Decimal("33.3333") and rate["facts"]["judged_on"] == "2024-06-30"
