@@ -115,8 +115,21 @@ def test_yearly_growth_and_land_exit(w):
 def test_the_plans_average_growth_from_the_2022_base(w):
     # The office enters 2022's actual foreign investment, the base of the plan: a year before the
     # policy's periods, taken for the metrics a growth rule reads as its base.
-    w.import_("metrics", [{"对象": "夏邑县", "指标": "实际利用外资", "期间": "2022年", "数值": 1000}])
+    w.import_(
+        "metrics",
+        [
+            {"对象": "夏邑县", "指标": "实际利用外资", "期间": "2022年", "数值": 1000},
+            {"对象": "夏邑县", "指标": "批而未供闲置土地", "期间": "2022年", "数值": 600},
+        ],
+    )
     data = w.assess("2023-2025")
+    years = {c["facts"].get("year"): c["facts"] for c in components(data, COUNTY, "growth-foreign")}
+    # 2023 on its own: 1050 / 1000 − 1 = 5% < 10% → a warning, not reached (the plan is judged on
+    # its average).
+    assert D(years["2023"]["rate"]) == Decimal("0.05") and years["2023"]["reached"] is False
+    # §二(三)2 逐年减少: 2023's 500 < 2022's 600 → met.
+    land = {c["facts"]["year"]: c["facts"] for c in components(data, COUNTY, "land-exit")}
+    assert land["2023"]["met"] is True
     (average,) = [
         c for c in components(data, COUNTY, "growth-foreign") if c["facts"].get("reading") == "average"
     ]
