@@ -232,7 +232,8 @@ def test_obligations_import_and_export_round_trip(users, project):
     assert not result.ok and result.errors[0].column == "约定金额（万元）"
     content = export_file("obligations", user=user)
     again = import_file("obligations", content, user=user)
-    assert again.ok and again.unchanged == 2 and again.created == 0
+    # Every obligation the clerk sees (the demo's too) comes back unchanged.
+    assert again.ok and (again.created, again.updated) == (0, 0) and again.unchanged == again.rows >= 2
     # Another team's clerk cannot see the project.
     result = import_file(
         "obligations", xlsx(rows, headers=OBLIGATION_HEADERS, sheet="合同义务"), user=users["xf-team2"]
