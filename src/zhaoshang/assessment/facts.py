@@ -25,6 +25,7 @@ once — a province's counties — with the same queries over all their jurisdic
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from collections import defaultdict
@@ -674,27 +675,42 @@ class _Batch:
             if cond is not None and id(cond) not in conds:
                 conds[id(cond)] = alias = f"c{len(conds)}"
                 aggregates[alias] = Count("id", filter=cond)
-        rows = (
-            base.filter(registered_on__lte=day)
-            .annotate(stage_then=stage_on(day))
-            .values_list("jurisdiction_id", "unit_id", "team_id", "stage_then")
-            .annotate(**aggregates)
-        )
         columns = list(aggregates)
         names = [
             (metric, frozenset(stages), columns.index(conds[id(cond)]) if cond is not None else 0)
             for metric, (stages, cond) in STATES.items()
         ]
-        as_of_token = token(day)
-        for jur, unit_id, team_id, stage, *values in rows:
-            for s in self.covering[jur]:
-                holders = s.wide(jur, unit_id, team_id)
-                for metric, stages, i in names:
-                    if stage in stages and values[i]:
-                        for h in holders:
-                            s.add(h, metric, as_of_token, values[i])
+        for on in self._state_days(day):
+            rows = (
+                base.filter(registered_on__lte=on)
+                .annotate(stage_then=stage_on(on))
+                .values_list("jurisdiction_id", "unit_id", "team_id", "stage_then")
+                .annotate(**aggregates)
+            )
+            on_token = token(on)
+            for jur, unit_id, team_id, stage, *values in rows:
+                for s in self.covering[jur]:
+                    holders = s.wide(jur, unit_id, team_id)
+                    for metric, stages, i in names:
+                        if stage in stages and values[i]:
+                            for h in holders:
+                                s.add(h, metric, on_token, values[i])
         for s in self.states:
             s.provided |= set(PROJECT_METRICS) | set(STATE_METRICS) | set(ENTERED) | {FIRST_SIGNINGS}
+
+    def _state_days(self, day: date) -> list[date]:
+        """The days the states are taken on: the span's as-of day, and where a policy reads a
+        state over a span of several months (a campaign whose June milestone asks how many
+        listed companies were in 实质性谈判 in June), the last day of each month before it too,
+        each under its month's token (the policy reads such a metric as `aggregate: last`)."""
+        reads = any(set(STATES) & metrics_read(s.spec) for s in self.states)
+        days = [day]
+        if reads:
+            y, m = self.span.start.year, self.span.start.month
+            while (y, m) < (day.year, day.month):
+                days.append(date(y, m, calendar.monthrange(y, m)[1]))
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return days
 
     def _industry_counts(self, base, end):
         """The metrics a policy's priority industries change (`industry_metrics`), for the
