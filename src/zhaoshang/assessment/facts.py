@@ -179,8 +179,10 @@ PROJECT_METRICS: dict[str, tuple[str, Q | None, str]] = {
     "signings_substantive": ("signed_on", _FORMAL, "count"),
     "signings_intent": ("signed_on", Q(signing_kind="intent"), "count"),
     "signings_contract_sent": ("signed_on", _CONTRACT_REVIEW, "count"),
-    # 001 §二 6月: 落实1个以上按程序审签协议的项目 (the contract sent for review).
-    "agreements_in_review": ("signed_on", _CONTRACT_REVIEW, "count"),
+    # 001 §二 6月: 落实1个以上按程序审签协议的项目: an agreement in the review-and-sign procedure —
+    # sent for review (合同送签) or through it (a formal signing, 按程序完成送签、过会: 附件§一(一)),
+    # not an intent.
+    "agreements_in_review": ("signed_on", Q(signing_kind__in=("contract_review", "formal", "")), "count"),
     # 001 §二 7月: 签约1个以上10亿元项目（含项目协议进入实质性送签程序）: signed or sent for
     # review, not an intent.
     "projects_over_1bn_signing": ("signed_on", _OVER_1BN & ~Q(signing_kind="intent"), "count"),
