@@ -68,20 +68,18 @@ class _PolicyChoices:
 
 class _OfficePeriod:
     """The period as the office writes it (2024年6月, 2024年第二季度, 2024年上半年, or the policy's
-    own period by name), kept as the engine's token (2024-06, 2024-Q2, 2024-H1): read as the Excel
-    import reads it (`exchange.layouts.office_period`); the model checks it lies in the policy."""
+    own period by name), kept as the engine's token (2024-06, 2024-Q2, 2024-H1): read by the
+    model's own reader (`assessment.periods.read_office_period`, which `full_clean` runs for the
+    API and the admin too, and the Excel import reads its cells with); shown cleaned here so the
+    form redisplays the token. The model checks it lies in the policy."""
 
     def clean_period(self):
-        from zhaoshang.exchange.layouts import CellError, office_period
+        from .periods import read_office_period
 
-        text = (self.cleaned_data.get("period") or "").strip()
-        if not text:
-            return text
         policy = self.cleaned_data.get("policy")
-        try:
-            return office_period(text, policy.spec() if policy is not None else None)
-        except CellError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return read_office_period(
+            self.cleaned_data.get("period") or "", policy.spec() if policy is not None else None
+        )
 
 
 class MetricValueForm(_OfficePeriod, _PolicyChoices, forms.ModelForm):

@@ -19,6 +19,8 @@ from zhaoshang.core.validators import non_negative, validate_sensible_date, vali
 from zhaoshang.ledger.models import Project, ProjectPart
 from zhaoshang.org.models import Jurisdiction, JurisdictionOwned, Person, Policy, Team, Unit
 
+from .periods import OfficePeriod
+
 
 class RunQuerySet(ScopedQuerySet):
     def visible_to(self, user):
@@ -270,7 +272,7 @@ def growth_base_period(policy, metric: str, period: str) -> bool:
     return span.start.year == span.end.year and span.start.year in years
 
 
-class MetricValue(HolderRef):
+class MetricValue(OfficePeriod, HolderRef):
     """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
     what the ledger and field work cannot count themselves."""
 
@@ -316,7 +318,7 @@ class MetricValue(HolderRef):
         return policy_metrics(self.policy).get(self.metric, self.metric) if self.policy_id else self.metric
 
 
-class SurveyScore(HolderRef):
+class SurveyScore(OfficePeriod, HolderRef):
     """A holder's score in a satisfaction survey (满意度测评)."""
 
     period = models.CharField(
@@ -339,7 +341,7 @@ class SurveyScore(HolderRef):
             raise ValidationError({"period": problem})
 
 
-class OfficeDecision(HolderRef):
+class OfficeDecision(OfficePeriod, HolderRef):
     """A judgement the document leaves to the office (“完成任务较差”, the major-project list…),
     under the key a rule's condition names."""
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from pypinyin import Style
@@ -43,7 +43,13 @@ from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import WriteScope, can_change, membership
 from zhaoshang.fieldwork.models import Activity, Lead
 from zhaoshang.ledger.models import STAGE_ORDER, Enterprise, Investment, Project, StageChange
-from zhaoshang.ledger.services import OwnershipMatch, name_core
+from zhaoshang.ledger.services import (
+    OwnershipMatch,
+    name_core,
+    ownership_area,
+    ownership_enterprises,
+    ownership_problem_message,
+)
 from zhaoshang.org.models import Jurisdiction, Team, Unit
 from zhaoshang.org.selectors import team_for_unit, unit_by_name
 
@@ -293,12 +299,6 @@ def find_unit(text: str, within, own_jurisdiction_id: int | None = None) -> Unit
             f"单位“{name}”在多个行政区划都有（{places}），请写成“行政区划/单位”，如“{hits[0].jurisdiction.name}/{name}”"
         )
     unit = hits[0] if hits else unit_by_name(name, within=within)
-    if unit is None and connection.vendor == "sqlite":
-        # SQLite keeps JSON \u-escaped, so `aliases__icontains` (org.selectors.unit_by_name) misses
-        # a Chinese alias there: look through the aliases themselves.
-        unit = next(
-            (u for u in within.only("pk", "aliases", "name", "jurisdiction") if name in u.aliases), None
-        )
     if unit is None:
         raise CellError(f"未找到单位“{text}”（应为您可见的单位名称或别名）")
     return unit
@@ -607,6 +607,7 @@ class _ProjectImport(_Import):
             self.check_row(row)
         jurisdictions = {row.unit.jurisdiction_id for row in self.rows if row.unit is not None}
         self.load(jurisdictions)
+        # Keyed by ownership area (`ownership_area`), as first contact is: a county, or a city.
         self.ents_by_uscc: dict[tuple[int, str], _Ent] = {}
         self.ents_by_name: dict[tuple[int, str], _Ent] = {}
         self.file_projects: dict[tuple[int, str, int], int] = {}
@@ -680,14 +681,48 @@ class _ProjectImport(_Import):
 
     def load(self, jurisdictions: set[int]) -> None:
         self.jurisdictions = {j.pk: j for j in Jurisdiction.objects.filter(pk__in=jurisdictions)}
-        rows = Enterprise.objects.filter(jurisdiction_id__in=jurisdictions).order_by("created", "pk")
+        # First contact holds over each county's ownership area (ledger.services.ownership_area):
+        # the county, or all the counties of a city whose policy has a first_contact rule. The
+        # enterprises of every area are loaded, as `enterprise_find_holder` searches them.
+        self.areas: dict[int, Jurisdiction] = {}
+        self.area_of: dict[int, int] = {}
+        for j in self.jurisdictions.values():
+            area = ownership_area(j)
+            self.areas.setdefault(area.pk, area)
+            self.area_of[j.pk] = area.pk
+        in_area = Enterprise.objects.none()
+        for area in self.areas.values():
+            in_area |= ownership_enterprises(area)
+        rows = in_area.order_by("created", "pk")
         enterprises = [_KnownEnterprise._make(r) for r in rows.values_list(*_KnownEnterprise._fields)]
         self.enterprises = enterprises
+        if any(
+            area.pk not in self.jurisdictions or area.level != Jurisdiction.Level.COUNTY
+            for area in self.areas.values()
+        ):
+            paths = dict(
+                Jurisdiction.objects.filter(pk__in={e.jurisdiction_id for e in enterprises}).values_list(
+                    "pk", "path"
+                )
+            )
+        else:
+            paths = {pk: j.path for pk, j in self.jurisdictions.items()}
+        # Each enterprise counts in the areas it lies in.
+        self.area_ents: dict[int, list[_KnownEnterprise]] = defaultdict(list)
+        for area in self.areas.values():
+            if area.level == Jurisdiction.Level.COUNTY:
+                self.area_ents[area.pk] = [e for e in enterprises if e.jurisdiction_id == area.pk]
+            else:
+                self.area_ents[area.pk] = [
+                    e for e in enterprises if paths[e.jurisdiction_id].startswith(area.path)
+                ]
         self.db_by_uscc: dict[tuple[int, str], _KnownEnterprise] = {}
+        for area_id, ents in self.area_ents.items():
+            for e in ents:
+                if e.uscc:
+                    self.db_by_uscc.setdefault((area_id, e.uscc), e)
         self.db_by_name: dict[tuple[int, str], list[_KnownEnterprise]] = defaultdict(list)
         for e in enterprises:
-            if e.uscc:
-                self.db_by_uscc.setdefault((e.jurisdiction_id, e.uscc), e)
             self.db_by_name[(e.jurisdiction_id, e.name)].append(e)
         rows = Project.objects.filter(jurisdiction_id__in=jurisdictions).order_by()
         self.db_projects: dict[tuple[int, str, int], _KnownProject] = {
@@ -711,30 +746,37 @@ class _ProjectImport(_Import):
             )
 
     def holders(self, jurisdiction_id: int) -> _Holders:
-        if jurisdiction_id not in self._holders:
-            self._holders[jurisdiction_id] = _Holders(
-                [e for e in self.enterprises if e.jurisdiction_id == jurisdiction_id]
-            )
-        return self._holders[jurisdiction_id]
+        """The first-contact holders by name over the jurisdiction's ownership area."""
+        area_id = self.area_of[jurisdiction_id]
+        if area_id not in self._holders:
+            self._holders[area_id] = _Holders(self.area_ents[area_id])
+        return self._holders[area_id]
 
     def conflict(self, row: _Row, enterprise: Enterprise, by: str) -> None:
-        held = Enterprise.objects.select_related("unit", "team").get(pk=enterprise.pk)
+        held = Enterprise.objects.select_related("unit", "team", "jurisdiction").get(pk=enterprise.pk)
         column = "统一社会信用代码" if by == "uscc" else "企业名称"
+        jurisdiction = row.unit.jurisdiction
+        if held.jurisdiction_id != jurisdiction.pk:
+            # Another county of the city registered it first: the form's words, the city rules.
+            match = OwnershipMatch(held, by, elsewhere=True)
+            self.error(row, column, ownership_problem_message(match, jurisdiction=jurisdiction))
+            return
         self.error(row, column, f"{OwnershipMatch(held, by).message}，请先申请归属裁定")
 
     def enterprise(self, row: _Row) -> _Ent | None:
         v = row.values
         unit = row.unit
         jid = unit.jurisdiction_id
+        area = self.area_of[jid]
         name, code = v["enterprise_name"], v.get("uscc", "")
-        ent = self.ents_by_uscc.get((jid, code)) if code else None
+        ent = self.ents_by_uscc.get((area, code)) if code else None
         if ent is not None and ent.name != name:
             self.error(
                 row, "企业名称", f"与第{ent.row}行统一社会信用代码相同，企业名称却不同（“{ent.name}”）"
             )
             return None
         if ent is None:
-            ent = self.ents_by_name.get((jid, name))
+            ent = self.ents_by_name.get((area, name))
             if ent is not None and code:
                 if ent.uscc and ent.uscc != code:
                     self.error(
@@ -743,19 +785,19 @@ class _ProjectImport(_Import):
                         f"与第{ent.row}行企业名称相同，统一社会信用代码却不同（{ent.uscc}）",
                     )
                     return None
-                other = self.db_by_uscc.get((jid, code))
+                other = self.db_by_uscc.get((area, code))
                 if other is not None and other is not ent.obj:
                     self.error(row, "统一社会信用代码", f"该代码已属于企业“{other.name}”，与企业名称不符")
                     return None
                 ent.uscc = code
-                self.ents_by_uscc[(jid, code)] = ent
+                self.ents_by_uscc[(area, code)] = ent
         if ent is None:
             ent = self.match(row, jid, name, code)
             if ent is None:
                 return None
-            self.ents_by_name.setdefault((jid, name), ent)
+            self.ents_by_name.setdefault((area, name), ent)
             if ent.uscc:
-                self.ents_by_uscc.setdefault((jid, ent.uscc), ent)
+                self.ents_by_uscc.setdefault((area, ent.uscc), ent)
         if ent.unit.pk != unit.pk:
             if ent.obj is not None:
                 self.conflict(row, ent.obj, ent.by)
@@ -798,7 +840,7 @@ class _ProjectImport(_Import):
         """The registered enterprise this row names (by code, else by exact name), or a new one;
         an enterprise that another unit holds is an error: first contact owns it."""
         unit = row.unit
-        obj, by = (self.db_by_uscc.get((jid, code)), "uscc") if code else (None, "")
+        obj, by = (self.db_by_uscc.get((self.area_of[jid], code)), "uscc") if code else (None, "")
         if obj is None:
             same = self.db_by_name.get((jid, name), [])
             obj = next((e for e in same if e.unit_id == unit.pk), same[0] if same else None)

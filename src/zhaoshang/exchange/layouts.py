@@ -15,6 +15,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from zhaoshang.assessment import periods as assessment_periods
 from zhaoshang.assessment.models import DECISION_LABELS, HolderRef
 from zhaoshang.engine.calendar import EARLIEST, LATEST
 from zhaoshang.fieldwork.models import REGIONS, Activity
@@ -850,74 +853,27 @@ ACTIVITIES = Layout(
 
 MAX_STATISTIC = Decimal("99999999999999.9999")  # max_digits=18, decimal_places=4
 MAX_SCORE = Decimal("999999.99")  # max_digits=8, decimal_places=2
-_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_PERIOD_PATTERNS = (
-    (re.compile(r"^(\d{4})\s*(?:年度?)?$"), lambda y, m: f"{y}"),
-    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月份?)?$"), lambda y, m: f"{y}-{int(m[2]):02d}"),
-    (re.compile(r"^(\d{4})(\d{2})$"), lambda y, m: f"{y}-{int(m[2]):02d}"),
-    (
-        re.compile(r"^(\d{4})\s*[-年]?\s*第?\s*([1-4一二三四])\s*季度?$"),
-        lambda y, m: f"{y}-Q{_CN_DIGITS[m[2]]}",
-    ),
-    (re.compile(r"^(\d{4})\s*[-年]?\s*[Qq]([1-4])$"), lambda y, m: f"{y}-Q{m[2]}"),
-    (re.compile(r"^(\d{4})\s*[-年]?\s*([上下])半年$"), lambda y, m: f"{y}-H{1 if m[2] == '上' else 2}"),
-    (re.compile(r"^(\d{4})\s*-?\s*[Hh]([12])$"), lambda y, m: f"{y}-H{m[2]}"),
-)
-PERIOD_HELP = "如 2024年6月、2024-06、2024年第二季度、2024年上半年、2024年，或政策文件中的时期名称"
+PERIOD_HELP = assessment_periods.PERIOD_HELP
 
 
-def parse_period_text(value: Any) -> str:
-    """A period as the office writes it (2024年6月, 2024-06, 2024年第二季度, 2024年上半年, 2024年,
-    a date cell for its month) as the calendar token the engine reads (2024-06, 2024-Q2, 2024-H1,
-    2024); "" when blank."""
+def office_period(value: Any, spec) -> str:
+    """A period cell as the office writes it (2024年6月, 2024年第二季度, the policy's own period by
+    name…; a date cell for its month) as the calendar token the engine reads ("" when blank): the
+    cell's text read by `assessment.periods.read_office_period`, the one reader the models call
+    for the form, the admin and the API too."""
     if is_blank(value):
         return ""
     if isinstance(value, datetime | date):
         return f"{value:%Y-%m}"
-    text = parse_text(value).replace(" ", "")
-    from zhaoshang.engine.periods import PeriodParseError, token_span
-
-    for pattern, token in _PERIOD_PATTERNS:
-        m = pattern.match(text)
-        if m:
-            out = token(m[1], m)
-            try:
-                span = token_span(out)
-            except PeriodParseError:
-                break
-            _sensible(span.start)
-            return out
-    raise CellError(f"无法识别的期间“{shown(value)}”，{PERIOD_HELP}")
+    try:
+        return assessment_periods.read_office_period(parse_text(value), spec)
+    except ValidationError as exc:
+        raise CellError("；".join(exc.messages)) from None
 
 
-def _calendar_token(start: date, end: date) -> str | None:
-    """The calendar token of exactly this span, if it is a year, half, quarter or month."""
-    from zhaoshang.engine.periods import token_span
-
-    y = start.year
-    candidates = [f"{y}", f"{y}-H1", f"{y}-H2", *(f"{y}-Q{q}" for q in range(1, 5)),
-                  *(f"{y}-{m:02d}" for m in range(1, 13))]  # fmt: skip
-    for token in candidates:
-        span = token_span(token)
-        if span.start == start and span.end == end:
-            return token
-    return None
-
-
-def office_period(value: Any, spec) -> str:
-    """`parse_period_text`, or a period of the policy by its key or label (6月推介月) when that
-    period is a calendar month, quarter, half or year."""
-    text = parse_text(value) if not isinstance(value, datetime | date) else ""
-    if text and spec is not None:
-        for p in spec.periods:
-            if text in (p.key, p.label):
-                token = _calendar_token(p.start, p.end)
-                if token is None:
-                    raise CellError(
-                        f"时期“{text}”（{p.start} 至 {p.end}）不是整月、季、半年或年，请按月份填写"
-                    )
-                return token
-    return parse_period_text(value)
+def parse_period_text(value: Any) -> str:
+    """`office_period` without a policy: calendar periods only."""
+    return office_period(value, None)
 
 
 def parse_statistic(value: Any) -> Decimal | None:

@@ -100,12 +100,16 @@ def enterprise_find_holder(*, jurisdiction: Jurisdiction, name: str = "", uscc: 
     return found
 
 
-def _find_holder(area: Jurisdiction, *, name: str, uscc: str, exclude_pk) -> OwnershipMatch | None:
+def ownership_enterprises(area: Jurisdiction):
+    """The enterprises first contact is asked of within `area` (an `ownership_area`): a county's
+    own, or everything registered under a city. The Excel import loads the same ones."""
     if area.level == Jurisdiction.Level.COUNTY:
-        qs = Enterprise.objects.filter(jurisdiction=area)
-    else:
-        qs = Enterprise.objects.filter(jurisdiction__path__startswith=area.path)
-    qs = qs.select_related("unit", "team", "jurisdiction")
+        return Enterprise.objects.filter(jurisdiction=area)
+    return Enterprise.objects.filter(jurisdiction__path__startswith=area.path)
+
+
+def _find_holder(area: Jurisdiction, *, name: str, uscc: str, exclude_pk) -> OwnershipMatch | None:
+    qs = ownership_enterprises(area).select_related("unit", "team", "jurisdiction")
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     if uscc:
@@ -136,6 +140,15 @@ def enterprise_ownership_problem(
     match = enterprise_find_holder(jurisdiction=jurisdiction, name=name, uscc=uscc, exclude_pk=exclude_pk)
     if match is None or match.enterprise.unit_id == getattr(unit, "pk", unit):
         return None
+    return ownership_problem_message(match, jurisdiction=jurisdiction, how_to_claim=how_to_claim)
+
+
+def ownership_problem_message(
+    match: OwnershipMatch, *, jurisdiction: Jurisdiction, how_to_claim: str = ""
+) -> str:
+    """The words of `enterprise_ownership_problem` for a match held by another unit: within the
+    county, ask its office; held by another county of the city (`match.elsewhere`), the city rules.
+    The Excel import gives the same words for a row naming another county's enterprise."""
     where = f"（{how_to_claim}）" if how_to_claim else ""
     if match.elsewhere:
         area = ownership_area(jurisdiction)

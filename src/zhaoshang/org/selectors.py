@@ -20,14 +20,18 @@ def team_for_unit(unit: Unit) -> Team | None:
 
 
 def unit_by_name(name: str, *, within) -> Unit | None:
-    """A unit by name or alias within a queryset of units (already scoped to the user)."""
+    """A unit by name or alias within a queryset of units (already scoped to the user).
+
+    An alias is matched in Python over the units that have any, the same on every database: SQLite
+    keeps JSON escaped (a text lookup on `aliases` misses a Chinese alias there) and has no JSON
+    containment (`aliases__contains` is PostgreSQL's only)."""
     name = name.strip()
     if not name:
         return None
     hit = within.filter(name=name).first()
     if hit is not None:
         return hit
-    for unit in within.filter(aliases__icontains=name):
-        if name in unit.aliases:
-            return unit
+    for pk, aliases in within.exclude(aliases=[]).values_list("pk", "aliases"):
+        if isinstance(aliases, list) and name in aliases:
+            return within.filter(pk=pk).first()
     return None
