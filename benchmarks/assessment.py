@@ -150,14 +150,14 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
                 cur.execute(f'DROP INDEX "{name}"')
         ent_cols = (
             "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, "
-            "tags, unit_id, team_id, listed_exchange, listed_code, search_initials"
+            "tags, unit_id, team_id, listed_exchange, listed_code, search_initials, zombie_class"
         )
         proj_cols = (
             "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "
             "foreign_investment_usd, attributes, stage, unit_id, team_id, registered_on, signed_on, signing_kind, "
             "started_on, start_kind, production_on, full_production_on, terminated_on, termination_reason, "
             "contract_start_due, signed_at_event, chain, channel, host_unit_id, responsible_leader_id, task_force, "
-            "plan, land_mu, tax_per_mu, search_initials"
+            "plan, land_mu, tax_per_mu, search_initials, attributes_excluded"
         )
         inv_cols = "id, created, updated, jurisdiction_id, project_id, month, amount, unit_id, team_id"
         ents = _Copier(cur, connection.vendor, "ledger_enterprise", ent_cols)
@@ -179,7 +179,7 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
             if i % 4 == 0:  # an enterprise brings four projects
                 eid += 1
                 ents.add(f"{eid}\t{now}\t{now}\t{jur}\t企业{eid}有限公司\t企业{eid}\t[]\t\t电子信息\t\t[]\t{unit}"
-                         f"\t{tid(team)}\t\t\tqy{eid}\n")  # fmt: skip
+                         f"\t{tid(team)}\t\t\tqy{eid}\t\n")  # fmt: skip
             stage = stages[bisect(stage_cum, rand() * stage_cum[-1])]
             reg = reg_start + timedelta(days=int(rand() * span_days))
             signed = started = production = full = terminated = due = None
@@ -206,7 +206,7 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
                 f"{pid}\t{now}\t{now}\t{jur}\t企业{eid}项目{i}\t{eid}\t电子信息\tindustry\t{total:.2f}\t{N}\t{attr_json}"
                 f"\t{stage}\t{unit}\t{tid(team)}\t{reg}\t{signed or N}\t{signing_kind}\t{started or N}\t{start_kind}"
                 f"\t{production or N}\t{full or N}\t{terminated or N}\t\t{due or N}\t{at_event}\t电子信息\tchain\t{N}"
-                f"\t{N}\t\t\t{N}\t{N}\tqyxm\n"
+                f"\t{N}\t\t\t{N}\t{N}\tqyxm\t[]\n"
             )
             if signed:
                 projects_of.setdefault(jur, []).append(pid)
@@ -346,30 +346,68 @@ def build(counties: int, n_projects: int, n_activities: int) -> None:
 # What each figure counts, as one would write it by hand: (metric, SQL condition, SQL value).
 # The conditions mirror PROJECT_METRICS / STATE_METRICS (assessment/facts.py) and FIELD_METRICS
 # (fieldwork/quotas.py); the check in `measure` fails when they drift apart.
-_LISTED = "attributes ?| array['listed_company', 'listed_manufacturing']"
-_RANK500 = "attributes ?| array['world500', 'china500', 'private500']"
-_CHAIN = "attributes ?| array['chain_project', 'talent_tech_transfer']"
+# An attribute is the project's own, or one its enterprise's class (企业类别), listing or 外资 of
+# 2亿美元以上 gives it that the office has not excluded (ledger.models.effective_attributes).
+_CLASS = {"world500": "世界500强", "china500": "中国500强", "private500": "民营500强", "listed_company": "上市公司",
+          "head_enterprise": "头部企业", "srdi": "专精特新"}  # fmt: skip
+
+
+def _has(*attrs: str) -> str:
+    own = "attributes ?| array[" + ", ".join(f"'{a}'" for a in attrs) + "]"
+    derived = []
+    for a in attrs:
+        given = []
+        if a in _CLASS:
+            given.append(f"e.tags ? '{_CLASS[a]}'")
+        if a == "listed_company":
+            given.append("e.listed_exchange <> ''")
+        if given:
+            derived.append(
+                f"(EXISTS (SELECT 1 FROM ledger_enterprise e WHERE e.id = enterprise_id AND ({' OR '.join(given)})) "
+                f"AND NOT attributes_excluded ? '{a}')"
+            )
+        if a == "foreign_over_200m_usd":
+            derived.append(f"(foreign_investment_usd >= 20000 AND NOT attributes_excluded ? '{a}')")
+    return "(" + " OR ".join([own, *derived]) + ")"
+
+
+_LISTED = _has("listed_company", "listed_manufacturing")
+_RANK500 = _has("world500", "china500", "private500")
+# xinfeng-2024's priority industries (`priority_industries`) make a project of one a chain project
+# unless the office excludes it; the projects built here all carry an 产业 of their own.
+_PRIORITY = (
+    "array['%%电子信息%%', '%%装备制造%%', '%%新能源%%', '%%农特产品精深加工%%', '%%大健康%%', '%%文旅%%']"
+)
+_CHAIN = (
+    "(attributes ?| array['chain_project', 'talent_tech_transfer'] "
+    f"OR (industry ILIKE ANY ({_PRIORITY}) AND NOT attributes_excluded ? 'chain_project'))"
+)
 SIGNED = [
     ("projects_signed", "true", "1"),
     ("signed_investment", "true", "total_investment"),  # a sum of money: kept even when 0
-    ("projects_over_100m", "total_investment >= 10000", "1"),
-    ("projects_over_1bn", "total_investment >= 100000", "1"),
+    # xinfeng-2024 words its sizes with 超 (metrics[].projects): strictly over the number.
+    ("projects_over_100m", "total_investment > 10000", "1"),
+    ("projects_over_1bn", "total_investment > 100000", "1"),
+    ("chain_projects_over_1bn", f"{_CHAIN} AND total_investment > 100000", "1"),
     ("projects_over_1bn_signed", "total_investment >= 100000", "1"),
     ("listed_companies", _LISTED, "1"),
     ("signed_listed_projects", _LISTED, "1"),
     ("listed_signed", _LISTED, "1"),
     ("rank500_enterprises", _RANK500, "1"),
     ("signed_rank500_projects", _RANK500, "1"),
-    ("head_enterprises", "attributes ? 'head_enterprise'", "1"),
-    ("signed_head_enterprise_projects", "attributes ? 'head_enterprise'", "1"),
-    ("quality_projects", "attributes ? 'quality_project'", "1"),
+    ("head_enterprises", _has("head_enterprise"), "1"),
+    ("signed_head_enterprise_projects", _has("head_enterprise"), "1"),
+    ("quality_projects", _has("quality_project"), "1"),
     ("chain_projects", _CHAIN, "1"),
     ("signed_chain_projects", _CHAIN, "1"),
-    ("srdi_projects_over_1bn", "attributes ? 'srdi' AND total_investment >= 100000", "1"),
+    ("srdi_projects_over_1bn", f"{_has('srdi')} AND total_investment > 100000", "1"),
+    ("signed_lead_industry_projects", "attributes ? 'leading_industry'", "1"),
+    # 001 附件§一(一) 实质性签约: a formal signing, in its month (a signing without a kind is formal).
+    ("signings_substantive", "signing_kind IN ('formal', '')", "1"),
     ("event_signed_projects", "signed_at_event", "1"),
     ("signings_intent", "signing_kind = 'intent'", "1"),
     ("signings_contract_sent", "signing_kind = 'contract_review'", "1"),
-    ("agreements_in_review", "signing_kind = 'contract_review'", "1"),
+    ("agreements_in_review", "signing_kind IN ('contract_review', 'formal', '')", "1"),
     ("projects_over_1bn_signing", "total_investment >= 100000 AND signing_kind <> 'intent'", "1"),
 ]
 STARTED = [
@@ -386,10 +424,11 @@ STARTED = [
 PRODUCING = [("projects_in_production", "true", "1")]
 STATES = [  # on the stage each project was in on the as-of day (`stage_then`, from its history)
     ("key_projects_in_negotiation",
-     "stage_then IN ('negotiating', 'substantive') AND (attributes ? 'key_project' OR total_investment >= 100000)",
+     f"stage_then IN ('negotiating', 'substantive') AND ({_has('key_project')} OR total_investment >= 100000)",
      "1"),
-    ("listed_in_negotiation", f"stage_then IN ('negotiating', 'substantive') AND {_LISTED}", "1"),
-    ("signings_substantive", "stage_then = 'substantive'", "1"),
+    # 001 §二 6月 进入实质性谈判: 实质性谈判 or beyond on the day.
+    ("listed_in_negotiation",
+     f"stage_then IN ('substantive', 'signed', 'started', 'production', 'full_production') AND {_LISTED}", "1"),
 ]  # fmt: skip
 # A project's stage on the as-of day: its latest change on or before it, else what its first
 # change left, else (no history) its stage now.
@@ -491,6 +530,13 @@ def hand_sql() -> str:
         "(PARTITION BY jurisdiction_id, date_trunc('month', signed_on)) AS first FROM ledger_project "
         f"WHERE {juris} AND registered_on <= %(end)s AND signed_on <= %(end)s) p WHERE signed_on = first "
         "GROUP BY 1, 2, 3, 4)",
+        # 7月增加 / 8月再增加: listed companies counted in the month they first entered 实质性谈判
+        # or beyond (their stage history).
+        "entered AS (SELECT jurisdiction_id, unit_id, team_id, date_trunc('month', entered)::date AS month, "
+        "count(*) AS c0 FROM (SELECT jurisdiction_id, unit_id, team_id, (SELECT min(c.\"on\") FROM "
+        "ledger_stagechange c WHERE c.project_id = ledger_project.id AND c.to_stage IN ('substantive', 'signed', "
+        "'started', 'production', 'full_production')) AS entered FROM ledger_project "
+        f"WHERE {juris} AND registered_on <= %(end)s AND {_LISTED}) p WHERE entered <= %(end)s GROUP BY 1, 2, 3, 4)",
         wide("producing", "ledger_project", month.format("production_on"),
              "registered_on <= %(end)s AND production_on <= %(end)s", PRODUCING),
         wide("states", STAGE_THEN, "%(as_of_month)s::date", "registered_on <= %(as_of)s", STATES),
@@ -510,6 +556,7 @@ def hand_sql() -> str:
         credited("signed", SIGNED),
         credited("started", STARTED),
         credited("firsts", [("first_signings", "", "")]),
+        credited("entered", [("listed_entered_negotiation", "", "")]),
         credited("producing", PRODUCING),
         credited("states", STATES),
         credited("acts", ACTIVITIES, head=True),
@@ -668,6 +715,12 @@ def measure(counties: int) -> int:
                 print(
                     f"MISMATCH for {policy.name}: only gathered {only_w}, only SQL {only_g}, differ {differ}"
                 )
+                examples = (
+                    sorted(set(want) ^ set(got))[:5]
+                    + [k for k in set(want) & set(got) if want[k] != got[k]][:5]
+                )
+                for k in examples:
+                    print(f"  {k}: gathered {want.get(k)}, SQL {got.get(k)}")
                 return 1
         print(f"check: the SQL's figures equal the gatherer's MetricFacts for every holder of "
               f"{', '.join(policies[i].name for i in sample)}", flush=True)  # fmt: skip
