@@ -224,10 +224,13 @@ def test_states_are_counted_as_they_were_on_the_periods_day(testland):
         "listed_in_negotiation": 2,  # moved_on (then in 实质性谈判) and the one without history
         "key_projects_in_negotiation": 1,  # dropped, 15亿, still negotiating in May
     }
-    assert {m: delta("2024-06", "市财政局", m) for m in states} == {
-        "listed_in_negotiation": 2,  # moved_on, signed in June (entered 实质性谈判 before), and the one without history
-        "key_projects_in_negotiation": 1,  # later, negotiating since 20 June
-    }
+    assert (
+        {m: delta("2024-06", "市财政局", m) for m in states}
+        == {
+            "listed_in_negotiation": 2,  # moved_on, signed in June (entered 实质性谈判 before), and the one without history
+            "key_projects_in_negotiation": 1,  # later, negotiating since 20 June
+        }
+    )
     assert delta("2024-05", "980100", "listed_in_negotiation") == 2  # and the city's total
     # 实质性签约 is a signing done, not a state: moved_on counts in June, the month it signed
     # (001 附件§一(一); it was read as the stage 实质性谈判 before).
