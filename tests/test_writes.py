@@ -61,6 +61,7 @@ def test_clerk_cannot_move_own_record_out_of_scope(client, users):
         kind="visit",
         unit=user.membership.unit,
         date=__import__("datetime").date(2024, 5, 1),
+        enterprise_name="某某科技有限公司",  # a visit names its enterprise (Activity.record_errors)
     )
     other_unit = Unit.objects.get(jurisdiction=activity.jurisdiction, name="公安局")
     response = client.patch(

@@ -19,6 +19,7 @@ by a natural key, described at `_ActivityImport`.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 from collections import defaultdict, namedtuple
@@ -1339,6 +1340,10 @@ _ACTIVITY_FIELDS = {
 }  # fmt: skip
 
 
+# What a visit on a trip takes from it (`Activity.FROM_TRIP`), by attribute name.
+_FROM_TRIP_ATTNAMES = {Activity._meta.get_field(n).attname: n for n in Activity.FROM_TRIP}
+
+
 def lead_title(content: str, enterprise_name: str) -> str:
     """A lead's 信息标题 from a 信息报送 row: the first 60 characters of 内容, else 企业名称."""
     return " ".join(content.split())[:LEAD_TITLE_LENGTH] or enterprise_name
@@ -1368,6 +1373,16 @@ class _ActivityImport(_Import):
     one file with the same key stand for as many records (two receptions on one day): each is
     paired with a record whose values are the same first, then with the others in the order
     they were registered; what is left over is created.
+
+    The model's rules hold as on every other channel (`check_activities`, before the bulk write):
+    each activity as its row leaves it is asked `Activity.trip_errors` and `record_errors` (its
+    kind's fields only, a visit's enterprise, a reception's merchant, one day for a visit or a
+    meeting), a trip whose 天数 change leaves one of its visits outside is refused
+    (`visits_outside`), and a visit on a trip follows it (`follow_trip`): a row that gives it
+    another 团队 or 主要负责人带队 than its trip is refused with the model's message. The sheet has
+    no trip column: a visit it creates stands alone; one already on a trip keeps it. A trip whose
+    team or head-led flag the import changes brings its visits along (`follow_trips`), each
+    change logged as `Activity.save` logs it.
     """
 
     def validate(self) -> None:
@@ -1379,6 +1394,8 @@ class _ActivityImport(_Import):
         self.load(good)
         self.new_activities: list[Activity] = []
         self.changed_activities: list[tuple[Activity, dict]] = []
+        # Each activity row with the record it creates or updates and its changes (`check_activities`).
+        self.to_check: list[tuple[_Row, Activity, dict]] = []
         self.new_leads: list[Lead] = []
         self.changed_leads: list[tuple[Lead, dict]] = []
         groups: dict[tuple, list[_Row]] = defaultdict(list)
@@ -1386,6 +1403,7 @@ class _ActivityImport(_Import):
             groups[row.values["_key"]].append(row)
         for key, rows in groups.items():
             self.pair(rows, self.existing.get(key, []))
+        self.check_activities()
 
     def check_row(self, row: _Row) -> None:
         v = row.values
@@ -1398,14 +1416,11 @@ class _ActivityImport(_Import):
             v["team_id"] = self.resolve_team(row, unit, v["team"])
         kind = v.get("kind")
         name = v.get("enterprise_name", "")
-        if kind == Activity.Kind.VISIT and not name:
-            self.error(row, "企业名称", "拜访企业须填写企业名称")
-        elif kind == Activity.Kind.RECEPTION and not (name or v.get("merchant")):
-            self.error(
-                row, "客商" if "merchant" in self.has else "企业名称", "接待客商须填写客商或其所在企业"
-            )
-        elif kind == LEAD_KIND and not (v.get("summary") or name):
+        # A visit's enterprise and a reception's merchant are the model's rules (`check_activities`).
+        if kind == LEAD_KIND and not (v.get("summary") or name):
             self.error(row, "内容", "信息报送须填写内容或企业名称")
+        if row.bad and kind in Activity.Kind.values:
+            self.check_cells(row)
         if row.bad or unit is None:
             return
         if kind == LEAD_KIND:
@@ -1461,7 +1476,7 @@ class _ActivityImport(_Import):
                     kind__in={row.values["kind"] for row in activities},
                     date__range=(min(dates), max(dates)),
                 )
-                .select_related("enterprise", "team")
+                .select_related("enterprise", "team", "trip")
                 .order_by("pk")
             )
             for a in qs:
@@ -1535,15 +1550,15 @@ class _ActivityImport(_Import):
                 Lead(reported_on=v["date"], title=v["title"], status=Lead.Status.SUBMITTED, **common)
             )
         else:
-            self.new_activities.append(
-                Activity(
-                    kind=v["kind"],
-                    date=v["date"],
-                    place=v.get("place", ""),
-                    leader=v.get("leader", ""),
-                    **common,
-                )
+            activity = Activity(
+                kind=v["kind"],
+                date=v["date"],
+                place=v.get("place", ""),
+                leader=v.get("leader", ""),
+                **common,
             )
+            self.new_activities.append(activity)
+            self.to_check.append((row, activity, {}))
         row.outcome = "created"
 
     def update(self, row: _Row, record) -> None:
@@ -1559,7 +1574,103 @@ class _ActivityImport(_Import):
             self.changed_leads.append((record, changes))
         else:
             self.changed_activities.append((record, changes))
+            self.to_check.append((row, record, changes))
         row.outcome = "updated"
+
+    def check_activities(self) -> None:
+        """The model's rules on each activity as its row leaves it, unsaved, before the bulk write:
+        what `Activity.full_clean` asks of one record (`follow_trip`, `trip_errors`,
+        `record_errors`) and, for trips whose 天数 change, `visits_outside` over their visits
+        (one query). Field validators and cell checks are the layout's (`exchange/layouts.py`);
+        the kind cannot change here (类型 is part of the key), so neither can its visits'."""
+        planned: list[tuple[_Row, Activity, dict]] = []
+        trips: dict[int, Activity] = {}
+        longer: list[int] = []  # trips whose 天数 change
+        for row, record, changes in self.to_check:
+            obj = record
+            if record.pk is not None:
+                obj = copy.copy(record)
+                for f, val in changes.items():
+                    setattr(obj, f, val)
+                if obj.kind == Activity.Kind.OUTBOUND_TRIP:
+                    trips[obj.pk] = obj
+                    if "days" in changes:
+                        longer.append(obj.pk)
+            planned.append((row, obj, changes))
+        visits: dict[int, list[Activity]] = defaultdict(list)
+        if longer:
+            for i in range(0, len(longer), 900):
+                qs = Activity.objects.filter(trip_id__in=longer[i : i + 900], kind=Activity.Kind.VISIT)
+                for visit in qs.only("trip_id", "date", "enterprise_name").order_by("date", "pk"):
+                    visits[visit.trip_id].append(visit)
+        for row, obj, changes in planned:
+            errors = {}
+            if obj.trip_id and obj.kind == Activity.Kind.VISIT:
+                # The trip as this import leaves it; what the row sets of the trip's fields must be
+                # the trip's, as the API refuses another value (`derived_message`).
+                obj.trip = trips.get(obj.trip_id, obj.trip)
+                sent = {f: changes[f] for f in changes if f in _FROM_TRIP_ATTNAMES}
+                obj.follow_trip()
+                for attname, value in sent.items():
+                    if getattr(obj, attname) != value:
+                        name = _FROM_TRIP_ATTNAMES[attname]
+                        errors[name] = obj.derived_message(name)
+            errors = {**obj.trip_errors(), **obj.record_errors(), **errors}
+            if obj.pk in visits:
+                outside = obj.visits_outside(visits[obj.pk])
+                if outside:
+                    errors.setdefault("days", outside["date"])
+            for name, message in errors.items():
+                self.error(row, self.column_of(name), message)
+
+    def check_cells(self, row: _Row) -> None:
+        """A row already in error is not matched to a record; the model's own rules
+        (`Activity.record_errors`) are still asked of its cells, so every error shows at once."""
+        v = row.values
+        cells = {
+            f: v[f] for f in (*_ACTIVITY_FIELDS, "place", "leader", "enterprise_name") if v.get(f) is not None
+        }
+        named = {e.column for e in self.result.errors if e.row == row.number}
+        for name, message in Activity(kind=v["kind"], **cells).record_errors().items():
+            column = self.column_of(name)
+            if column not in named:
+                self.error(row, column, message)
+
+    def column_of(self, name: str) -> str:
+        """The sheet's header for an activity's field: a reception's merchant is 企业名称 when the
+        sheet has no 客商; a field without a column by its own name."""
+        if name == "merchant" and "merchant" not in self.has:
+            name = "enterprise_name"
+        column = next((c for c in self.layout.all_columns if c.key == name), None)
+        return column.header if column is not None else str(Activity._meta.get_field(name).verbose_name)
+
+    def follow_trips(self, trips: list[Activity]) -> None:
+        """The visits of the trips the import updated follow them, as `Activity.save` brings them
+        along: each visit whose jurisdiction, unit, team, leader or head-led flag changes is
+        updated in bulk and logged with its before and after, as its own save would log it."""
+        if not trips:
+            return
+        by_pk = {trip.pk: trip for trip in trips}
+        visits = []
+        pks = list(by_pk)
+        for i in range(0, len(pks), 900):
+            qs = Activity.objects.filter(trip_id__in=pks[i : i + 900], kind=Activity.Kind.VISIT)
+            visits += qs.select_for_update(of=("self",)).order_by("pk")
+        objs, befores = [], []
+        for visit in visits:
+            trip = by_pk[visit.trip_id]
+            if all(getattr(visit, a) == getattr(trip, a) for a in _FROM_TRIP_ATTNAMES):
+                continue
+            befores.append(snapshot(visit))
+            visit.trip = trip
+            visit.follow_trip()
+            visit.jurisdiction = trip.jurisdiction
+            objs.append(visit)
+        if not objs:
+            return
+        _stamp(objs)
+        Activity.objects.bulk_update(objs, [*Activity.FROM_TRIP, "place", "date", "updated"], batch_size=500)
+        record_many(objs, "update", befores)
 
     def enterprise_for(self, jurisdiction_id: int, name: str) -> int | None:
         """The 客商库 enterprise the user can see whose name matches (`names_match`), if any."""
@@ -1596,6 +1707,8 @@ class _ActivityImport(_Import):
             _stamp(objs)
             model.objects.bulk_update(objs, sorted(fields), batch_size=500)
             record_many(objs, "update", befores)
+            if model is Activity:
+                self.follow_trips([o for o in objs if o.kind == Activity.Kind.OUTBOUND_TRIP])
         self.result.leads_created = len(self.new_leads)
         self.result.leads_updated = len(self.changed_leads)
         self.count()

@@ -255,7 +255,8 @@ def parse_yes_no(value: Any) -> bool:
 
 
 def parse_uscc(value: Any) -> str:
-    text = parse_text(value).upper().replace(" ", "")
+    # As the model stores it (`Enterprise.normalise`): the import writes its enterprises in bulk.
+    text = uscc_rules.normalise(parse_text(value))
     if not text:
         return ""
     problem = uscc_rules.validate(text)

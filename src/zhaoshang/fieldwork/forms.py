@@ -71,10 +71,8 @@ class ActivityForm(forms.ModelForm):
                 data[name] = self.instance._meta.get_field(name).get_default()
         if kind != K.PROMOTION_EVENT:
             data["projects_signed"] = []
-        if kind == K.VISIT and not data.get("enterprise_name"):
-            self.add_error("enterprise_name", "拜访企业须填写企业名称")
-        if kind == K.RECEPTION and not (data.get("merchant") or data.get("enterprise_name")):
-            self.add_error("merchant", "接待客商须填写客商或其所在企业")
+        # A visit names its enterprise, a reception its merchant or their enterprise: the model's
+        # rule (`Activity.record_errors`), on the API and the import too.
         return data
 
 

@@ -167,18 +167,9 @@ class Activity(PrivateRecord):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.trip_id:
-            trip = self.trip
-            if trip.kind != self.Kind.OUTBOUND_TRIP:
-                raise ValidationError({"trip": "只能归入外出招商活动"})
-            if self.kind != self.Kind.VISIT:
-                raise ValidationError(
-                    {"trip": f"只有拜访企业可归入外出招商，{self.get_kind_display()}不填写此项"}
-                )
-            if self.date and not trip.date <= self.date <= trip.end_date:
-                raise ValidationError(
-                    {"date": f"拜访日期应在外出招商期间（{trip.date:%Y-%m-%d} 至 {trip.end_date:%Y-%m-%d}）"}
-                )
+        errors = self.trip_errors()
+        if errors:
+            raise ValidationError(errors)
         # A trip's visits stay within its dates; the trip form checks the visits it saves itself
         # (naming each row) and sets `visits_checked_by_caller`.
         if (
@@ -188,33 +179,69 @@ class Activity(PrivateRecord):
             and isinstance(self.days, int)
             and not self.visits_checked_by_caller
         ):
-            for visit in Activity.objects.filter(trip_id=self.pk).order_by("date", "pk"):
-                if not self.date <= visit.date <= self.end_date:
-                    raise ValidationError(
-                        {"date": f"拜访企业（{visit.enterprise_name}）的日期{visit.date:%Y-%m-%d}不在外出招商期间"
-                                 f"（{self.date:%Y-%m-%d} 至 {self.end_date:%Y-%m-%d}），请先修改或删除该拜访"}
-                    )  # fmt: skip
+            errors = self.visits_outside(Activity.objects.filter(trip_id=self.pk).order_by("date", "pk"))
+            if errors:
+                raise ValidationError(errors)
         if self.pk and (
             (self.kind != self.Kind.OUTBOUND_TRIP and Activity.objects.filter(trip_id=self.pk).exists())
             or (self.kind != self.Kind.MEETING and Decision.objects.filter(activity_id=self.pk).exists())
         ):
             raise ValidationError({"kind": "该活动已登记拜访企业或议定事项，不能更改类型；请先删除它们"})
+        errors = self.record_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def trip_errors(self) -> dict[str, str]:
+        """What is wrong with this record's trip, if it names one: only a visit goes on a trip,
+        only on an outbound trip, and within its dates. Reads the trip, nothing else."""
+        if not self.trip_id:
+            return {}
+        trip = self.trip
+        if trip.kind != self.Kind.OUTBOUND_TRIP:
+            return {"trip": "只能归入外出招商活动"}
+        if self.kind != self.Kind.VISIT:
+            return {"trip": f"只有拜访企业可归入外出招商，{self.get_kind_display()}不填写此项"}
+        if self.date and not trip.date <= self.date <= trip.end_date:
+            return {"date": f"拜访日期应在外出招商期间（{trip.date:%Y-%m-%d} 至 {trip.end_date:%Y-%m-%d}）"}
+        return {}
+
+    def visits_outside(self, visits) -> dict[str, str]:
+        """This trip's error for the first of its visits (given, in date order) that falls outside
+        its dates; {} when none does."""
+        for visit in visits:
+            if not self.date <= visit.date <= self.end_date:
+                return {
+                    "date": f"拜访企业（{visit.enterprise_name}）的日期{visit.date:%Y-%m-%d}不在外出招商期间"
+                            f"（{self.date:%Y-%m-%d} 至 {self.end_date:%Y-%m-%d}），请先修改或删除该拜访"
+                }  # fmt: skip
+        return {}
+
+    def record_errors(self) -> dict[str, str]:
+        """The rules this record keeps by itself, without a query, by field: a visit or meeting is
+        one day; a visit names its enterprise, a reception its merchant or their enterprise; an
+        activity carries only its own kind's fields. `clean()` raises them; the Excel import asks
+        them of its unsaved instances before its bulk write (`exchange/importer.py`)."""
+        errors = {}
         # A visit or a meeting is one day's work; longer ones would inflate the days counted.
         if self.kind in (self.Kind.VISIT, self.Kind.MEETING) and self.days != 1:
-            raise ValidationError({"days": "拜访企业和调度会议按1天计"})
+            errors["days"] = "拜访企业和调度会议按1天计"
+        if self.kind == self.Kind.VISIT and not (self.enterprise_name or self.enterprise_id):
+            errors["enterprise_name"] = "拜访企业须填写企业名称"
+        if self.kind == self.Kind.RECEPTION and not (
+            self.merchant or self.enterprise_name or self.enterprise_id
+        ):
+            errors["merchant"] = "接待客商须填写客商或其所在企业"
         # An activity carries only its own kind's fields: one of another kind is refused, not
         # dropped (a reception has no head-led flag, a meeting no cost). Many-to-many fields
         # (现场签约项目) are not set yet here: the API's serializer asks `other_kinds_fields`.
         kind = self.get_kind_display()
-        errors = {}
         for name in dict.fromkeys(self.other_kinds_fields()):
             field = self._meta.get_field(name)
-            if field.many_to_many:
+            if field.many_to_many or name in errors:
                 continue
             if getattr(self, name) != field.get_default():
                 errors[name] = f"{kind}不填写“{field.verbose_name}”，请留空"
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     @property
     def end_date(self):

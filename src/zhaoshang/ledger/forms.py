@@ -1,5 +1,6 @@
 from django import forms
 
+from . import uscc as uscc_rules
 from .models import (
     PROJECT_ATTRIBUTES,
     ContactPerson,
@@ -64,7 +65,8 @@ class EnterpriseForm(forms.ModelForm):
         ]
 
     def clean_uscc(self):
-        return self.cleaned_data["uscc"].strip().upper()
+        # The model's normal form (`Enterprise.normalise`), so the ownership check below sees it.
+        return uscc_rules.normalise(self.cleaned_data["uscc"])
 
 
 class ProjectForm(forms.ModelForm):

@@ -211,7 +211,18 @@ class Enterprise(PrivateRecord):
                 }
             )
 
+    def normalise(self) -> None:
+        """The 统一社会信用代码 as every channel stores it (`uscc.normalise`: no spaces, upper-case),
+        so that the form, the API, the Excel import and the command line match it alike. Run
+        before validation (the unique code is checked on the stored form) and on every save."""
+        self.uscc = uscc.normalise(self.uscc)
+
+    def full_clean(self, *args, **kwargs):
+        self.normalise()
+        super().full_clean(*args, **kwargs)
+
     def save(self, *args, **kwargs):
+        self.normalise()
         self.search_initials = " ".join(
             initials(x) for x in [self.name, self.short_name, *self.former_names] if x
         )[:200]

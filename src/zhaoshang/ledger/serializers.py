@@ -6,6 +6,7 @@ from rest_framework import serializers
 from zhaoshang.api.serializers import ScopedModelSerializer, serializer_for
 
 from . import services
+from . import uscc as uscc_rules
 from .models import (
     ContactPerson,
     ContractObligation,
@@ -34,7 +35,7 @@ class _EnterpriseBase(ScopedModelSerializer):
             problem = services.enterprise_ownership_problem(
                 jurisdiction=unit.jurisdiction,  # a record lives where its unit is
                 name=value("name"),
-                uscc=(value("uscc") or "").strip().upper(),
+                uscc=uscc_rules.normalise(value("uscc")),  # as the model stores it
                 unit=unit,
                 exclude_pk=self.instance.pk if self.instance is not None else None,
                 how_to_claim="POST /api/claims/",

@@ -24,6 +24,11 @@ def org_code_check(first8: str) -> str:
     return "X" if r == 10 else "0" if r == 11 else str(r)
 
 
+def normalise(code: str) -> str:
+    """The code as every channel stores it (`Enterprise.normalise`): no spaces, upper-case."""
+    return "".join((code or "").split()).upper()
+
+
 def validate(code: str) -> str | None:
     """None when the code is valid, else why not (in Chinese)."""
     code = code.strip().upper()

@@ -39,7 +39,7 @@ def _good_rows():
             {"类型": "拜访企业", "日期": "2024/5/9", "企业名称": ent.name, "内容": "了解扩产计划", "主要负责人带队": "否"}
         ),
         activity_row(
-            {"类型": "接待客商", "单位": "县委办", "日期": date(2024, 5, 10), "地点": "", "企业名称": "深圳测试接待电子有限公司"}
+            {"类型": "接待客商", "单位": "县委办", "日期": date(2024, 5, 10), "地点": "", "主要负责人带队": "否", "企业名称": "深圳测试接待电子有限公司"}
         ),
         activity_row({"类型": "推介活动", "日期": "2024年5月20日", "地点": "东莞", "内容": "电子信息专题推介会"}),
         activity_row(
@@ -94,7 +94,7 @@ def test_one_bad_row_saves_nothing_and_every_error_is_named_by_row_and_column(us
     rows = _good_rows() + [
         activity_row({"类型": "参观", "日期": "2024-02-30", "单位": "不存在局"}),
         activity_row({"类型": "拜访企业", "企业名称": "", "主要负责人带队": "也许"}),
-        activity_row({"类型": "接待客商", "企业名称": ""}),
+        activity_row({"类型": "接待客商", "企业名称": "", "地点": "", "主要负责人带队": "否"}),
         activity_row({"类型": "信息报送", "企业名称": "", "内容": ""}),
         activity_row({"天数": "三天", "区域": "火星", "费用（元）": "0.5万", "团队": "不存在兵团"}),
     ]
@@ -156,7 +156,15 @@ def test_a_changed_cell_updates_the_record_and_logs_it(users):
 def test_rows_with_the_same_key_are_as_many_records(users):
     user = users["xf-office"]
     rows = [
-        activity_row({"类型": "接待客商", "地点": "", "企业名称": "同日接待有限公司", "内容": c})
+        activity_row(
+            {
+                "类型": "接待客商",
+                "地点": "",
+                "主要负责人带队": "否",
+                "企业名称": "同日接待有限公司",
+                "内容": c,
+            }
+        )
         for c in "甲乙"
     ]
     result = import_activities(activities_xlsx(rows), user=user)
@@ -164,7 +172,17 @@ def test_rows_with_the_same_key_are_as_many_records(users):
     before = _state()
     again = import_activities(activities_xlsx(rows[::-1]), user=user)
     assert again.ok and again.unchanged == 2 and _state() == before
-    rows.append(activity_row({"类型": "接待客商", "地点": "", "企业名称": "同日接待有限公司", "内容": "丙"}))
+    rows.append(
+        activity_row(
+            {
+                "类型": "接待客商",
+                "地点": "",
+                "主要负责人带队": "否",
+                "企业名称": "同日接待有限公司",
+                "内容": "丙",
+            }
+        )
+    )
     rows[0]["内容"] = "甲改"
     result = import_activities(activities_xlsx(rows), user=user)
     assert result.ok and (result.created, result.updated, result.unchanged) == (1, 1, 1)
