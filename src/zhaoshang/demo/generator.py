@@ -493,6 +493,7 @@ def _county_records(
                             Activity.Kind.MEETING: "召开兵团月度调度会，研究在谈项目推进",
                         }[kind],
                     )
+                    _own_fields_only(act)
                     activities.append(act)
                     if kind == Activity.Kind.MEETING:
                         for text, owner in mk.rng.sample(DECISIONS, k=2):
@@ -713,6 +714,16 @@ def _quota_events(mk, spec, members, group_holder, units_by_name, teams_by_key, 
                         )
                     )  # fmt: skip
     return events
+
+
+def _own_fields_only(act: Activity) -> None:
+    """An activity as a clerk could have entered it: the fields of another kind at their defaults
+    (a reception has no 主要负责人带队 or 地点; `Activity.record_errors` refuses them). The random
+    draws are made all the same, so the rest of a seed's data does not move."""
+    for name in act.other_kinds_fields():
+        field = Activity._meta.get_field(name)
+        if not field.many_to_many:  # an unsaved activity has no links yet
+            setattr(act, name, field.get_default())
 
 
 def _office_inputs(mk: _Maker, policy: Policy, spec: PolicySpec, projects: list[Project]) -> list[list]:
