@@ -18,12 +18,13 @@ from zhaoshang.core.changelog import record_many, snapshot
 from zhaoshang.ledger.models import ContractObligation
 
 from .layouts import (
+    PROJECT_NAME_COLUMN,
+    PROJECT_USCC_COLUMN,
     Column,
     Layout,
     choice_parser,
     parse_date,
     parse_decimal,
-    parse_uscc,
     text_parser,
 )
 
@@ -32,24 +33,8 @@ OBLIGATIONS = Layout(
     title="合同义务",
     sheet="合同义务",
     columns=(
-        Column(
-            "项目名称",
-            "project_name",
-            "project.name",
-            text_parser(120),
-            lambda o, c: o.project.name,
-            required=True,
-            width=30,
-        ),
-        Column(
-            "统一社会信用代码",
-            "uscc",
-            "project.enterprise.uscc",
-            parse_uscc,
-            lambda o, c: o.project.enterprise.uscc,
-            width=22,
-            note="项目名称重复时用企业的代码区分",
-        ),
+        PROJECT_NAME_COLUMN,
+        PROJECT_USCC_COLUMN,
         Column(
             "义务类别",
             "kind",
