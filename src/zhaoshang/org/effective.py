@@ -21,6 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from pydantic import ValidationError as PydanticError
+
 from zhaoshang.engine import facts as ef
 from zhaoshang.engine.organisation import all_group_members
 from zhaoshang.engine.schema import Policy as PolicySpec
@@ -46,7 +49,16 @@ class Organisation:
         if spec is None:
             if len(_SPECS) >= _SPECS_MAX:
                 _SPECS.pop(next(iter(_SPECS)))
-            spec = _SPECS[self.digest] = PolicySpec.model_validate(self.content)
+            try:
+                spec = PolicySpec.model_validate(self.content)
+            except PydanticError as exc:
+                # The models hold each value to the policy file's form; should one slip through
+                # (an edit in the admin's raw SQL, an old row), the run says so, it does not fail.
+                where = "、".join(".".join(str(x) for x in e["loc"]) for e in exc.errors()[:3])
+                raise ValidationError(
+                    f"系统中的组织或目标有不符合政策文件格式的内容（{where}），请核对后再计算"
+                ) from None
+            _SPECS[self.digest] = spec
         return spec
 
     def to_json(self) -> dict:

@@ -7,13 +7,20 @@ afterwards (renaming placeholder teams, filling in a head the document names onl
 import json
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import ScopedQuerySet
-from zhaoshang.core.validators import validate_sensible_date
+from zhaoshang.core.validators import non_negative, validate_sensible_date
+
+# The keys the policy files use for periods (engine/schema.py `Key`): an office-added period
+# becomes one of them, so it is held to the same form.
+period_key = RegexValidator(
+    r"^[a-z0-9][a-z0-9_\-]*$", "代号只能用小写字母、数字、“-”和“_”，并以字母或数字开头，如 2025、2025-h1"
+)
 
 
 class Jurisdiction(ChangeLoggedModel):
@@ -301,12 +308,20 @@ class Period(JurisdictionOwned):
     policy = models.ForeignKey(
         Policy, verbose_name="政策文件", on_delete=models.CASCADE, related_name="periods"
     )
-    key = models.CharField("代号", max_length=64)
+    key = models.CharField("代号", max_length=64, validators=[period_key])
     label = models.CharField("名称", max_length=60)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     start = models.DateField("开始", validators=[validate_sensible_date])
     end = models.DateField("结束", validators=[validate_sensible_date])
-    weight = models.DecimalField("权重", max_digits=5, decimal_places=4, null=True, blank=True)
+    weight = models.DecimalField(
+        "权重",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 至 1，如 0.6；不按权重汇总的留空",
+    )
 
     class Meta:
         verbose_name = "时期"
@@ -363,7 +378,8 @@ class Target(JurisdictionOwned):
     group_key = models.CharField("来自分组", max_length=64, blank=True)
     metric = models.CharField("指标", max_length=64)
     metric_label = models.CharField("指标名称", max_length=100)
-    value = models.DecimalField("目标值", max_digits=18, decimal_places=4)
+    # Never negative: the policy's own figures are not, and the assessment reads this value.
+    value = models.DecimalField("目标值", max_digits=18, decimal_places=4, validators=[non_negative])
     uom = models.CharField("计量单位", max_length=20)
     clause = models.CharField("条款", max_length=120)
     text = models.TextField("原文表述", blank=True)

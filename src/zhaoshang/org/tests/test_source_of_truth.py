@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 
 from zhaoshang.assessment import services
 from zhaoshang.assessment.models import AssessmentRun, MetricValue
@@ -381,3 +382,25 @@ def test_the_api_adds_a_year_and_corrects_on_the_current_organisation(client, po
         content_type="application/json",
     )
     assert completion(current.json()["result"], "lead-promo")["财政局"] == (1, 1)
+
+
+def test_values_the_assessment_reads_are_held_to_the_policy_files_form(client, policy, office):
+    """A negative target or a period key the policy file could not hold is refused on the form,
+    the API and the service, naming the field; nothing is saved and the next run still works."""
+    t = Target.objects.get(policy=policy, unit__name="财政局", metric="promo")
+    client.force_login(office)
+    page = client.post(f"/org/target/{t.pk}/edit/", {"value": "-1", "text": ""})
+    assert page.status_code == 400 and "不能为负数" in page.content.decode()
+    api = client.patch(f"/api/targets/{t.pk}/", {"value": "-1"}, content_type="application/json")
+    assert api.status_code == 400 and "value" in api.json()
+    assert Target.objects.get(pk=t.pk).value == 2
+    with pytest.raises(ValidationError) as bad:
+        add_period(policy=policy, key="第二年", label="第二年", kind="year", start=date(2025, 1, 1),
+                   end=date(2025, 12, 31))  # fmt: skip
+    assert "代号只能用小写字母" in str(bad.value.message_dict["key"])
+    with pytest.raises(ValidationError) as heavy:
+        add_period(policy=policy, key="2025", label="2025年", kind="year", start=date(2025, 1, 1),
+                   end=date(2025, 12, 31), weight=Decimal("1.5"))  # fmt: skip
+    assert "weight" in heavy.value.message_dict
+    assert not Period.objects.filter(policy=policy, key__in=["第二年", "2025"]).exists()
+    assert services.compute(policy, "2024")[0]["results"]
