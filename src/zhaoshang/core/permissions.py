@@ -1,6 +1,111 @@
+"""Who may do what: one predicate and one permission class per role check.
+
+The predicates (`is_office`, `is_system_admin`…) take a user and answer yes or no; the
+permission classes wrap them for DRF views and, through `require`, for Django views, so a
+page, an API endpoint and an action ask the same question in the same place. No view body
+compares role names itself.
+
+The three administrators (三员分立) hold a `Membership` with one of `ADMIN_ROLES`; a user has
+one membership with one role, so no account holds two administrator roles, nor an
+administrator role and a business role (`org.models.Membership`). `scoping.membership` gives
+them no business membership: they see no projects, enterprises, activities or assessments.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .scoping import can_change, membership
+from .roles import Role
+from .scoping import can_change, membership, role_membership
+
+
+def role_of(user) -> str | None:
+    """The role the user holds (a business or an administrator role), None without one."""
+    m = role_membership(user)
+    return m.role if m is not None else None
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_system_admin(user) -> bool:
+    """系统管理员: accounts (create, deactivate, assign a business role and place) and settings."""
+    return _active(user) and role_of(user) == Role.SYSTEM_ADMIN
+
+
+def is_security_admin(user) -> bool:
+    """安全管理员: users' business roles and permissions, lockouts, password policy, second factor."""
+    return _active(user) and role_of(user) == Role.SECURITY_ADMIN
+
+
+def is_audit_admin(user) -> bool:
+    """审计管理员: reads, searches and exports the audit trail; changes nothing."""
+    return _active(user) and role_of(user) == Role.AUDIT_ADMIN
+
+
+def is_admin(user) -> bool:
+    """Any of the three administrators."""
+    return is_system_admin(user) or is_security_admin(user) or is_audit_admin(user)
+
+
+def is_office(user) -> bool:
+    """招商办（调度）: the office that sets up the organisation and publishes results."""
+    m = membership(user)
+    return _active(user) and m is not None and m.role == Role.OFFICE
+
+
+class _Predicate(BasePermission):
+    predicate = staticmethod(lambda user: False)
+    message = "您的角色无权访问此页面"
+
+    def has_permission(self, request, view):
+        return self.predicate(request.user)
+
+
+class IsSystemAdmin(_Predicate):
+    predicate = staticmethod(is_system_admin)
+    message = "只有系统管理员可以访问此页面"
+
+
+class IsSecurityAdmin(_Predicate):
+    predicate = staticmethod(is_security_admin)
+    message = "只有安全管理员可以访问此页面"
+
+
+class IsAuditAdmin(_Predicate):
+    predicate = staticmethod(is_audit_admin)
+    message = "只有审计管理员可以访问此页面"
+
+
+class IsOffice(_Predicate):
+    predicate = staticmethod(is_office)
+    message = "只有招商办可以执行此操作"
+
+
+def require(*permission_classes):
+    """A Django view decorator: each class's `has_permission` must hold, or 403 with its Chinese
+    message (an anonymous user is sent to the login page first)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            for cls in permission_classes:
+                perm = cls()
+                if not perm.has_permission(request, view):
+                    raise PermissionDenied(perm.message)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 class RolePermission(BasePermission):

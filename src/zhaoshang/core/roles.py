@@ -19,7 +19,18 @@ class Role(models.TextChoices):
     LEADER = "leader", "领导"
     INSPECTOR = "inspector", "督查考评"
     CITY = "city", "市级（统筹各县）"
+    # The three administrators (三员分立, GB/T 22239-2019 level 3): they run the platform and
+    # see no business data.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
+
+# The administrators: each holds only this one role, sees no business data and reaches only
+# their own console (/system/, /security/, /audit/).
+ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# The roles of the investment-promotion work itself.
+BUSINESS_ROLES = {r for r in Role if r not in ADMIN_ROLES}
 
 # Roles that see every private record of their jurisdiction subtree.
 WIDE_ROLES = {Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.CITY}

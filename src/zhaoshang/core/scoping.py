@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from django.db import models
 from django.db.models import Q
 
-from .roles import ORG_EDITORS, RECORD_EDITORS, WIDE_ROLES
+from .roles import ADMIN_ROLES, ORG_EDITORS, RECORD_EDITORS, WIDE_ROLES
 
 
-def membership(user):
-    """The user's membership (role and place), cached on the user object."""
+def role_membership(user):
+    """The user's membership row whatever its role (an administrator's included), cached on the
+    user object."""
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_zs_membership"):
@@ -31,6 +32,16 @@ def membership(user):
                 Membership.objects.select_related("jurisdiction", "team", "unit").filter(user=user).first()
             )
     return user._zs_membership
+
+
+def membership(user):
+    """The user's business membership (role and place): None for a login without one and for
+    the three administrators (三员), who therefore fall into no scope — every list, page, API
+    and export that starts from `visible_to` or asks for a membership gives them nothing."""
+    m = role_membership(user)
+    if m is None or m.role in ADMIN_ROLES:
+        return None
+    return m
 
 
 class ScopedQuerySet(models.QuerySet):

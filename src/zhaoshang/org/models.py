@@ -463,11 +463,19 @@ class Membership(JurisdictionOwned):
         constraints = [
             models.CheckConstraint(
                 name="membership_place_fits_role",
-                violation_error_message="团队联络员须指定团队；单位联络员和要素保障单位须指定单位",
+                violation_error_message=(
+                    "团队联络员须指定团队；单位联络员和要素保障单位须指定单位；"
+                    "系统管理员、安全管理员和审计管理员不属于任何团队或单位"
+                ),
                 condition=(
                     Q(role="team_clerk", team__isnull=False)
                     | Q(role__in=["unit_clerk", "support_unit"], unit__isnull=False)
                     | Q(role__in=["office", "leader", "inspector", "city"])
+                    | Q(
+                        role__in=["system_admin", "security_admin", "audit_admin"],
+                        team__isnull=True,
+                        unit__isnull=True,
+                    )
                 ),
             )
         ]
