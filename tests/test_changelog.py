@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.org.models import Person, Team, Unit
 
@@ -28,6 +29,7 @@ def test_ui_update_records_user_before_and_after(client, users):
             "name": "商务局",
             "full_name": "信丰县商务局",
             "kind": "department",
+            "_version": version_of(unit),
         },
     )
     assert response.status_code == 302
@@ -68,6 +70,7 @@ def test_m2m_change_is_recorded(client, users):
             "lead_unit": team.lead_unit_id,
             "member_units": [*before, extra.pk],
             "target_text": team.target_text,
+            "_version": version_of(team),
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -29,6 +29,7 @@ from django.urls import reverse
 
 from zhaoshang.api.base import ScopedViewSet
 from zhaoshang.api.views import ENDPOINTS
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.core.scoping import write_fields
 from zhaoshang.exchange.importer import import_activities
@@ -127,7 +128,7 @@ def test_a_visit_on_a_trip_takes_the_trips_holder_through_the_form(client, w):
     client.force_login(w.clerk)
     n = Activity.objects.count()
     data = _trip_form(w, **{"visits-TOTAL_FORMS": "1", "visits-0-enterprise_name": "深圳某某科技有限公司",
-                            "visits-0-date": "2024-05-07"})  # fmt: skip
+                            "visits-0-date": "2024-05-07", "_version": version_of(w.trip)})  # fmt: skip
     response = client.post(reverse("fieldwork:activity_edit", args=[w.trip.pk]), data)
     assert response.status_code == 302, _errors(response)
     assert Activity.objects.count() == n + 1
@@ -137,7 +138,8 @@ def test_a_visit_on_a_trip_takes_the_trips_holder_through_the_form(client, w):
     )  # fmt: skip
     assert _log(visit, "create", "ui").count() == 1
     # The trip's new leader, and no longer head-led: its visit follows.
-    data = _trip_form(w, leader="李局长", head_led="")
+    w.trip.refresh_from_db()
+    data = _trip_form(w, leader="李局长", head_led="", _version=version_of(w.trip))
     response = client.post(reverse("fieldwork:activity_edit", args=[w.trip.pk]), data)
     assert response.status_code == 302, _errors(response)
     visit.refresh_from_db()

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.core.scoping import write_fields, write_scope_errors
 from zhaoshang.exchange.importer import import_activities, import_investments, import_projects
@@ -186,7 +187,8 @@ def test_web_forms_refuse_an_out_of_scope_holder_naming_the_field(client, w):
     assert response.status_code == 400 and "团队只能选择本单位" in response.content.decode()
     # Editing their own record into another team is refused the same way.
     response = client.post(
-        reverse("fieldwork:activity_edit", args=[w.activity.pk]), _activity_form(w, team=w.t2.pk)
+        reverse("fieldwork:activity_edit", args=[w.activity.pk]),
+        _activity_form(w, team=w.t2.pk, _version=version_of(w.activity)),
     )
     assert response.status_code == 400 and "团队只能选择本单位" in response.content.decode()
 
@@ -235,7 +237,10 @@ def test_a_clerk_keeps_the_team_the_office_chose(client, w):
     url = reverse("fieldwork:activity_edit", args=[w.activity.pk])
     page = client.get(url).content.decode()
     assert f'<option value="{w.t2.pk}" selected>范围测试二团</option>' in page  # named: teams are public
-    response = client.post(url, _activity_form(w, team=w.t2.pk, summary="补记"))
+    w.activity.refresh_from_db()
+    response = client.post(
+        url, _activity_form(w, team=w.t2.pk, summary="补记", _version=version_of(w.activity))
+    )
     assert response.status_code == 302
     w.activity.refresh_from_db()
     assert (w.activity.team, w.activity.summary) == (w.t2, "补记")

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.ledger.models import Project
 from zhaoshang.org.models import Team, Unit
 
@@ -166,7 +167,10 @@ def test_report_submission_stamps_time(client, users):
     user = users["xf-unit"]
     report = _open_report(user.membership.unit)
     client.force_login(user)
-    response = client.post(reverse("fieldwork:report_edit", args=[report.pk]), {"content": "本周拜访企业3家"})
+    response = client.post(
+        reverse("fieldwork:report_edit", args=[report.pk]),
+        {"content": "本周拜访企业3家", "_version": version_of(report)},
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.submitted_at is not None and report.content == "本周拜访企业3家"

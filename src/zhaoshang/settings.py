@@ -5,6 +5,10 @@ ZHAOSHANG_DATA    the data folder (database, secret key, uploads); <repository>/
 SECRET_KEY        generated once into the data folder when unset
 DEBUG             "1" to turn on Django's debug pages (never on an intranet server)
 ALLOWED_HOSTS     comma-separated; 127.0.0.1,localhost when unset
+
+Concurrent edits (docs/concurrency.md):
+ZHAOSHANG_API_REQUIRE_IF_MATCH  "1": an API PUT, PATCH or DELETE without If-Match is refused (428);
+                                0 (default): accepted as before, for older clients (a stale If-Match is always 412)
 """
 
 import os
@@ -162,6 +166,8 @@ REST_FRAMEWORK = {
 }
 # API tokens (`zhaoshang token create`) expire after this many days.
 ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
+# API writes must name the version they read (If-Match), core/concurrency.py; off by default.
+ZHAOSHANG_API_REQUIRE_IF_MATCH = os.environ.get("ZHAOSHANG_API_REQUIRE_IF_MATCH", "0") in ("1", "true", "yes")
 SPECTACULAR_SETTINGS = {
     "TITLE": "招商引资工作平台 API",
     "DESCRIPTION": "与网页界面同等的数据接口；所有结果按当前用户的角色范围限定。",

@@ -5,14 +5,17 @@ and the office's role checks. Each app declares its endpoints beside its views, 
 
 import copy
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework import status, viewsets
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 
+from zhaoshang.core.concurrency import StaleWrite, claim, etag, if_match_versions, version_of, versioned
 from zhaoshang.core.scoping import membership, write_fields, write_scope_errors
 
 
@@ -58,9 +61,22 @@ class StableOrderingFilter(OrderingFilter):
 ORDERED_FILTERS = [DjangoFilterBackend, StableOrderingFilter]
 
 
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "修改或删除须在 If-Match 请求头中带上读取时的 ETag（记录版本），以免覆盖他人的修改"
+    default_code = "precondition_required"
+
+
 class ScopedViewSet(viewsets.ModelViewSet):
+    """A model's scoped endpoint. No lost update (core/concurrency.py): a read of one record
+    answers its version as `ETag`; a PUT, PATCH or DELETE with `If-Match` is applied only if the
+    record is still at that version — checked and taken in the write's own transaction — else
+    412 with the message naming who changed it when and the record as it now stands. Without
+    If-Match the write goes through (older clients), unless ZHAOSHANG_API_REQUIRE_IF_MATCH=1: 428."""
+
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    _if_match: str | None = None
 
     def get_queryset(self):
         qs = self.queryset.model.objects.visible_to(self.request.user)
@@ -87,6 +103,8 @@ class ScopedViewSet(viewsets.ModelViewSet):
                 raise ValidationError({name: [message] for name, message in errors.items()})
         try:
             with transaction.atomic():
+                if stored is not None:
+                    claim(stored, self._if_match)
                 obj = serializer.save(**extra)
                 if not type(obj).objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
                     raise DjangoPermissionDenied
@@ -99,6 +117,71 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         self._save_in_scope(serializer)
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            claim(instance, self._if_match)
+            instance.delete()
+
+    # --- Versions (ETag / If-Match) ---------------------------------------------------------------
+
+    def _precondition(self, request) -> None:
+        """The version an update or delete read, from If-Match (None: not given or "*")."""
+        self._if_match = None
+        if not versioned(self.queryset.model):
+            return
+        header = request.headers.get("If-Match")
+        if header is None:
+            if getattr(settings, "ZHAOSHANG_API_REQUIRE_IF_MATCH", False):
+                raise PreconditionRequired
+            return
+        versions = if_match_versions(header)
+        if versions is None:
+            return
+        # Several ETags: the write goes through if the record is at any of them; one is enough
+        # to check atomically, so a list is narrowed to the stored one (or the first, refused).
+        current = version_of(self.get_object())
+        self._if_match = current if current in versions else (versions[0] if versions else "-")
+
+    def _stale(self, exc: StaleWrite) -> Response:
+        if exc.current is None:
+            return Response({"detail": exc.message}, status=status.HTTP_412_PRECONDITION_FAILED)
+        current = self.get_queryset().filter(pk=exc.current.pk).first() or exc.current
+        detail = f"{exc.message}请以最新内容为准重新提交（If-Match 用新的 ETag）。"
+        response = Response(
+            {"detail": detail, "current": self.get_serializer(current).data},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        response["ETag"] = etag(current)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if versioned(self.queryset.model):
+            response["ETag"] = etag(self._retrieved)
+        return response
+
+    def get_object(self):
+        obj = super().get_object()
+        self._retrieved = obj
+        return obj
+
+    def update(self, request, *args, **kwargs):
+        self._precondition(request)
+        try:
+            response = super().update(request, *args, **kwargs)
+        except StaleWrite as exc:
+            return self._stale(exc)
+        if versioned(self.queryset.model) and response.status_code == 200:
+            response["ETag"] = etag(self._retrieved)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        self._precondition(request)
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except StaleWrite as exc:
+            return self._stale(exc)
 
 
 def viewset_for(

@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView, View
 from django.views.generic.edit import FormMixin
 
+from .concurrency import VERSION_FIELD, StaleWrite, claim, field_differences, form_data, version_of, versioned
 from .scoping import WriteScope, can_change, membership, write_fields, write_scope_errors
 
 
@@ -437,12 +438,29 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.object
+        if "data" in kwargs and self.object.pk:
+            kwargs["data"] = self.merged_data(kwargs["data"])
         return kwargs
+
+    def merged_data(self, data):
+        """After a refused save (`StaleWrite`) the user chose, field by field, to keep the stored
+        value (`_keep_<field>=theirs`) or what they typed: the stored ones replace what was posted.
+        The version posted is the one the choice was made on, so a third change is caught again."""
+        keep = [k.removeprefix("_keep_") for k, v in data.items() if k.startswith("_keep_") and v == "theirs"]
+        if not keep:
+            return data
+        data = data.copy()
+        probe = self.get_form_class()(instance=self.object)
+        for name in keep:
+            if name in probe.fields and name != VERSION_FIELD:
+                data.setlist(name, form_data(probe, self.object, name))
+        return data
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         restrict_choices(form, self.request.user)
         self.prepare_form(form)
+        add_version_field(form, self.object)
         return form
 
     def prepare_form(self, form):
@@ -486,8 +504,11 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         if problem:
             form.add_error(None, problem)
             return self.render(form, status=400)
+        version = form.cleaned_data.get(VERSION_FIELD)
         try:
-            save_in_scope(request.user, obj, lambda: (obj.full_clean(), obj.save(), form.save_m2m()))
+            save_in_scope(request.user, obj, lambda: self.write(obj, form, version))
+        except StaleWrite as exc:
+            return self.render(form, status=409, conflict=conflict_context(form, obj, exc))
         except ValidationError as exc:
             add_form_errors(form, exc)
             return self.render(form, status=400)
@@ -497,10 +518,17 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         messages.success(request, f"已保存：{obj}")
         return HttpResponseRedirect(object_url(obj) or "/")
 
+    def write(self, obj, form, version) -> None:
+        """The save, in its transaction: the version read checked and taken, then the model's rules."""
+        claim(obj, version)
+        obj.full_clean()
+        obj.save()
+        form.save_m2m()
+
     def extra_context(self) -> dict:
         return {}
 
-    def render(self, form, status=200):
+    def render(self, form, status=200, conflict=None):
         verbose = self.model._meta.verbose_name
         return render(
             self.request,
@@ -508,12 +536,40 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
             {
                 **self.extra_context(),
                 "form": form,
+                "conflict": conflict,
                 "object": self.object,
                 "title": f"修改{verbose}：{self.object}" if self.object.pk else f"新建{verbose}",
                 "cancel_url": object_url(self.object) if self.object.pk else _url(self.model, "list"),
             },
             status=status,
         )
+
+
+def add_version_field(form: forms.BaseForm, obj) -> None:
+    """The version the edit read (`core/concurrency.py`), a hidden field of every edit form of a
+    saved, versioned record; required, so an edit never saves over a change it did not see."""
+    if obj is None or obj.pk is None or not versioned(obj):
+        return
+    form.fields[VERSION_FIELD] = forms.CharField(
+        label="记录版本",
+        widget=forms.HiddenInput,
+        required=True,
+        error_messages={"required": "页面缺少记录版本（可能已过期），请重新打开修改页面后再保存"},
+    )
+    form.initial[VERSION_FIELD] = version_of(obj)
+
+
+def conflict_context(form: forms.BaseForm, mine, exc: StaleWrite) -> dict:
+    """What the edit page shows when a save was refused because someone saved first: who and
+    when, and each field whose stored value differs from what the user sent (theirs and
+    the user's, to keep one or the other). The form posts the current version next time."""
+    form.data = form.data.copy()
+    for key in [k for k in form.data if k.startswith("_keep_")]:
+        del form.data[key]
+    if exc.current is None:
+        return {"message": exc.message, "fields": [], "gone": True}
+    form.data[VERSION_FIELD] = version_of(exc.current)
+    return {"message": exc.message, "by": exc.by, "fields": field_differences(form, mine, exc.current)}
 
 
 def _required(model, name: str) -> bool:

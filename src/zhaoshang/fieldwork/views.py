@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.core.concurrency import VERSION_FIELD, StaleWrite, claim
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.core.validators import check_date
@@ -19,6 +20,7 @@ from zhaoshang.core.views import (
     ObjectEditView,
     ObjectListView,
     add_form_errors,
+    conflict_context,
     save_in_scope,
 )
 from zhaoshang.org.models import Policy
@@ -187,8 +189,12 @@ class ActivityEditView(ObjectEditView):
                 for d in decisions.deleted_objects:
                     d.delete()
 
+        version = form.cleaned_data.get(VERSION_FIELD)
         try:
-            save_in_scope(request.user, obj, write)
+            save_in_scope(request.user, obj, lambda: (claim(obj, version), write()))
+        except StaleWrite as exc:
+            conflict = conflict_context(form, obj, exc)
+            return self.render(form, status=409, visits=visits, decisions=decisions, conflict=conflict)
         except ValidationError as exc:
             add_form_errors(form, exc)
             return self.render(form, status=400, visits=visits, decisions=decisions)
@@ -198,9 +204,9 @@ class ActivityEditView(ObjectEditView):
         messages.success(request, f"已保存：{obj}")
         return HttpResponseRedirect(reverse("fieldwork:activity_detail", args=[obj.pk]))
 
-    def render(self, form, status=200, visits=None, decisions=None):
+    def render(self, form, status=200, visits=None, decisions=None, conflict=None):
         self._extra = {"visits": visits, "decisions": decisions, "kind_fields": forms.KIND_FIELDS}
-        return super().render(form, status=status)
+        return super().render(form, status=status, conflict=conflict)
 
     def extra_context(self):
         return getattr(self, "_extra", {})

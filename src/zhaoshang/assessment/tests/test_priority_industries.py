@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from zhaoshang.assessment.facts import gather
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.engine import find_policy, load_policy
 from zhaoshang.engine.admission import ProjectFacts, review
 from zhaoshang.engine.industries import industry_attributes, matching, project_industry
@@ -189,9 +190,11 @@ def test_industry_and_exclusion_through_the_form(client, users):
             data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
     client.force_login(users["xf-office"])
     url = reverse("ledger:project_edit", args=[p.pk])
-    response = client.post(url, data | {"industry": "新能源汽车"})
+    response = client.post(url, data | {"industry": "新能源汽车", "_version": version_of(p)})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "chain_project" in Project.objects.get(pk=p.pk).effective_attributes()  # 新能源 within it
-    response = client.post(url, data | {"industry": "新能源汽车", "attributes_excluded": ["chain_project"]})
+    p.refresh_from_db()
+    changed = {"industry": "新能源汽车", "attributes_excluded": ["chain_project"], "_version": version_of(p)}
+    response = client.post(url, data | changed)
     assert response.status_code == 302
     assert "chain_project" not in Project.objects.get(pk=p.pk).effective_attributes()

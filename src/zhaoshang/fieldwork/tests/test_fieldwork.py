@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.engine.calendar import deadlines
 from zhaoshang.fieldwork.models import Activity, Decision, Lead, Report
@@ -279,7 +280,8 @@ def test_office_reopens_a_submission_with_a_reason(client, users, testland, grou
     client.force_login(users["tl-team"])
     assert (
         client.post(
-            reverse("fieldwork:report_edit", args=[report.pk]), {"content": "本周对接3家企业"}
+            reverse("fieldwork:report_edit", args=[report.pk]),
+            {"content": "本周对接3家企业", "_version": version_of(report)},
         ).status_code
         == 302
     )
@@ -415,7 +417,7 @@ def test_editing_a_trip_moves_its_visits_with_it_and_kind_cannot_change(client, 
         "visits-0-id": visits[0].pk, "visits-0-trip": trip.pk, "visits-0-enterprise_name": visits[0].enterprise_name,
         "visits-0-date": "2024-07-09",
         "visits-1-id": visits[1].pk, "visits-1-trip": trip.pk, "visits-1-enterprise_name": visits[1].enterprise_name,
-        "visits-1-date": "2024-07-08",
+        "visits-1-date": "2024-07-08", "_version": version_of(trip),
     })  # fmt: skip
     response = client.post(reverse("fieldwork:activity_edit", args=[trip.pk]), data)
     assert response.status_code == 302, re.findall(
@@ -423,7 +425,10 @@ def test_editing_a_trip_moves_its_visits_with_it_and_kind_cannot_change(client, 
     )
     assert {(v.team_id, v.unit_id) for v in trip.visits.all()} == {(other.pk, other.lead_unit_id)}
     # Shortening the trip so that a visit falls outside it is refused, naming the visit.
-    data.update({"days": "1", "visits-TOTAL_FORMS": "0", "visits-INITIAL_FORMS": "0"})
+    trip.refresh_from_db()
+    data.update(
+        {"days": "1", "visits-TOTAL_FORMS": "0", "visits-INITIAL_FORMS": "0", "_version": version_of(trip)}
+    )
     response = client.post(reverse("fieldwork:activity_edit", args=[trip.pk]), data)
     assert response.status_code == 400 and "拜访企业（上海某某新能源有限公司）" in response.content.decode()
     # A trip with visits cannot become something else.

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.ledger.models import ContactPerson, Enterprise, Investment, Project, ProjectPartner
 from zhaoshang.ledger.selectors import investment_totals
@@ -150,7 +151,7 @@ def test_a_partner_registered_by_another_unit_is_not_shown_to_the_clerk(client, 
         assert other.name not in html and "（无权查看）" in html, route
     r = client.post(
         reverse("ledger:projectpartner_edit", args=[partner.pk]),
-        {"project": project.pk, "enterprise": other.pk, "role": "operator"},
+        {"project": project.pk, "enterprise": other.pk, "role": "operator", "_version": version_of(partner)},
     )
     assert r.status_code == 302 and other.name not in client.get(r["Location"]).content.decode()
     partner.refresh_from_db()

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.exchange.exporter import export_file
 from zhaoshang.exchange.importer import import_file, import_projects
@@ -101,7 +102,8 @@ def test_enterprise_form_records_and_logs_the_zombie_class(client, users, projec
     e = project.enterprise
     url = reverse("ledger:enterprise_edit", args=[e.pk])
     data = {"name": e.name, "unit": e.unit_id, "team": e.team_id, "zombie_class": "B",
-            "zombie_classified_on": "2023-03-10", "zombie_resumed_on": "2023-03-09"}  # fmt: skip
+            "zombie_classified_on": "2023-03-10", "zombie_resumed_on": "2023-03-09",
+            "_version": version_of(e)}  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 400 and "不能早于僵尸企业认定日期" in response.content.decode()
     response = client.post(url, {**data, "zombie_resumed_on": "2024-03-10"})

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
+from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.notify.models import Channel, Delivery, Notice
 from zhaoshang.notify.services import send_reminders
@@ -133,8 +134,10 @@ def test_dingtalk_secret_is_kept_when_left_empty_and_never_shown(client, world, 
     channel = Channel.objects.get(unit=world.unit_a, kind="dingtalk")
     edit = reverse("notify:channel_edit", args=[channel.pk])
     assert "SECsecret-value" not in client.get(edit).content.decode()
+    form["_version"] = version_of(channel)
     assert client.post(edit, {**form, "secret": "", "remind_days_before": 3}).status_code == 302
     channel.refresh_from_db()
+    form["_version"] = version_of(channel)
     assert channel.secret == "SECsecret-value" and channel.remind_days_before == 3
     assert client.post(edit, {**form, "secret": "", "clear_secret": "on"}).status_code == 302
     channel.refresh_from_db()
