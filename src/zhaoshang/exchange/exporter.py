@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Count
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -442,40 +443,48 @@ def write_error_workbook(sheet, errors, out=None) -> bytes | None:
 
 
 def store_error_workbook(result, user) -> str | None:
-    """Keep the error workbook of a failed upload for its uploader; returns its token."""
+    """Keep the error workbook of a failed upload for its uploader; returns its token. It goes to the
+    platform's file storage (ops/storage.py), so any app server can hand it back."""
     if result.sheet is None or not result.errors:
         return None
-    folder = Path(settings.MEDIA_ROOT) / ERROR_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    _sweep(folder)
+    _sweep()
     token = uuid.uuid4().hex
-    write_error_workbook(result.sheet, result.errors, out=folder / f"{token}.xlsx")
+    data = write_error_workbook(result.sheet, result.errors)
     meta = {"user": user.pk, "kind": result.kind, "filename": result.filename, "errors": len(result.errors)}
-    (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    default_storage.save(f"{ERROR_DIR}/{token}.xlsx", ContentFile(data))
+    default_storage.save(
+        f"{ERROR_DIR}/{token}.json", ContentFile(json.dumps(meta, ensure_ascii=False).encode())
+    )
     return token
 
 
-def stored_error_workbook(token: str, user) -> tuple[Path, dict] | None:
-    """The stored workbook and its metadata, only for the user who uploaded it."""
+def stored_error_workbook(token: str, user) -> tuple[str, dict] | None:
+    """The stored workbook's name in the file storage and its metadata, only for the user who
+    uploaded it."""
     try:
         token = uuid.UUID(str(token)).hex
     except ValueError:
         return None
-    folder = Path(settings.MEDIA_ROOT) / ERROR_DIR
-    path, meta_path = folder / f"{token}.xlsx", folder / f"{token}.json"
-    if not path.exists() or not meta_path.exists():
+    name, meta_name = f"{ERROR_DIR}/{token}.xlsx", f"{ERROR_DIR}/{token}.json"
+    if not default_storage.exists(name) or not default_storage.exists(meta_name):
         return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    with default_storage.open(meta_name, "rb") as f:
+        meta = json.loads(f.read().decode("utf-8"))
     if meta.get("user") != user.pk:
         return None
-    return path, meta
+    return name, meta
 
 
-def _sweep(folder: Path) -> None:
-    cutoff = time.time() - ERROR_KEEP_DAYS * 86400
-    for path in folder.iterdir():
+def _sweep() -> None:
+    """Error workbooks are kept ERROR_KEEP_DAYS days."""
+    cutoff = timezone.now() - timedelta(days=ERROR_KEEP_DAYS)
+    try:
+        names = default_storage.listdir(ERROR_DIR)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
+            if default_storage.get_modified_time(f"{ERROR_DIR}/{name}") < cutoff:
+                default_storage.delete(f"{ERROR_DIR}/{name}")
+        except (OSError, FileNotFoundError):
             pass

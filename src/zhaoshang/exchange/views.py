@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from zhaoshang.ledger.filters import InvestmentFilterSet, ProjectFilterSet
 from zhaoshang.ledger.models import Investment, Project
 from zhaoshang.org.models import Policy, Unit
 
+from .background import queue_large_import
 from .exporter import ENTRY_MODELS, export_file, store_error_workbook, stored_error_workbook, write_template
 from .importer import denied_message, import_file
 from .layouts import LAYOUTS, Layout
@@ -160,6 +162,13 @@ def import_view(request, kind):
             context["problem"] = "请选择您可见的政策文件"
             return render(request, "exchange/import.html", context, status=400)
     dry_run = bool(request.POST.get("dry_run"))
+    # A large sheet, where a worker runs jobs, is imported in the background (exchange/background.py).
+    job = queue_large_import(
+        kind=kind, upload=upload, user=request.user, policy=policy, dry_run=dry_run, list_url=reverse(list_url)
+    )
+    if job is not None:
+        messages.info(request, "文件较大，已转入后台导入；本页显示进度，完成后给出结果")
+        return HttpResponseRedirect(job.get_absolute_url())
     result = import_file(
         kind, upload, user=request.user, filename=upload.name, dry_run=dry_run, policy=policy
     )
@@ -202,6 +211,8 @@ def error_workbook(request, token):
     found = stored_error_workbook(token, request.user)
     if found is None:
         raise Http404("错误工作簿不存在、已过期，或不是您上传的文件")
-    path, meta = found
+    name, meta = found
     stem = (meta.get("filename") or "导入文件").rsplit(".", 1)[0]
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-错误.xlsx", content_type=XLSX)
+    return FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=f"{stem}-错误.xlsx", content_type=XLSX
+    )
