@@ -6,6 +6,25 @@ SECRET_KEY        generated once into the data folder when unset
 DEBUG             "1" to turn on Django's debug pages (never on an intranet server)
 ALLOWED_HOSTS     comma-separated; 127.0.0.1,localhost when unset
 
+Hardening (the block at the end; docs/hardening.md lists each with what it does and how to check it):
+ZHAOSHANG_PRODUCTION         "1": HTTPS only (redirect, HSTS, secure cookies); refuses to start without
+                             SECRET_KEY and ALLOWED_HOSTS in the environment or with DEBUG=1. Off by default
+ZHAOSHANG_HSTS_SECONDS       HSTS max-age in production; 31536000 (one year)
+ZHAOSHANG_HSTS_PRELOAD       "1" to ask browsers' preload lists for the domain; off
+ZHAOSHANG_TRUSTED_PROXIES    comma-separated addresses/networks of the reverse proxy (nginx) whose
+                             X-Forwarded-For / X-Forwarded-Proto are believed; none (headers ignored)
+ZHAOSHANG_REDIS_URL          a Redis cache shared by every server process (rate limits, page fragments);
+  (or CACHE_URL)             local memory of each process when unset (enough for one process only)
+ZHAOSHANG_LOGIN_RATE         login attempts per address and per user name; 20/m
+ZHAOSHANG_API_RATE           API requests per token (or user, or address); 600/m
+ZHAOSHANG_EXPORT_RATE        exports and downloads per user; 30/m
+ZHAOSHANG_RATELIMIT_OFF      "1" turns the rate limits off (benchmarks, load tests); on
+ZHAOSHANG_UPLOAD_MAX_MB      largest request body (files included); ZHAOSHANG_IMPORT_MAX_MB + 5
+ZHAOSHANG_FORM_MAX_KB        largest form data without its files (DATA_UPLOAD_MAX_MEMORY_SIZE); 2560
+ZHAOSHANG_FORM_MAX_FIELDS    most fields in one form (DATA_UPLOAD_MAX_NUMBER_FIELDS); 2000
+ZHAOSHANG_EVIDENCE_MAX_MB    largest 佐证材料 file (PDF, JPG, PNG, Office/OFD, checked by content); 20
+ZHAOSHANG_FIELD_KEY          a Fernet key: contacts' phone numbers encrypted in the database; unset: stored as typed
+
 Concurrent edits (docs/concurrency.md):
 ZHAOSHANG_API_REQUIRE_IF_MATCH  "1": an API PUT, PATCH or DELETE without If-Match is refused (428);
                                 0 (default): accepted as before, for older clients (a stale If-Match is always 412)
@@ -68,7 +87,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Believes X-Forwarded-* only from ZHAOSHANG_TRUSTED_PROXIES; 413 for an over-large body.
+    "zhaoshang.core.hardening.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhaoshang.core.middleware.ChangeLogMiddleware",
+    # Login, API, export and download rate limits (core/hardening.py: EXPORT_VIEWS and _checks).
+    "zhaoshang.core.hardening.RateLimitMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = ["zhaoshang.core.auth.MembershipBackend"]
@@ -215,3 +239,94 @@ ZHAOSHANG_IMPORT_MAX_COLUMNS = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_COLUMNS"
 ZHAOSHANG_IMPORT_MAX_CELLS = int(os.environ.get("ZHAOSHANG_IMPORT_MAX_CELLS") or 5_000_000)  # rows × columns
 # One import per jurisdiction at a time; a claim older than this (a process that died) is taken over.
 ZHAOSHANG_IMPORT_CLAIM_MINUTES = int(os.environ.get("ZHAOSHANG_IMPORT_CLAIM_MINUTES") or 30)
+
+# --- Hardening (等保三级: resources, input, transport, browser; docs/hardening.md) -------------------
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+ZHAOSHANG_PRODUCTION = _flag("ZHAOSHANG_PRODUCTION")
+if ZHAOSHANG_PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
+
+    _missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS") if not os.environ.get(name, "").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"生产模式（ZHAOSHANG_PRODUCTION=1）必须在环境变量中设置 {'、'.join(_missing)}，"
+            "不能使用自动生成的密钥或默认的主机名"
+        )
+    if DEBUG:
+        raise ImproperlyConfigured("生产模式（ZHAOSHANG_PRODUCTION=1）下不得开启调试页面，请去掉环境变量 DEBUG=1")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("ZHAOSHANG_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("ZHAOSHANG_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a promise to the browsers' public lists, which an intranet host name is not
+        # on; it stays the deployment's choice (ZHAOSHANG_HSTS_PRELOAD=1), so its reminder is silenced.
+        SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# The reverse proxy (nginx) in front of gunicorn: only requests from these addresses may say the
+# client's address (X-Forwarded-For) and that it came over HTTPS (X-Forwarded-Proto); from anyone
+# else the headers are dropped (core/hardening.py: RequestGuardMiddleware).
+ZHAOSHANG_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("ZHAOSHANG_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+if ZHAOSHANG_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response, production or not (django-csp 4). No inline script or
+# style anywhere: templates use the static files; ECharts 5 needs no eval; QR codes are inline SVG.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# A cache every server process shares (rate limits count across processes only through it).
+_cache_url = os.environ.get("ZHAOSHANG_REDIS_URL") or os.environ.get("CACHE_URL") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhaoshang"}
+    )
+}
+
+# Rate limits (django-ratelimit's counters, core/hardening.py); "N/m" = N a minute ("N/h", "N/s").
+ZHAOSHANG_LOGIN_RATE = os.environ.get("ZHAOSHANG_LOGIN_RATE") or "20/m"
+ZHAOSHANG_API_RATE = os.environ.get("ZHAOSHANG_API_RATE") or "600/m"
+ZHAOSHANG_EXPORT_RATE = os.environ.get("ZHAOSHANG_EXPORT_RATE") or "30/m"
+RATELIMIT_IP_META_KEY = "zhaoshang.core.hardening.client_ip"
+RATELIMIT_ENABLE = not _flag("ZHAOSHANG_RATELIMIT_OFF")
+
+# Request sizes. Form data without files is small (the longest text field holds 10,000 characters);
+# files stream to disk above 2.5 MB; no body is read past ZHAOSHANG_UPLOAD_MAX_MB (answered 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ZHAOSHANG_FORM_MAX_KB") or 2560) * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("ZHAOSHANG_FORM_MAX_FIELDS") or 2000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+ZHAOSHANG_UPLOAD_MAX_MB = int(os.environ.get("ZHAOSHANG_UPLOAD_MAX_MB") or ZHAOSHANG_IMPORT_MAX_MB + 5)
+# A stage change's 佐证材料 (core/uploads.py): PDF, pictures and Office documents up to this size.
+ZHAOSHANG_EVIDENCE_MAX_MB = int(os.environ.get("ZHAOSHANG_EVIDENCE_MAX_MB") or 20)
+
+# Contacts' personal data encrypted in the database (core/fields.py) when a Fernet key is given.
+ZHAOSHANG_FIELD_KEY = os.environ.get("ZHAOSHANG_FIELD_KEY", "")
+# --- end of hardening ---

@@ -1,7 +1,9 @@
 /* Draws the dashboard's charts from the specs the page passes in #dashboard-charts (json_script).
    A click on a bar, line point or funnel stage opens the list of exactly the records behind it
    (the same link as in the table under the chart). Nothing is fetched from outside the site:
-   ECharts and the China map are served from the package's static files. */
+   ECharts and the China map are served from the package's static files. Tooltips are drawn on the
+   canvas (renderMode "richText"): ECharts' HTML tooltips carry style="" attributes, which the
+   Content-Security-Policy (style-src 'self') refuses. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -36,7 +38,7 @@
         return { name: s.name, type: s.type || "bar", data: s.data, yAxisIndex: horizontal ? 0 : s.axis || 0, cursor: s.links ? "pointer" : "default" };
       });
       return {
-        tooltip: { trigger: "axis", confine: true },
+        tooltip: { trigger: "axis", confine: true, renderMode: "richText" },
         legend: { top: 0, type: "scroll" },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         xAxis: horizontal ? axes[0] : category,
@@ -48,7 +50,7 @@
     function option(spec) {
       if (spec.type === "funnel") {
         return {
-          tooltip: { trigger: "item", formatter: "{b}：{c} 个" },
+          tooltip: { trigger: "item", formatter: "{b}：{c} 个", renderMode: "richText" },
           series: [{ type: "funnel", sort: "none", minSize: "8%", left: "5%", width: "90%", top: 8, bottom: 8,
                      label: { position: "inside", formatter: "{b} {c}" }, data: spec.data }]
         };
@@ -56,7 +58,7 @@
       if (spec.type === "map") {
         var max = spec.data.reduce(function (m, d) { return Math.max(m, d.value); }, 1);
         return {
-          tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + (p.value || 0) + " 个项目"; } },
+          tooltip: { trigger: "item", renderMode: "richText", formatter: function (p) { return p.name + "：" + (p.value || 0) + " 个项目"; } },
           visualMap: { min: 0, max: max, left: 0, bottom: 0, calculable: true, text: ["多", "少"], itemHeight: 80 },
           series: [{ type: "map", map: "china", roam: false, data: spec.data }]
         };
