@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhaoshang.core.fields import REASON, BoundedTextField
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.org.models import JurisdictionOwned, Policy
 
@@ -34,8 +35,9 @@ class BulletinTemplate(JurisdictionOwned):
     )
     title = models.CharField("标题", max_length=200)
     recipients = models.CharField("主送机关", max_length=200, blank=True)
-    body = models.TextField(
+    body = BoundedTextField(
         "正文",
+        max_length=20_000,
         help_text="“# ”开头为一级标题（黑体），“## ”二级标题（楷体），“### ”三级标题；"
         "“[表格 表名]”插入表格；其余每行为一段。可用 {{ 变量 }} 和 {% if %} 等模板语法。",
     )
@@ -154,7 +156,7 @@ class BulletinSend(models.Model):
         "notify.Channel", verbose_name="发送渠道", on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField("结果", max_length=10, choices=Status.choices)
-    response = models.TextField("回应", blank=True)
+    response = BoundedTextField("回应", blank=True, max_length=REASON)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=1)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发送人", null=True, blank=True, on_delete=models.SET_NULL,

@@ -99,7 +99,14 @@ def text_parser(max_length: int) -> Callable[[Any], str]:
     def parse(value):
         return parse_text(value, max_length=max_length)
 
+    parse.max_length = max_length
     return parse
+
+
+def model_text_parser(model, field: str) -> Callable[[Any], str]:
+    """A text column held to its model field's bound (core/fields.py: BoundedTextField), so the
+    import refuses what the form and the API refuse."""
+    return text_parser(model._meta.get_field(field).max_length)
 
 
 def _decimal(
@@ -656,7 +663,7 @@ PROJECTS = Layout(
             "终止原因",
             "termination_reason",
             "termination_reason",
-            text_parser(500),
+            model_text_parser(Project, "termination_reason"),
             lambda p, c: p.termination_reason,
         ),
     ),
@@ -779,7 +786,7 @@ ACTIVITIES = Layout(
             "内容",
             "summary",
             "summary",
-            text_parser(5000),
+            model_text_parser(Activity, "summary"),
             lambda a, c: a.summary,
             width=40,
             note="信息报送：信息内容（前60字作为信息标题）",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from zhaoshang.core.fields import LONG_TEXT, BoundedTextField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
 from zhaoshang.core.validators import non_negative, validate_sensible_date
@@ -102,8 +103,8 @@ class Activity(PrivateRecord):
         blank=True,
         validators=[non_negative],
     )
-    summary = models.TextField("内容", blank=True)
-    minutes = models.TextField("会议纪要", blank=True)
+    summary = BoundedTextField("内容", blank=True, max_length=LONG_TEXT)
+    minutes = BoundedTextField("会议纪要", blank=True, max_length=LONG_TEXT)
 
     class Meta:
         verbose_name = "招商活动"
@@ -338,7 +339,7 @@ class Lead(PrivateRecord):
         blank=True,
         validators=[non_negative],
     )
-    content = models.TextField("信息内容")
+    content = BoundedTextField("信息内容", max_length=LONG_TEXT)
     activity = models.ForeignKey(
         Activity,
         verbose_name="来源活动",
@@ -396,7 +397,7 @@ class Report(PrivateRecord):
     covers_end = models.DateField("所报期间止", validators=[validate_sensible_date])
     due_on = models.DateField("截止日期", db_index=True, validators=[validate_sensible_date])
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
-    content = models.TextField("报送内容", blank=True)
+    content = BoundedTextField("报送内容", blank=True, max_length=LONG_TEXT)
     reopened_at = models.DateTimeField("退回时间", null=True, blank=True)
     reopen_reason = models.CharField("退回理由", max_length=200, blank=True)
 

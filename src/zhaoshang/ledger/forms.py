@@ -1,5 +1,8 @@
 from django import forms
 
+from zhaoshang.core.fields import REASON
+from zhaoshang.core.uploads import evidence_max_bytes, validate_evidence
+
 from . import uscc as uscc_rules
 from .models import (
     PROJECT_ATTRIBUTES,
@@ -17,7 +20,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class EnterpriseForm(forms.ModelForm):
-    former_names = forms.CharField(label="曾用名", required=False, help_text="多个用“、”分隔")
+    former_names = forms.CharField(
+        label="曾用名", required=False, max_length=1000, help_text="多个用“、”分隔"
+    )
 
     class Meta:
         model = Enterprise
@@ -123,9 +128,18 @@ class StageForm(forms.Form):
         help_text="签约、开工时选择",
     )
     reason = forms.CharField(
-        label="原因", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="回退或终止时必填"
+        label="原因",
+        required=False,
+        max_length=REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="回退或终止时必填",
     )
-    evidence = forms.FileField(label="佐证材料", required=False)
+    evidence = forms.FileField(
+        label="佐证材料",
+        required=False,
+        validators=[validate_evidence],
+        help_text=f"PDF、图片或 Office 文档，不超过 {evidence_max_bytes() // 1048576} MB",
+    )
 
 
 class PhaseForm(forms.ModelForm):
@@ -169,7 +183,7 @@ class ContractObligationForm(forms.ModelForm):
 class ClaimForm(forms.Form):
     name = forms.CharField(label="企业名称", max_length=120)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
-    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="申请理由", max_length=REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(forms.Form):
@@ -179,7 +193,7 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    decision = forms.CharField(label="裁定意见", widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.CharField(label="裁定意见", max_length=REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 __all__ = [

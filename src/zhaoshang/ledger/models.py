@@ -10,8 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.core.uploads import validate_evidence
 from zhaoshang.core.validators import non_negative, validate_sensible_date
 from zhaoshang.org.models import JurisdictionOwned, Team, Unit
 
@@ -347,7 +349,7 @@ class Project(PrivateRecord):
         "达产日期", null=True, blank=True, validators=[validate_sensible_date]
     )
     terminated_on = models.DateField("终止日期", null=True, blank=True, validators=[validate_sensible_date])
-    termination_reason = models.TextField("终止原因", blank=True)
+    termination_reason = BoundedTextField("终止原因", blank=True, max_length=REASON)
     contract_start_due = models.DateField(
         "合同约定开工日期", null=True, blank=True, validators=[validate_sensible_date]
     )
@@ -373,7 +375,7 @@ class Project(PrivateRecord):
         related_name="projects",
     )
     task_force = models.CharField("工作专班", max_length=100, blank=True)
-    plan = models.TextField("推进方案", blank=True)
+    plan = BoundedTextField("推进方案", blank=True, max_length=LONG_TEXT)
     land_mu = models.DecimalField(
         "用地（亩）", max_digits=10, decimal_places=2, null=True, blank=True, validators=[non_negative]
     )
@@ -514,8 +516,10 @@ class StageChange(ProjectPart):
     to_stage = models.CharField("新阶段", max_length=20, choices=Project.Stage.choices)
     on = models.DateField("日期", validators=[validate_sensible_date])
     kind = models.CharField("方式", max_length=20, blank=True)
-    reason = models.TextField("原因", blank=True)
-    evidence = models.FileField("佐证材料", upload_to="evidence/%Y/%m/", blank=True)
+    reason = BoundedTextField("原因", blank=True, max_length=REASON)
+    evidence = models.FileField(
+        "佐证材料", upload_to="evidence/%Y/%m/", blank=True, validators=[validate_evidence]
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -701,9 +705,9 @@ class OwnershipClaim(JurisdictionOwned):
     claimant_team = models.ForeignKey(
         Team, verbose_name="申请团队", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField("申请理由")
+    reason = BoundedTextField("申请理由", max_length=REASON)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    decision = models.TextField("裁定意见", blank=True)
+    decision = BoundedTextField("裁定意见", blank=True, max_length=REASON)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="裁定人",

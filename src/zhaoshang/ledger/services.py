@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from zhaoshang.core.uploads import validate_evidence
 from zhaoshang.org.models import Jurisdiction, Policy, Team, Unit
 
 from .models import STAGE_ORDER, Enterprise, OwnershipClaim, Project, StageChange
@@ -276,6 +277,14 @@ def project_advance_stage(
         backward = True  # reopening an ended project is going back too
     if (backward or stage == Project.Stage.TERMINATED) and not reason.strip():
         errors["reason"] = "回退阶段或终止项目须填写原因"
+    reason_limit = StageChange._meta.get_field("reason").max_length
+    if len(reason.strip()) > reason_limit:
+        errors["reason"] = f"原因不能超过 {reason_limit} 个字，实为 {len(reason.strip())} 个字"
+    if evidence is not None:
+        try:
+            validate_evidence(evidence)
+        except ValidationError as exc:
+            errors["evidence"] = exc.messages[0]
     spec = _STAGE_FIELDS.get(stage)
     if spec and spec[2] is not None:
         if kind and kind not in spec[2].values:

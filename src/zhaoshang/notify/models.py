@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField
 from zhaoshang.core.scoping import ScopedQuerySet
 from zhaoshang.fieldwork.models import Report
 from zhaoshang.ledger.models import PrivateRecord
@@ -67,7 +68,7 @@ class Channel(PrivateRecord):
         blank=True,
         help_text="钉钉机器人安全设置选择“加签”时，填写以 SEC 开头的密钥",
     )
-    emails = models.TextField("收件邮箱", blank=True, help_text="多个地址用逗号或换行分隔")
+    emails = BoundedTextField("收件邮箱", blank=True, max_length=REASON, help_text="多个地址用逗号或换行分隔")
     remind_days_before = models.PositiveSmallIntegerField(
         "提前提醒天数", default=1, help_text="截止日期前几天开始提醒；0 表示截止当天提醒"
     )
@@ -156,11 +157,11 @@ class Delivery(models.Model):
     # The deadline reminded about: when the office reopens a report with a new deadline, that
     # deadline gets its own reminders.
     due_on = models.DateField("截止日期")
-    message = models.TextField("内容")
+    message = BoundedTextField("内容", max_length=LONG_TEXT)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
-    last_error = models.TextField("最近错误", blank=True)
-    response = models.TextField("对方回应", blank=True)
+    last_error = BoundedTextField("最近错误", blank=True, max_length=REASON)
+    response = BoundedTextField("对方回应", blank=True, max_length=REASON)
     created_at = models.DateTimeField("生成时间", default=timezone.now)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
     sent_at = models.DateTimeField("发送成功时间", null=True, blank=True)
@@ -214,7 +215,7 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="notice",
     )
-    text = models.TextField("内容")
+    text = BoundedTextField("内容", max_length=LONG_TEXT)
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     read_by = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="已读", blank=True, related_name="+"

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from zhaoshang.core.fields import REASON, BoundedTextField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import ScopedQuerySet
@@ -87,7 +88,7 @@ class Policy(JurisdictionOwned):
     end = models.DateField("截止日期", validators=[validate_sensible_date])
     # Text, not JSONField: PostgreSQL's jsonb reorders object keys, and the order of a policy's
     # mappings (grades, brackets…) is part of what the document says.
-    content_json = models.TextField("政策内容")
+    content_json = BoundedTextField("政策内容", max_length=1_000_000)
     content_hash = models.CharField("内容摘要", max_length=64)
     loaded_at = models.DateTimeField("载入时间")
 
@@ -223,7 +224,7 @@ class Team(JurisdictionOwned):
     member_units = models.ManyToManyField(
         Unit, verbose_name="其他成员单位", blank=True, related_name="teams_member"
     )
-    target_text = models.TextField("引进项目目标", blank=True)
+    target_text = BoundedTextField("引进项目目标", blank=True, max_length=REASON)
     clause = models.CharField("条款", max_length=120)
     placeholder = models.BooleanField("名称待办公室确认", default=False)
 
@@ -262,7 +263,7 @@ class HolderGroup(JurisdictionOwned):
     key = models.SlugField("代号", max_length=64)
     label = models.CharField("名称", max_length=60)
     holder = models.CharField("对象", max_length=20, choices=Holder.choices)
-    target_text = models.TextField("任务目标", blank=True)
+    target_text = BoundedTextField("任务目标", blank=True, max_length=REASON)
     clause = models.CharField("条款", max_length=120)
     teams = models.ManyToManyField(Team, blank=True, related_name="holder_groups")
     units = models.ManyToManyField(Unit, blank=True, related_name="holder_groups")
@@ -382,7 +383,7 @@ class Target(JurisdictionOwned):
     value = models.DecimalField("目标值", max_digits=18, decimal_places=4, validators=[non_negative])
     uom = models.CharField("计量单位", max_length=20)
     clause = models.CharField("条款", max_length=120)
-    text = models.TextField("原文表述", blank=True)
+    text = BoundedTextField("原文表述", blank=True, max_length=REASON)
 
     class Meta:
         verbose_name = "目标任务"
