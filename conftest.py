@@ -117,6 +117,16 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_is_a_finished_login():
+    # client.force_login(user) gives the second factor too, as a finished login would;
+    # force_login(user, second_factor=False) stops after the password (twofactor/testing.py).
+    from zhaoshang.twofactor.testing import force_login_with_second_factor
+
+    with force_login_with_second_factor():
+        yield
+
+
 @pytest.fixture
 def users(db):
     from django.contrib.auth import get_user_model

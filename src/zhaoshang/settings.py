@@ -6,6 +6,12 @@ SECRET_KEY        generated once into the data folder when unset
 DEBUG             "1" to turn on Django's debug pages (never on an intranet server)
 ALLOWED_HOSTS     comma-separated; 127.0.0.1,localhost when unset
 
+Second factor (docs/accounts.md, 第二因素):
+ZHAOSHANG_2FA_REQUIRED_ROLES  comma-separated roles that must give a 动态口令 at every login (Django
+                              superusers always do); office,system_admin,security_admin,audit_admin
+ZHAOSHANG_2FA_MAX_FAILURES    wrong codes in a row that end the half-logged-in session; 5
+ZHAOSHANG_2FA_ISSUER          the name authenticator apps show beside the account; 招商引资工作平台
+
 Hardening (the block at the end; docs/hardening.md lists each with what it does and how to check it):
 ZHAOSHANG_PRODUCTION         "1": HTTPS only (redirect, HSTS, secure cookies); refuses to start without
                              SECRET_KEY and ALLOWED_HOSTS in the environment or with DEBUG=1. Off by default
@@ -84,6 +90,10 @@ INSTALLED_APPS = [
     "zhaoshang.dashboards",
     "zhaoshang.bulletins",
     "zhaoshang.api",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "zhaoshang.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +107,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then a login that owes its second factor is held at
+    # /account/2fa/ (pages redirected, session API calls 403) until it gives it (twofactor/).
+    "django_otp.middleware.OTPMiddleware",
+    "zhaoshang.twofactor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -190,6 +204,17 @@ REST_FRAMEWORK = {
 }
 # API tokens (`zhaoshang token create`) expire after this many days.
 ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
+# Second factor (twofactor/): who must give a 动态口令 at each login, and how many wrong codes
+# in a row end the half-logged-in session. Superusers always must; anyone may bind a device.
+ZHAOSHANG_2FA_REQUIRED_ROLES = tuple(
+    r.strip()
+    for r in os.environ.get(
+        "ZHAOSHANG_2FA_REQUIRED_ROLES", "office,system_admin,security_admin,audit_admin"
+    ).split(",")
+    if r.strip()
+)
+ZHAOSHANG_2FA_MAX_FAILURES = int(os.environ.get("ZHAOSHANG_2FA_MAX_FAILURES") or 5)
+OTP_TOTP_ISSUER = os.environ.get("ZHAOSHANG_2FA_ISSUER") or "招商引资工作平台"
 # API writes must name the version they read (If-Match), core/concurrency.py; off by default.
 ZHAOSHANG_API_REQUIRE_IF_MATCH = os.environ.get("ZHAOSHANG_API_REQUIRE_IF_MATCH", "0") in ("1", "true", "yes")
 SPECTACULAR_SETTINGS = {

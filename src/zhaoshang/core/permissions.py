@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -56,6 +57,15 @@ def is_office(user) -> bool:
     """招商办（调度）: the office that sets up the organisation and publishes results."""
     m = membership(user)
     return _active(user) and m is not None and m.role == Role.OFFICE
+
+
+def must_use_second_factor(user) -> bool:
+    """动态口令 at every login, whether or not the user has bound a device yet: Django superusers
+    always, and the roles named in ZHAOSHANG_2FA_REQUIRED_ROLES (by default the office and the
+    three administrators). Anyone else may bind one and is then asked for it too (twofactor/)."""
+    if not _active(user):
+        return False
+    return user.is_superuser or role_of(user) in settings.ZHAOSHANG_2FA_REQUIRED_ROLES
 
 
 class _Predicate(BasePermission):

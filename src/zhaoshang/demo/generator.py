@@ -144,6 +144,9 @@ class DemoLogin:
     username: str
     role: str
     place: str
+    # The base32 key of the login's demo authenticator (演示设备), when its role must use a
+    # second factor: add it to any authenticator app, or run `zhaoshang twofactor code NAME`.
+    secret: str = ""
 
 
 @dataclass
@@ -995,14 +998,30 @@ def _user(username: str, *, role: str, jurisdiction: Jurisdiction, team=None, un
     return user
 
 
+def _demo_secret(user) -> str:
+    """A login whose role must use a second factor gets a confirmed demo authenticator whose key
+    follows from the user name (twofactor.services.ensure_demo_device); its key in base32."""
+    from zhaoshang.twofactor import services as twofactor
+
+    user = get_user_model().objects.get(pk=user.pk)  # its membership as just saved
+    if not twofactor.must_use_second_factor(user):
+        return ""
+    return twofactor.secret(twofactor.ensure_demo_device(user))
+
+
 def _demo_logins(policy: Policy, prefix: str) -> list[DemoLogin]:
     j = policy.jurisdiction
     logins = []
 
     def add(name, role, place, **kw):
-        _user(f"{prefix}{name}", role=role, jurisdiction=kw.pop("jurisdiction", j), **kw)
+        user = _user(f"{prefix}{name}", role=role, jurisdiction=kw.pop("jurisdiction", j), **kw)
         logins.append(
-            DemoLogin(f"{prefix}{name}", dict(Membership._meta.get_field("role").choices)[role], place)
+            DemoLogin(
+                f"{prefix}{name}",
+                dict(Membership._meta.get_field("role").choices)[role],
+                place,
+                _demo_secret(user),
+            )
         )
 
     add("office", "office", policy.office)
@@ -1075,8 +1094,8 @@ def generate_county(
             from zhaoshang.notify.demo import seed as seed_reminders
 
             result.counts.update(seed_reminders(policy=policy))
-    _user("admin", role="office", jurisdiction=policy.jurisdiction, superuser=True)
-    result.logins.insert(0, DemoLogin("admin", "系统管理员", "全部数据（含后台）"))
+        admin = _user("admin", role="office", jurisdiction=policy.jurisdiction, superuser=True)
+        result.logins.insert(0, DemoLogin("admin", "系统管理员", "全部数据（含后台）", _demo_secret(admin)))
     return result
 
 
@@ -1130,8 +1149,12 @@ def generate_province(
         for k, v in _save_all(records, bulk=True).items():
             result.counts[k] = result.counts.get(k, 0) + v
         result.counties += 1
-    _user("province-office", role="office", jurisdiction=province)
-    result.logins.append(DemoLogin("province-office", "招商办（调度）", province.name))
+    from zhaoshang.core.changelog import change_context
+
+    office = _user("province-office", role="office", jurisdiction=province)
+    with change_context(source="cli", reason="生成演示数据"):
+        secret = _demo_secret(office)
+    result.logins.append(DemoLogin("province-office", "招商办（调度）", province.name, secret))
     return result
 
 

@@ -45,7 +45,15 @@ class Command(BaseCommand):
         if result.logins:
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
             for login in result.logins:
-                self.stdout.write(f"  {login.username:<36} {login.role:<12} {login.place}")
+                line = f"  {login.username:<36} {login.role:<12} {login.place}"
+                if login.secret:
+                    line += f"  动态口令密钥 {login.secret}"
+                self.stdout.write(line)
+            if any(login.secret for login in result.logins):
+                self.stdout.write(
+                    "  有“动态口令密钥”的账号登录时还须输入动态口令：把密钥添加到任一身份验证器应用，"
+                    "或运行 zhaoshang twofactor code 用户名 获取当前口令（仅限演示设备）。"
+                )
 
     def _publish_assessments(self, spec):
         """Published results for the policy's main period (and, for a short campaign, each of
