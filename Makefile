@@ -46,6 +46,7 @@ test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: ZHAOSHANG_DATA=$$(mktemp -d) $(BIN)/pytest
 
 test-postgres: install
+	@$(MAKE) --no-print-directory deploy-deps || echo "未能安装 nginx，部署演练（tests/test_deploy.py）将跳过（可手动运行 make deploy-deps）"
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} ZHAOSHANG_DATA=$$(mktemp -d) $(BIN)/pytest -m "not browser"
 
 # Debian's headless Chromium (CJK fonts for legible screenshots, pdftoppm for a PDF page) for the browser tests, when
@@ -55,6 +56,15 @@ browser-deps:
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk poppler-utils; \
+	fi
+
+# Debian's nginx-light for tests/test_deploy.py, which follows docs/deploy.md on loopback (nginx -t on
+# the sample, TLS in front of two app servers), when missing.
+deploy-deps:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then echo "nginx: $$(/usr/sbin/nginx -v 2>&1)"; else \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null 2>&1 || \
+		($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light); \
 	fi
 
 bench: install

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-ALL = ["scoping", "ledger", "ledger_import", "assessment"]
+ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving"]
 
 
 def main() -> int:
