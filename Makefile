@@ -7,7 +7,7 @@ PORT ?= 8000
 POLICIES := xinfeng-2023-100days jinxi-2021 xiayi-2023-2025 sanming-2021 xinfeng-2024
 PG_URL ?= postgres://postgres@127.0.0.1:5432/zhaoshang
 
-.PHONY: demo serve test test-sqlite test-postgres browser-deps lint bench install clean
+.PHONY: demo serve test test-sqlite test-postgres browser-deps deploy-deps lint bench install clean
 
 install: $(VENV)/.installed
 
