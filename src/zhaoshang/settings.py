@@ -12,6 +12,12 @@ ZHAOSHANG_2FA_REQUIRED_ROLES  comma-separated roles that must give a 动态口�
 ZHAOSHANG_2FA_MAX_FAILURES    wrong codes in a row that end the half-logged-in session; 5
 ZHAOSHANG_2FA_ISSUER          the name authenticator apps show beside the account; 招商引资工作平台
 
+Holiday calendar and backups (docs/calendar.md, docs/backup.md):
+ZHAOSHANG_CALENDAR_WARN_MONTH     from this month on, the office's home page warns while next year's
+                                  holidays are missing or lack their 调休; 12 (from 1 December)
+ZHAOSHANG_CALENDAR_CACHE_SECONDS  how long a process keeps the holiday table before reading it again; 60
+ZHAOSHANG_BACKUP_DIR              where `zhaoshang backup` writes when --output is not given; <data>/backups
+
 Hardening (the block at the end; docs/hardening.md lists each with what it does and how to check it):
 ZHAOSHANG_PRODUCTION         "1": HTTPS only (redirect, HSTS, secure cookies); refuses to start without
                              SECRET_KEY and ALLOWED_HOSTS in the environment or with DEBUG=1. Off by default
@@ -94,6 +100,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "zhaoshang.twofactor",
+    "zhaoshang.holidays",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +209,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "zhaoshang.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "zhaoshang.api.schema.ApiSchema",
 }
+# The holiday calendar (holidays/calendar.py) and backups (ops of `zhaoshang backup`).
+ZHAOSHANG_CALENDAR_WARN_MONTH = int(os.environ.get("ZHAOSHANG_CALENDAR_WARN_MONTH") or 12)
+ZHAOSHANG_CALENDAR_CACHE_SECONDS = int(os.environ.get("ZHAOSHANG_CALENDAR_CACHE_SECONDS") or 60)
+ZHAOSHANG_BACKUP_DIR = Path(os.environ.get("ZHAOSHANG_BACKUP_DIR") or DATA_DIR / "backups")
 # API tokens (`zhaoshang token create`) expire after this many days.
 ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
 # Second factor (twofactor/): who must give a 动态口令 at each login, and how many wrong codes

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("zhaoshang.core.urls")),
     path("", include("zhaoshang.ops.urls")),
+    path("org/calendar/", include("zhaoshang.holidays.urls")),
     path("org/", include("zhaoshang.org.urls")),
     path("ledger/", include("zhaoshang.ledger.urls")),
     path("fieldwork/", include("zhaoshang.fieldwork.urls")),

@@ -5,7 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 
+from zhaoshang.holidays.calendar import warnings as holiday_warnings
+
 from .models import ObjectChange
+from .permissions import is_office
 from .roles import LOG_READERS
 from .scoping import membership
 from .views import Col, ObjectListView
@@ -33,6 +36,9 @@ def home(request):
         "due_reports": Report.objects.visible_to(user)
         .filter(submitted_at__isnull=True)
         .order_by("due_on")[:8],
+        # The office is told when this year's or (from ZHAOSHANG_CALENDAR_WARN_MONTH) next year's
+        # holidays are missing or lack their 调休: deadlines then fall Monday–Friday.
+        "calendar_warnings": holiday_warnings() if is_office(user) or user.is_superuser else [],
     }
     return render(request, "core/home.html", ctx)
 

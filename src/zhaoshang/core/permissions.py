@@ -96,6 +96,26 @@ class IsOffice(_Predicate):
     message = "只有招商办可以执行此操作"
 
 
+def may_edit_calendar(user) -> bool:
+    """The national holiday calendar (holidays/) is kept by the office of the top jurisdiction on
+    the platform — an office no office above it oversees (a county's on a county platform, the
+    city's where the city's office is on it too) — and by superusers. Everyone with a role reads."""
+    if _active(user) and user.is_superuser:
+        return True
+    if not is_office(user):
+        return False
+    from zhaoshang.org.models import Membership
+
+    m = membership(user)
+    above = [c for c in m.jurisdiction.path.split("/") if c and c != m.jurisdiction.code]
+    return not Membership.objects.filter(role=Role.OFFICE, jurisdiction__code__in=above).exists()
+
+
+class MayEditCalendar(_Predicate):
+    predicate = staticmethod(may_edit_calendar)
+    message = "只有最上级招商办可以修改节假日日历"
+
+
 def require(*permission_classes):
     """A Django view decorator: each class's `has_permission` must hold, or 403 with its Chinese
     message (an anonymous user is sent to the login page first)."""

@@ -6,25 +6,22 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import chinese_calendar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from zhaoshang.core import changelog
 from zhaoshang.engine.calendar import deadlines
+from zhaoshang.holidays import calendar as workdays
 from zhaoshang.org.models import HolderGroup, Policy
 
 from .models import Lead, Report
 
 
 def is_working_day(d: date) -> bool:
-    """Official working day: public holidays off, adjusted weekend workdays (调休) on. Years the
-    holiday table does not cover yet fall back to Monday–Friday."""
-    try:
-        return chinese_calendar.is_workday(d)
-    except NotImplementedError:
-        return d.weekday() < 5
+    """Official working day, as the office's holiday calendar says (holidays/calendar.py: the one
+    source; a year it does not cover is answered Monday–Friday and flagged where deadlines show)."""
+    return workdays.is_workday(d)
 
 
 def _holders(group: HolderGroup):
