@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from zhaoshang.twofactor.testing import pass_second_factor
+
 pytestmark = pytest.mark.browser
 
 LOGIN, PASSWORD = "xf-office", "demo-2024"
@@ -21,6 +23,7 @@ def _login(page, base):
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+    pass_second_factor(page, LOGIN)  # 动态口令, from the demo device
 
 
 def test_office_generates_a_battle_report_downloads_and_opens_it(

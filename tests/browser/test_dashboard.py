@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from zhaoshang.twofactor.testing import pass_second_factor
+
 pytestmark = pytest.mark.browser
 
 LOGIN, PASSWORD = "xf-office", "demo-2024"
@@ -54,6 +56,7 @@ def test_dashboard_draws_its_charts_and_the_funnel_drills_down(
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+    pass_second_factor(page, LOGIN)  # 动态口令, from the demo device
 
     page.click("header nav summary:has-text('领导视图')")
     page.click("header nav a:has-text('驾驶舱')")

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 
+from zhaoshang.twofactor.testing import pass_second_factor
+
 pytestmark = pytest.mark.browser
 
 OFFICE, CLERK, PASSWORD = "xf-office", "xf-team", "demo-2024"
@@ -24,6 +26,7 @@ def _login(page, base, username):
     page.fill("input[name=password]", PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+    pass_second_factor(page, username)  # 动态口令, from the demo device
 
 
 def _width(page) -> int:

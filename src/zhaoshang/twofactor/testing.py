@@ -74,3 +74,18 @@ def next_code(user) -> str:
         if t <= now + device.tolerance:
             return services.code_at(device, t)
         time.sleep(1)
+
+
+VERIFY_PATH = "/account/2fa/verify/"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """In a browser test (Playwright), after the password: type the code on the 动态口令 page when
+    the login was sent there; nothing for a login that owes no second factor."""
+    from django.contrib.auth import get_user_model
+
+    if VERIFY_PATH not in page.url:
+        return
+    page.fill("input[name=code]", next_code(get_user_model().objects.get(username=username)))
+    page.get_by_role("button", name="验证", exact=True).click()
+    page.wait_for_url(lambda url: "/account/2fa/" not in url)
