@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving"]
+ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving", "hardening"]
 
 
 def main() -> int:

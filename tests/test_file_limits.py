@@ -123,3 +123,17 @@ def test_the_service_refuses_a_bad_file_whichever_channel_calls_it(users):
             evidence=SimpleUploadedFile("程序.exe", b"MZ\x90\x00"),
         )
     assert "不是可接受的文件" in refused.value.message_dict["evidence"][0]
+
+
+def test_an_xlsx_bomb_is_refused_from_the_zip_directory_without_unpacking(monkeypatch):
+    """The workbook reader refuses what the zip's directory declares before it streams a member
+    (a directory that understates is caught while streaming: exchange/tests/test_limits.py)."""
+    from zhaoshang.exchange import reader
+    from zhaoshang.exchange.layouts import PROJECTS
+    from zhaoshang.exchange.tests.test_limits import zip_bomb
+
+    bomb = zip_bomb(3)
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: pytest.fail("a member was unpacked"))
+    with pytest.raises(reader.ReadError) as refused:
+        reader.read_sheet(bomb, PROJECTS, reader.Limits(max_unzipped_mb=2))
+    assert "ZHAOSHANG_IMPORT_MAX_UNZIPPED_MB" in refused.value.problems[0][2]

@@ -62,13 +62,38 @@ def chromium():
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             except Error as exc:
                 pytest.skip(f"{CHROMIUM} does not start under Playwright: {exc}")
+            violations = _watch_csp(browser)
             yield browser
             browser.close()
+            # Every page a browser test opens is held to the Content-Security-Policy
+            # (docs/hardening.md): a refused inline script or style fails the test.
+            assert not violations, "Content-Security-Policy 拒绝了页面上的内容：\n" + "\n".join(violations)
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _watch_csp(browser) -> list[str]:
+    """Collects, from every page of every context the browser opens, the console's reports of
+    content the Content-Security-Policy refused."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+
+        def on_console(message):
+            if message.type == "error" and "Content Security Policy" in message.text:
+                violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    browser.new_context = watched
+    browser.csp_violations = violations  # a test that provokes one on purpose clears it
+    return violations
 
 
 @pytest.fixture
@@ -91,7 +116,7 @@ def artifacts() -> Path:
 
 @pytest.fixture
 def xinfeng_world(live_server, transactional_db):
-    """The Xinfeng 2024 demo county with its logins (xf-team, …; password demo-2024)."""
+    """The Xinfeng 2024 demo county with its logins (xf-team, …; password DEMO_PASSWORD, Demo@2024zs)."""
     from django.contrib.auth import get_user_model
 
     from zhaoshang.core.changelog import change_context

@@ -248,6 +248,19 @@ def check_workbook(data: bytes, limits: Limits) -> None:
             ]
         )
     budget = _Budget(limits)
+    # What the zip's directory declares, first: an honest zip bomb is refused without unpacking a
+    # byte. A directory that understates is still caught by the budget while the members stream.
+    if sum(m.file_size for m in members) > budget.cap:
+        raise ReadError(
+            [
+                (
+                    None,
+                    None,
+                    f"文件解压后超过导入上限 {_n(limits.max_unzipped_mb)} MB"
+                    f"（ZHAOSHANG_IMPORT_MAX_UNZIPPED_MB），内容异常或过大，未导入；请分批导入",
+                )
+            ]
+        )
     sheet_names = _sheet_names(archive, names, budget)
     for member in members:
         if member.is_dir():
