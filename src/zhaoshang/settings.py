@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "zhaoshang.twofactor",
     "zhaoshang.holidays",
+    "zhaoshang.jobs",
 ]
 
 MIDDLEWARE = [
@@ -259,8 +260,36 @@ EMAIL_TIMEOUT = 10
 if os.environ.get("NOTIFY_WEBHOOK_HOSTS"):
     NOTIFY_WEBHOOK_HOSTS = [h.strip() for h in os.environ["NOTIFY_WEBHOOK_HOSTS"].split(",") if h.strip()]
 
-# Long work (bulletins) runs in `zhaoshang worker` when one is configured, inline otherwise.
+# Long work (bulletins, large imports, a city's assessment; jobs/, docs/jobs.md): Celery workers on
+# Redis when CELERY_BROKER_URL is set; else queued for `zhaoshang worker` polling the database when
+# ZHAOSHANG_WORKER=1; else inline in the request, as `make demo` and the tests run.
 ZHAOSHANG_WORKER = os.environ.get("ZHAOSHANG_WORKER", "") in ("1", "true", "yes")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True  # a message is acknowledged when its job ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # and delivered again when the process running it dies
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # the outcome is the Job row; no result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Unacknowledged messages return to the queue after this long (longer than any job's hard limit).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT") or 7200)
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+ZHAOSHANG_WORKER_CONCURRENCY = int(os.environ.get("ZHAOSHANG_WORKER_CONCURRENCY") or 2)
+ZHAOSHANG_JOB_STALE_MINUTES = float(os.environ.get("ZHAOSHANG_JOB_STALE_MINUTES") or 10)
+ZHAOSHANG_JOB_HEARTBEAT_SECONDS = float(os.environ.get("ZHAOSHANG_JOB_HEARTBEAT_SECONDS") or 30)
+ZHAOSHANG_JOB_MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_JOB_MAX_ATTEMPTS") or 3)
+ZHAOSHANG_JOB_RETRY_SECONDS = float(os.environ.get("ZHAOSHANG_JOB_RETRY_SECONDS") or 30)
+ZHAOSHANG_JOB_KEEP_DAYS = int(os.environ.get("ZHAOSHANG_JOB_KEEP_DAYS") or 30)
+# Soft time limits (seconds) per kind, over jobs/conf.py's defaults: "import=3600,bulletin=600".
+ZHAOSHANG_JOB_TIME_LIMITS = {
+    k.strip(): int(v)
+    for k, _, v in (p.partition("=") for p in os.environ.get("ZHAOSHANG_JOB_TIME_LIMITS", "").split(","))
+    if k.strip() and v.strip().isdigit()
+}
+# An Excel upload of more rows than this is imported as a background job (its progress on the job page).
+ZHAOSHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("ZHAOSHANG_IMPORT_BACKGROUND_ROWS") or 5000)
 # The address users reach the platform at, for links in group-chat messages (optional).
 SITE_URL = os.environ.get("SITE_URL", "")
 

@@ -180,3 +180,29 @@ def diff(a: AssessmentRun, b: AssessmentRun) -> list[dict]:
                 }
             )
     return out
+
+
+def queue_run(
+    policy: Policy, period: str, *, user=None, reason: str = "", current_organisation: bool = False
+):
+    """A city's or province's run over its counties, where jobs run in the background (a broker or
+    `zhaoshang worker`): one "assessment" job (zhaoshang.jobs.kinds) that calls `run` — its page
+    shows progress and links to the run. None where the run is done in the request (a county, or
+    no background worker)."""
+    from zhaoshang import jobs
+    from zhaoshang.jobs import conf
+    from zhaoshang.org.models import Jurisdiction
+
+    if conf.mode() == "inline" or policy.jurisdiction.level == Jurisdiction.Level.COUNTY:
+        return None
+    period_key(policy, period)  # a period that cannot be read is refused here, on the form
+    return jobs.submit(
+        "assessment",
+        user=user,
+        title=f"计算考核结果：{policy.jurisdiction.name} {period}",
+        policy=policy.pk,
+        period=period,
+        by=user.pk if getattr(user, "pk", None) else None,
+        reason=reason,
+        current_organisation=current_organisation,
+    )

@@ -132,6 +132,16 @@ def run_new(request):
         if form.is_valid():
             policy = next(p for p in policies if p.name == form.cleaned_data["policy"])
             try:
+                # A city's run over its counties goes to a background job where there is a worker.
+                job = services.queue_run(
+                    policy,
+                    form.cleaned_data["period"].strip(),
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    current_organisation=form.cleaned_data["current_organisation"],
+                )
+                if job is not None:
+                    return HttpResponseRedirect(job.get_absolute_url())
                 run = services.run(
                     policy,
                     form.cleaned_data["period"].strip(),

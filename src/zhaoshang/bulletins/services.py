@@ -1,8 +1,9 @@
 """Generating bulletins and sending them. Views, the API, the command line and the worker all
 call these.
 
-A bulletin is asked for (`request_bulletin`), which numbers it and either builds it at once or,
-where a worker is configured (ZHAOSHANG_WORKER=1), leaves it queued for `zhaoshang worker`.
+A bulletin is asked for (`request_bulletin`), which numbers it and submits a "bulletin" job
+(zhaoshang.jobs): built at once without a broker or worker, else by a Celery worker
+(CELERY_BROKER_URL) or by `zhaoshang worker` polling the jobs (ZHAOSHANG_WORKER=1).
 Building gathers the figures, renders the office's template into a `Document`, and writes the
 Word, Excel and PDF files, updating the progress the page shows."""
 
@@ -47,7 +48,9 @@ MIME = {
 
 
 def worker_configured() -> bool:
-    return bool(getattr(settings, "ZHAOSHANG_WORKER", False))
+    from zhaoshang.jobs import conf
+
+    return conf.mode() != "inline"
 
 
 # --- Templates ----------------------------------------------------------------------------------
@@ -330,9 +333,16 @@ def request_bulletin(
             continue  # another request took the number: take the next
     else:
         raise ValidationError("编号冲突，请稍后重试")
-    if inline if inline is not None else not worker_configured():
-        generate(bulletin)
-        bulletin.refresh_from_db()
+    from zhaoshang import jobs
+
+    jobs.submit(
+        "bulletin",
+        user=user,
+        inline=inline,
+        title=f"生成{KINDS[kind]}：{policy.jurisdiction.name} {bulletin.period}",
+        bulletin=bulletin.pk,
+    )
+    bulletin.refresh_from_db()
     return bulletin
 
 
@@ -350,13 +360,18 @@ def _numbered(policy, kind, period, year, user) -> Bulletin:
     )
 
 
-def generate(bulletin: Bulletin) -> Bulletin:
-    """Build a queued bulletin's files; a failure is recorded on it with its reason."""
+def generate(bulletin: Bulletin, *, on_progress=None) -> Bulletin:
+    """Build a queued bulletin's files; a failure is recorded on it with its reason. A time limit
+    or a passing outage (the database, Redis) is left to the job that runs this (zhaoshang.jobs):
+    it fails the bulletin with the job's reason, or tries again."""
+    from zhaoshang.jobs.services import time_limit_errors, transient_errors
 
     def progress(pct, msg):
         Bulletin.objects.filter(pk=bulletin.pk).update(
             progress=pct, message=msg, status=Bulletin.Status.RUNNING
         )
+        if on_progress is not None:
+            on_progress(pct, msg)
 
     # Only the office asks for bulletins, and it may see its drafts (the text marks them).
     try:
@@ -365,6 +380,8 @@ def generate(bulletin: Bulletin) -> Bulletin:
         )
     except ValidationError as exc:
         return _failed(bulletin, "；".join(exc.messages))
+    except time_limit_errors() + transient_errors():
+        raise
     except Exception as exc:  # a worker must not leave a bulletin "生成中" for ever
         logger.exception("bulletin %s failed", bulletin.pk)
         return _failed(bulletin, f"生成时出错（{type(exc).__name__}），请联系系统管理员")
@@ -387,32 +404,6 @@ def _failed(bulletin: Bulletin, message: str) -> Bulletin:
     bulletin.finished_at = timezone.now()
     bulletin.save()
     return bulletin
-
-
-def claim_next() -> Bulletin | None:
-    """The oldest queued bulletin, marked running so that a second worker skips it."""
-    with transaction.atomic():
-        qs = Bulletin.objects.filter(status=Bulletin.Status.QUEUED).order_by("created", "pk")
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True)
-        bulletin = qs.first()
-        if bulletin is None:
-            return None
-        claimed = Bulletin.objects.filter(pk=bulletin.pk, status=Bulletin.Status.QUEUED).update(
-            status=Bulletin.Status.RUNNING, message="开始生成"
-        )
-    return bulletin if claimed else None
-
-
-def run_queued(limit: int | None = None) -> int:
-    done = 0
-    while limit is None or done < limit:
-        bulletin = claim_next()
-        if bulletin is None:
-            break
-        generate(bulletin)
-        done += 1
-    return done
 
 
 # --- Sending ------------------------------------------------------------------------------------

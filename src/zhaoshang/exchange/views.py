@@ -164,7 +164,12 @@ def import_view(request, kind):
     dry_run = bool(request.POST.get("dry_run"))
     # A large sheet, where a worker runs jobs, is imported in the background (exchange/background.py).
     job = queue_large_import(
-        kind=kind, upload=upload, user=request.user, policy=policy, dry_run=dry_run, list_url=reverse(list_url)
+        kind=kind,
+        upload=upload,
+        user=request.user,
+        policy=policy,
+        dry_run=dry_run,
+        list_url=reverse(list_url),
     )
     if job is not None:
         messages.info(request, "文件较大，已转入后台导入；本页显示进度，完成后给出结果")

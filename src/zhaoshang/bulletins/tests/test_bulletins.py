@@ -197,7 +197,7 @@ def test_office_generates_from_the_page_and_downloads(client, users, testland):
     bulletin = Bulletin.objects.get(policy=testland, kind="monthly")
     assert response.status_code == 302 and response["Location"].endswith(f"/bulletins/{bulletin.pk}/")
     detail = client.get(response["Location"]).content.decode()
-    assert "已生成" in detail and "下载 Word" in detail and 'hx-trigger="every 1s"' not in detail
+    assert "已生成" in detail and "下载 Word" in detail and "hx-trigger" not in detail  # no polling once done
     for fmt, magic in (("docx", b"PK"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
         download = client.get(reverse("bulletins:bulletin_download", args=[bulletin.pk, fmt]))
         assert download.status_code == 200 and b"".join(download.streaming_content).startswith(magic)
@@ -210,10 +210,14 @@ def test_queued_bulletin_page_polls_its_progress(client, users, testland, settin
     bulletin = services.request_bulletin(policy=testland, kind="monthly", period="2024-05")
     client.force_login(users["tl-office"])
     page = client.get(reverse("bulletins:bulletin_detail", args=[bulletin.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in page and "排队中" in page
+    assert 'hx-trigger="every 5s"' in page and "排队中" in page
     Bulletin.objects.filter(pk=bulletin.pk).update(status="running", progress=60, message="生成 Excel 表格")
     partial = client.get(reverse("bulletins:bulletin_progress", args=[bulletin.pk])).content.decode()
     assert 'value="60"' in partial and "生成 Excel 表格" in partial and "<html" not in partial
+    assert 'hx-trigger="every 2s"' in partial
+    Bulletin.objects.filter(pk=bulletin.pk).update(status="failed", message="生成时出错")
+    partial = client.get(reverse("bulletins:bulletin_progress", args=[bulletin.pk])).content.decode()
+    assert "生成失败" in partial and "hx-get" not in partial  # stops polling
     assert client.get(reverse("bulletins:bulletin_download", args=[bulletin.pk, "docx"])).status_code == 404
 
 
