@@ -339,3 +339,199 @@ def test_two_saves_from_one_read_at_the_same_moment_one_wins(committed):
         ).count()
         == 1
     )
+
+
+@postgresql
+def test_two_advances_at_once_write_the_step_once(committed):
+    from zhaoshang.ledger.models import StageChange
+    from zhaoshang.ledger.services import project_advance_stage
+
+    county = Jurisdiction.objects.get(code="360722")
+    unit = Unit.objects.filter(jurisdiction=county).order_by("pk").first()
+    e = Enterprise.objects.create(jurisdiction=county, name="并发推进科技有限公司", unit=unit)
+    committed.append(Enterprise.objects.filter(pk=e.pk))
+    p = Project.objects.create(
+        jurisdiction=county, name="并发推进项目", enterprise=e, unit=unit, total_investment=Decimal(100),
+        registered_on=date(2024, 3, 1),
+    )  # fmt: skip
+    committed.append(Project.objects.filter(pk=p.pk))
+
+    def advance():
+        mine = Project.objects.get(pk=p.pk)  # both read it at 线索
+        return project_advance_stage(project=mine, stage="negotiating", on=date(2024, 4, 1))
+
+    results = _race(advance, advance)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert StageChange.objects.filter(project=p).count() == 1
+    assert sorted(r.repeated for r in results) == [False, True]
+    assert "本次未重复记录" in next(r.note for r in results if r.repeated)
+
+
+@postgresql
+def test_two_imports_of_one_file_at_once_write_once(committed):
+    from zhaoshang.exchange.importer import import_projects
+    from zhaoshang.exchange.tests.helpers import code, project_row, xlsx
+
+    office = get_user_model().objects.get(username="xf-office")
+    rows = [
+        project_row(
+            项目名称=f"并发导入项目{i}",
+            企业名称=f"赣州并发导入{i}号科技有限公司",
+            统一社会信用代码=code(f"C{i:06d}9"),
+        )
+        for i in range(30)
+    ] + [project_row(项目名称="并发导入无代码项目", 企业名称="赣州并发导入无代码有限公司")]
+    content = xlsx(rows)
+    committed.append(Enterprise.objects.filter(name__startswith="赣州并发导入"))
+    committed.append(Project.objects.filter(name__startswith="并发导入"))
+
+    results = _race(
+        lambda: import_projects(content, user=office), lambda: import_projects(content, user=office)
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Project.objects.filter(name__startswith="并发导入").count() == 31
+    assert Enterprise.objects.filter(name__startswith="赣州并发导入").count() == 31
+    from zhaoshang.ledger.models import StageChange
+
+    assert StageChange.objects.filter(project__name__startswith="并发导入").count() == 31
+    done = [r for r in results if r.ok]
+    assert len(done) == 1, [[str(e) for e in r.errors] for r in results]
+    refused = [r for r in results if not r.ok]
+    for r in refused:  # told who is importing, in Chinese, nothing written
+        assert "正在导入" in str(r.errors[0]) and r.created == 0
+    # Once the first is done, the same file again changes nothing.
+    again = import_projects(content, user=office)
+    assert (
+        again.ok and again.created == 0 and Project.objects.filter(name__startswith="并发导入").count() == 31
+    )
+
+
+# --- No double advance ------------------------------------------------------------------------------
+
+
+def test_the_same_advance_twice_writes_one_step(client, w):
+    from zhaoshang.ledger.services import project_advance_stage
+
+    first = project_advance_stage(project=w.project, stage="negotiating", on=date(2024, 4, 1), by=w.zhang)
+    stale = Project.objects.get(pk=w.project.pk)
+    stale.stage = "lead"  # as a page opened before the first advance holds it
+    again = project_advance_stage(project=stale, stage="negotiating", on=date(2024, 4, 2), by=w.li)
+    assert (first.repeated, again.repeated, again.pk) == (False, True, first.pk)
+    assert re.fullmatch(r"项目已由 张三 于 \S+ \S+ 调整为“在谈”（2024-04-01），本次未重复记录", again.note)
+    assert w.project.stage_changes.count() == 1
+    # The page sent twice: the second says so and writes nothing.
+    client.force_login(w.li)
+    url = reverse("ledger:project_stage", args=[w.project.pk])
+    for _ in range(2):
+        response = client.post(url, {"stage": "substantive", "on": "2024-05-01"}, follow=True)
+        assert response.status_code == 200
+    page = response.content.decode()
+    assert "本次未重复记录" in page and w.project.stage_changes.count() == 2
+    # The API likewise: 201 once, then 200 with the note.
+    api = f"/api/projects/{w.project.pk}/advance/"
+    body = {"stage": "signed", "on": "2024-06-01", "kind": "formal"}
+    assert client.post(api, body, content_type="application/json").status_code == 201
+    second = client.post(api, body, content_type="application/json")
+    assert second.status_code == 200 and "本次未重复记录" in second.json()["note"]
+    assert w.project.stage_changes.count() == 3
+    # Staying where a project was put by no step is still refused as before.
+    from django.core.exceptions import ValidationError
+
+    fresh = Project.objects.create(
+        jurisdiction=w.county,
+        name="并发测试新项目",
+        enterprise=w.enterprise,
+        unit=w.unit,
+        total_investment=Decimal(100),
+        registered_on=date(2024, 3, 1),
+    )
+    with pytest.raises(ValidationError):
+        project_advance_stage(project=fresh, stage="lead", on=date(2024, 4, 1))
+
+
+# --- No double import --------------------------------------------------------------------------------
+
+
+def test_natural_keys_are_held_by_the_database(w):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Project.objects.create(
+            jurisdiction=w.county,
+            name="并发测试项目",
+            enterprise=w.enterprise,
+            unit=w.unit,
+            total_investment=Decimal(100),
+            registered_on=date(2024, 3, 1),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Enterprise.objects.create(jurisdiction=w.county, name="并发测试科技有限公司", unit=w.unit)
+    # With a code, namesakes are told apart by it; a different enterprise's project may share a name.
+    from zhaoshang.exchange.tests.helpers import code
+
+    other = Enterprise.objects.create(
+        jurisdiction=w.county, name="并发测试科技有限公司", unit=w.unit, uscc=code("C0000019")
+    )
+    Project.objects.create(
+        jurisdiction=w.county,
+        name="并发测试项目",
+        enterprise=other,
+        unit=w.unit,
+        total_investment=Decimal(100),
+        registered_on=date(2024, 3, 1),
+    )
+    # The form says so naming the field (the model's own check).
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        Project(jurisdiction=w.county, name="并发测试项目", enterprise=w.enterprise, unit=w.unit,
+                total_investment=Decimal(100), registered_on=date(2024, 3, 1)).full_clean()  # fmt: skip
+    assert set(exc.value.message_dict) == {"__all__"}
+    assert "该企业在本行政区划内已有同名项目" in str(exc.value)
+
+
+def test_a_record_registered_while_the_import_ran_refuses_the_import_naming_the_row(users, monkeypatch):
+    from zhaoshang.exchange import importer
+    from zhaoshang.exchange.tests.helpers import code, project_row, xlsx
+
+    county = Jurisdiction.objects.get(code="360722")
+    unit = Unit.objects.get(jurisdiction=county, name="商务局")
+    rows = [
+        project_row(
+            项目名称="同时登记项目甲", 企业名称="赣州同时登记甲有限公司", 统一社会信用代码=code("C0000029")
+        ),
+        project_row(项目名称="同时登记项目乙", 企业名称="赣州同时登记乙有限公司"),
+    ]
+    validate = importer._ProjectImport.validate
+
+    def validate_then_someone_registers(self):
+        validate(self)
+        # A clerk saves the same enterprise on the form between the import's check and its write.
+        Enterprise.objects.create(jurisdiction=county, name="赣州同时登记乙有限公司", unit=unit)
+
+    monkeypatch.setattr(importer._ProjectImport, "validate", validate_then_someone_registers)
+    projects, log = Project.objects.count(), ObjectChange.objects.count()
+    result = importer.import_projects(xlsx(rows), user=users["xf-office"])
+    assert not result.ok and result.created == 0
+    assert [str(e) for e in result.errors] == [
+        "第3行【企业名称】企业“赣州同时登记乙有限公司”已由他人同时登记，未导入任何数据，请重新导入"
+    ]
+    assert Project.objects.count() == projects
+    assert not Enterprise.objects.filter(name="赣州同时登记甲有限公司").exists()  # all or nothing
+    assert ObjectChange.objects.count() == log + 1  # the clerk's enterprise only
+
+
+def test_an_import_stays_out_while_another_over_the_same_place_runs(users):
+    from zhaoshang.exchange.models import ImportBusy, ImportClaim
+
+    county = Jurisdiction.objects.get(code="360722")
+    city = county.parent
+    held = ImportClaim.take(jurisdiction=city, user=users["xf-office"], kind="projects", title="项目")
+    with pytest.raises(ImportBusy) as exc:
+        ImportClaim.take(jurisdiction=county, user=users["xf-office"], kind="projects", title="项目")
+    assert "正在导入" in str(exc.value) and "请稍候再试" in str(exc.value)
+    assert list(ImportClaim.objects.all()) == [held]  # the refused claim is gone
+    with pytest.raises(ImportBusy):
+        ImportClaim.take(jurisdiction=None, user=users["xf-office"], kind="projects", title="项目")
+    held.release()
+    ImportClaim.take(jurisdiction=county, user=users["xf-office"], kind="projects", title="项目").release()

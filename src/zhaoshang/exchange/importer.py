@@ -203,13 +203,9 @@ def _run(layout: Layout, source, *, user, filename: str, dry_run: bool, policy=N
         except _Rollback:
             pass
         except IntegrityError as exc:
-            result.errors.append(
-                ImportError(
-                    None,
-                    None,
-                    f"保存时与已有记录冲突（可能有人同时在登记），未导入任何数据，请重试。（{exc}）",
-                )
-            )
+            # A natural key the database holds (one enterprise per code, one project per
+            # enterprise and name…) was taken meanwhile by another writer: nothing is imported.
+            result.errors.extend(job.conflict_errors(exc))
     finally:
         claim.release()
     if result.errors:
@@ -217,6 +213,25 @@ def _run(layout: Layout, source, *, user, filename: str, dry_run: bool, policy=N
         result.enterprises_created = result.enterprises_updated = result.stage_changes = 0
         result.leads_created = result.leads_updated = 0
     return result
+
+
+# The database's unique keys an import may run into, in the clerk's words: by the constraint's
+# name (PostgreSQL says it) or its columns (SQLite says those).
+_KEYS = [
+    (("project_unique_name_per_enterprise", "ledger_project.enterprise_id, ledger_project.name"),
+     "该企业在本行政区划内已有同名项目"),
+    (("enterprise_unique_uscc", "ledger_enterprise.jurisdiction_id, ledger_enterprise.uscc"),
+     "本行政区划内已有相同统一社会信用代码的企业"),
+    (("enterprise_unique_name_without_uscc", "ledger_enterprise.jurisdiction_id, ledger_enterprise.name"),
+     "本行政区划内已有同名且未填统一社会信用代码的企业"),
+    (("investment_unique_share", "ledger_investment."), "同一项目、月份和计入单位的实际进资已登记"),
+]  # fmt: skip
+
+
+def conflict_message(exc: IntegrityError) -> str:
+    text = str(exc)
+    what = next((words for keys, words in _KEYS if any(k in text for k in keys)), "与已有记录重复")
+    return f"保存时{what}（可能有人同时在导入或登记同一记录），未导入任何数据。请稍候重新导入：已登记的记录将按表格更新，不会重复登记。"
 
 
 def denied_message(layout: Layout) -> str:
@@ -370,6 +385,11 @@ class _Import:
 
     def check_scope(self) -> list[ImportError]:
         return []
+
+    def conflict_errors(self, exc: IntegrityError) -> list[ImportError]:
+        """What to tell the importer when the write broke a unique key of the database: another
+        user registered the same record while this import ran. Nothing was imported."""
+        return [ImportError(None, None, conflict_message(exc))]
 
     def count(self) -> None:
         for row in self.rows:
@@ -1125,7 +1145,8 @@ class _ProjectImport(_Import):
                     setattr(obj, f, val)
                 obj.jurisdiction = self.jurisdictions[obj.jurisdiction_id]
                 objs.append(obj)
-                if on is not None:
+                if on is not None and obj.stage != from_stage:
+                    # Not if the project reached the stage meanwhile (locked now): one step per move.
                     kind = _kind_of(obj.stage, obj.signing_kind, obj.start_kind)
                     steps.append(self.step(obj.pk, from_stage, obj.stage, on, kind))
                     step_projects[obj.pk] = (obj.name, obj.jurisdiction.path)
@@ -1154,6 +1175,37 @@ class _ProjectImport(_Import):
             "reason": IMPORT_REASON,
             "by_id": self.actor.user.pk,
         }
+
+    def conflict_errors(self, exc: IntegrityError) -> list[ImportError]:
+        """The rows whose enterprise or project another user registered while this import ran,
+        found by the keys the database holds; the general message if none can be named."""
+        problems = []
+        for ent in {id(e): e for e in (*self.ents_by_name.values(), *self.ents_by_uscc.values())}.values():
+            if ent.obj is not None:
+                continue
+            same = Enterprise.objects.filter(jurisdiction=ent.jurisdiction)
+            same = same.filter(uscc=ent.uscc) if ent.uscc else same.filter(uscc="", name=ent.name)
+            if same.exists():
+                column = "统一社会信用代码" if ent.uscc else "企业名称"
+                problems.append(
+                    ImportError(
+                        ent.row, column, f"企业“{ent.name}”已由他人同时登记，未导入任何数据，请重新导入"
+                    )
+                )
+        for p in self.new_projects:
+            if p.ent.obj is None:
+                continue
+            v = p.values
+            if Project.objects.filter(
+                jurisdiction_id=v["jurisdiction_id"], enterprise_id=p.ent.obj.pk, name=v["name"]
+            ).exists():
+                row = self.file_projects.get((v["jurisdiction_id"], v["name"], id(p.ent)))
+                problems.append(
+                    ImportError(
+                        row, "项目名称", f"项目“{v['name']}”已由他人同时登记，未导入任何数据，请重新导入"
+                    )
+                )
+        return sorted(problems, key=lambda e: e.row or 0) or super().conflict_errors(exc)
 
     def check_scope(self) -> list[ImportError]:
         """A clerk's import must leave every record it wrote visible to them (as `save_in_scope`)."""

@@ -2,8 +2,15 @@
 
 An import claims its jurisdiction with one `ImportClaim` row (unique `key`), committed in its own
 transaction before it validates and writes, and deletes it when done, whatever happened. A second
-import of the same jurisdiction finds the row and is told who started when; a claim older than
-`ZHAOSHANG_IMPORT_CLAIM_MINUTES` (a process that died mid-import) is taken over.
+import of the same jurisdiction finds the row and is told who started when (on PostgreSQL the
+second INSERT waits for the first to commit, then fails on the unique key: two imports at once
+never both hold it); a claim older than `ZHAOSHANG_IMPORT_CLAIM_MINUTES` (a process that died
+mid-import) is taken over.
+
+Claims of nested places exclude each other too: a city's (or a superuser's, “all”) import and a
+county's under it write the same rows. Each import commits its claim first and then looks for
+another live claim above or below it; of two at once at least one sees the other and steps back
+(both may, and are told to retry), so two overlapping imports never write together.
 """
 
 from __future__ import annotations
@@ -66,6 +73,15 @@ class ImportClaim(models.Model):
             "kind": kind,
             "filename": filename[:255],
         }
+        claim = cls._take(key, fields, jurisdiction, title)
+        other = claim.overlapping()
+        if other is not None:
+            claim.release()
+            raise ImportBusy(other.busy_message(jurisdiction, title))
+        return claim
+
+    @classmethod
+    def _take(cls, key: str, fields: dict, jurisdiction, title: str) -> ImportClaim:
         for _ in range(3):
             now = timezone.now()
             token = uuid.uuid4()
@@ -84,6 +100,22 @@ class ImportClaim(models.Model):
             if holder is not None:
                 raise ImportBusy(holder.busy_message(jurisdiction, title))
         raise ImportBusy(f"正在导入，{BUSY_HINT}")
+
+    def overlapping(self) -> ImportClaim | None:
+        """Another live claim on a place above or below this one's (the whole platform's is above
+        every place), read after this one is committed."""
+        from django.db.models import Q
+
+        live = type(self).objects.exclude(pk=self.pk).filter(started__gte=timezone.now() - self.stale_after())
+        if self.jurisdiction is not None:
+            path = self.jurisdiction.path
+            above = [path[: i + 1] for i, ch in enumerate(path) if ch == "/"]
+            live = live.filter(
+                Q(jurisdiction__isnull=True)
+                | Q(jurisdiction__path__in=above)
+                | Q(jurisdiction__path__startswith=path)
+            )
+        return live.select_related("user", "jurisdiction").order_by("started").first()
 
     def busy_message(self, jurisdiction, title: str) -> str:
         place = jurisdiction.name if jurisdiction is not None else "平台"

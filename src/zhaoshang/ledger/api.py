@@ -95,6 +95,9 @@ class ProjectViewSet(ScopedViewSet):
             change = services.project_advance_stage(project=project, by=request.user, **data.validated_data)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
+        if change.repeated:
+            # The same step again (sent twice, or by two at once): nothing written, 200 with a note.
+            return Response({**s.StageChangeSerializer(change).data, "note": change.note}, status=200)
         return Response(s.StageChangeSerializer(change).data, status=201)
 
 

@@ -170,6 +170,15 @@ class Enterprise(PrivateRecord):
                 name="enterprise_unique_uscc",
                 violation_error_message="本行政区划内已有相同统一社会信用代码的企业",
             ),
+            # Without a code the name is the only key (the Excel import matches by it): one per
+            # jurisdiction. With codes, two namesakes are told apart by them (a Shenzhen and a
+            # Beijing 某某科技有限公司 may both be leads), so the rule holds only for the blank code.
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"],
+                condition=models.Q(uscc=""),
+                name="enterprise_unique_name_without_uscc",
+                violation_error_message="本行政区划内已有同名且未填统一社会信用代码的企业，请填写统一社会信用代码或使用已登记的企业",
+            ),
             models.CheckConstraint(
                 condition=models.Q(zombie_resumed_on__isnull=True)
                 | models.Q(zombie_classified_on__isnull=True)
@@ -400,6 +409,16 @@ class Project(PrivateRecord):
         indexes = [
             models.Index(fields=["jurisdiction", "stage"]),
             models.Index(fields=["jurisdiction", "registered_on"]),
+        ]
+        constraints = [
+            # The project's natural key, as the Excel import matches a row: an enterprise's
+            # project by name, within the jurisdiction. Two imports or two clerks at once cannot
+            # register it twice.
+            models.UniqueConstraint(
+                fields=["jurisdiction", "enterprise", "name"],
+                name="project_unique_name_per_enterprise",
+                violation_error_message="该企业在本行政区划内已有同名项目",
+            ),
         ]
 
     def __str__(self):

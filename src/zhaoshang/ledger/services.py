@@ -260,7 +260,27 @@ def project_advance_stage(
 ) -> StageChange:
     """Move a project to `stage` on date `on`. Going back, or ending it, needs a reason; the
     history keeps every step. Dates of stages beyond the new one are cleared on the project
-    (the history still has them)."""
+    (the history still has them).
+
+    One step per move, however many ask at once: the project's row is locked for the
+    transaction (select_for_update) and its stage read again under the lock, so a second
+    request for the step the last one just made (the same page sent twice, two clerks, two
+    API calls at once) writes nothing and returns that step with `repeated` set and a note
+    (`note`) saying who made it when."""
+    locked = Project.objects.select_for_update().filter(pk=project.pk).first()
+    if locked is None:
+        raise ValidationError({"stage": "该项目已被删除"})
+    for field in Project._meta.concrete_fields:
+        setattr(project, field.attname, getattr(locked, field.attname))  # what others wrote meanwhile
+    last = project.stage_changes.order_by("-created", "-id").select_related("by").first()
+    if stage == project.stage and last is not None and last.to_stage == stage:
+        who = (last.by.get_full_name() or last.by.username) if last.by is not None else "他人"
+        last.repeated = True
+        last.note = (
+            f"项目已由 {who} 于 {timezone.localtime(last.created):%Y-%m-%d %H:%M} 调整为“{project.get_stage_display()}”"
+            f"（{last.on:%Y-%m-%d}），本次未重复记录"
+        )
+        return last
     errors: dict[str, str] = {}
     if stage not in Project.Stage.values:
         errors["stage"] = f"未知的项目阶段“{stage}”"
@@ -324,6 +344,7 @@ def project_advance_stage(
                     setattr(project, kind_field, "")
     project.full_clean()
     project.save()
+    change.repeated, change.note = False, ""
     return change
 
 

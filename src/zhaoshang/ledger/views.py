@@ -278,7 +278,7 @@ def project_stage(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.project_advance_stage(
+                change = services.project_advance_stage(
                     project=project,
                     stage=form.cleaned_data["stage"],
                     on=form.cleaned_data["on"],
@@ -291,7 +291,10 @@ def project_stage(request, pk):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"已将“{project}”调整为“{project.get_stage_display()}”")
+                if change.repeated:  # someone (or this page, sent twice) made the step already
+                    messages.info(request, f"“{project}”：{change.note}")
+                else:
+                    messages.success(request, f"已将“{project}”调整为“{project.get_stage_display()}”")
                 return HttpResponseRedirect(reverse("ledger:project_detail", args=[project.pk]))
         status = 400
     return render(

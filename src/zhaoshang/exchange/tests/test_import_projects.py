@@ -428,12 +428,14 @@ def test_rows_written_from_values_are_those_bulk_create_writes(users):
         obj = model(**values)
         if model is Enterprise:
             obj.uscc = code("T9000002")  # the uscc is unique in a jurisdiction
+        else:
+            obj.name += "（二）"  # so is an enterprise's project's name
         model.objects.bulk_create([obj])
         copied = model.objects.filter(pk=row["id"]).values().get()
         created = model.objects.filter(pk=obj.pk).values().get()
         assert row["id"] != obj.pk and start <= row["created"] <= row["updated"] <= timezone.now()
         assert (copied["created"], copied["updated"]) == (row["created"], row["updated"])
-        for key in ("id", "created", "updated", "uscc"):
+        for key in ("id", "created", "updated", "uscc", "name", "search_initials"):
             copied.pop(key, None), created.pop(key, None)
         assert copied == created
         assert snapshot_values(model, row) == snapshot(model.objects.get(pk=row["id"]))
@@ -473,7 +475,9 @@ def test_a_code_registered_meanwhile_is_a_conflict_and_nothing_is_saved(users, m
     row = project_row({"项目名称": "晚一步的项目", "企业名称": "晚一步有限公司", "统一社会信用代码": taken})
     result = import_projects(xlsx([row]), user=users["xf-office"])
     assert not result.ok and result.created == result.enterprises_created == 0
-    assert result.errors[0].message.startswith("保存时与已有记录冲突（可能有人同时在登记），未导入任何数据")
+    assert result.errors[0].message.startswith(
+        "保存时本行政区划内已有相同统一社会信用代码的企业（可能有人同时在导入或登记同一记录），未导入任何数据"
+    )
     assert _state() == before and not Enterprise.objects.filter(uscc=taken).exists()
 
 

@@ -329,7 +329,11 @@ def held(users):
         jurisdiction=membership(holder).jurisdiction, user=holder, kind="activities", title="招商活动"
     )
     started = timezone.make_aware(datetime.combine(timezone.localdate(), time(10, 32)))
-    ImportClaim.objects.filter(pk=claim.pk).update(started=min(started, timezone.now()))
+    # 10:32 today, unless that is already stale (after 11:02 the claim would be taken over).
+    now = timezone.now()
+    ImportClaim.objects.filter(pk=claim.pk).update(
+        started=max(min(started, now), now - ImportClaim.stale_after() / 2)
+    )
     return claim
 
 
