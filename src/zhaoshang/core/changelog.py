@@ -86,7 +86,7 @@ def _spec(model) -> list[tuple[str, object, bool]]:
     if spec is None:
         exclude = set(getattr(model, "changelog_exclude", DEFAULT_EXCLUDE))
         spec = [
-            (f.attname if f.is_relation else f.name, f, f.name in MASKED_FIELDS)
+            (f.attname if f.is_relation else f.name, f, f.name in MASKED_FIELDS or _digested(f))
             for f in model._meta.concrete_fields
             if f.name not in exclude
         ]
@@ -107,7 +107,17 @@ def snapshot_values(model, values: dict) -> dict:
     return {key: _logged(values[field.attname], masked) for key, field, masked in _spec(model)}
 
 
-def _logged(value, masked: bool):
+def _digested(field) -> str | bool:
+    # An encrypted field (core/fields.py) is logged as a keyed digest while a key is set, so the
+    # log does not hold in clear what the table holds encrypted.
+    return "digest" if getattr(field, "encrypted", False) else False
+
+
+def _logged(value, masked: bool | str):
+    if masked == "digest":
+        from .fields import log_digest
+
+        return _jsonable(log_digest(value) if isinstance(value, str) else value)
     if masked:
         value = "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:12] if value else ""
     return _jsonable(value)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField
+from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField, EncryptedCharField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
 from zhaoshang.core.uploads import validate_evidence
@@ -260,7 +260,8 @@ class ContactPerson(ChangeLoggedModel):
     )
     name = models.CharField("联系人", max_length=30)
     title = models.CharField("职务", max_length=40, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    # Encrypted in the database when ZHAOSHANG_FIELD_KEY is set (core/fields.py, docs/hardening.md).
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     primary = models.BooleanField("主要联系人", default=False)
     note = models.CharField("备注", max_length=100, blank=True)
 
