@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from zhaoshang.core.fields import REASON, BoundedTextField
+
 
 class JobQuerySet(models.QuerySet):
     def visible_to(self, user, *, sees_all: bool = False):
@@ -37,7 +39,7 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     queued_at = models.DateTimeField("排队时间", null=True, blank=True)
     run_after = models.DateTimeField("最早执行时间", null=True, blank=True)
-    error = models.TextField("失败原因", blank=True)
+    error = BoundedTextField("失败原因", blank=True, max_length=REASON)  # docs/hardening.md
     result = models.JSONField("结果", default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
