@@ -6,6 +6,19 @@ SECRET_KEY        generated once into the data folder when unset
 DEBUG             "1" to turn on Django's debug pages (never on an intranet server)
 ALLOWED_HOSTS     comma-separated; 127.0.0.1,localhost when unset
 
+Background jobs (docs/jobs.md):
+CELERY_BROKER_URL                 Redis for Celery (`zhaoshang worker`, `zhaoshang beat`); unset: jobs run inline
+ZHAOSHANG_WORKER                  without a broker, "1" queues jobs for a polling `zhaoshang worker`; off
+ZHAOSHANG_WORKER_CONCURRENCY      jobs a Celery worker runs at once; 2
+ZHAOSHANG_JOB_TIME_LIMITS         soft limits in seconds per kind ("import=7200,bulletin=300"); jobs/conf.py
+ZHAOSHANG_JOB_STALE_MINUTES       a running job without a heartbeat this long is requeued; 10
+ZHAOSHANG_JOB_HEARTBEAT_SECONDS   how often jobs, workers and beat record a heartbeat; 30
+ZHAOSHANG_JOB_MAX_ATTEMPTS        tries before a job is given up; 3
+ZHAOSHANG_JOB_RETRY_SECONDS       backoff base after a transient error (× attempt²); 30
+ZHAOSHANG_JOB_KEEP_DAYS           periodic jobs' rows are deleted after this many days; 30
+ZHAOSHANG_IMPORT_BACKGROUND_ROWS  an upload of more data rows is imported as a job (with a worker); 5000
+CELERY_VISIBILITY_TIMEOUT         seconds before Redis redelivers an unacknowledged message; 7200
+
 Second factor (docs/accounts.md, 第二因素):
 ZHAOSHANG_2FA_REQUIRED_ROLES  comma-separated roles that must give a 动态口令 at every login (Django
                               superusers always do); office,system_admin,security_admin,audit_admin
