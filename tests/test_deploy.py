@@ -319,7 +319,8 @@ def test_a_fresh_set_up_following_the_guide(tmp_path):
         status, _, headers = c.request("POST", "/login/", {"username": office, "password": DEMO_PASSWORD,
                                                             "csrfmiddlewaretoken": c.csrf(page)})  # fmt: skip
         assert status == 302, status
-        assert "/account/2fa/" in headers["Location"]
+        status, _, headers = c.get(urlsplit(headers["Location"]).path)
+        assert status == 302 and "/account/2fa/verify/" in headers["Location"]  # an office gives its second factor
         status, page, _ = c.get("/account/2fa/verify/")
         code = zs("twofactor", "code", office).stdout.strip()
         status, _, headers = c.request(

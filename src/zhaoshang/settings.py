@@ -5,6 +5,23 @@ ZHAOSHANG_DATA    the data folder (database, secret key, uploads); <repository>/
 SECRET_KEY        generated once into the data folder when unset
 DEBUG             "1" to turn on Django's debug pages (never on an intranet server)
 ALLOWED_HOSTS     comma-separated; 127.0.0.1,localhost when unset
+CONN_MAX_AGE      seconds a database connection is kept (tested before reuse); 60
+
+Serving and operations (docs/deploy.md):
+WEB_CONCURRENCY / WEB_THREADS  gunicorn worker processes (default: the CPU cores) and threads each (4)
+ZHAOSHANG_ACCESS_LOG           access log file of `zhaoshang serve`; "-" (standard output)
+ZHAOSHANG_FILE_STORAGE         where built and uploaded files live: database (default; every app server
+                               reads them) or filesystem (MEDIA_ROOT in the data folder)
+ZHAOSHANG_METRICS_TOKEN        bearer token for Prometheus at /metrics/; unset: system administrators only
+PROMETHEUS_MULTIPROC_DIR       where gunicorn's workers keep their metrics; <data>/metrics-<port>
+
+Passwords, lockout and sessions (docs/accounts.md):
+ZHAOSHANG_PASSWORD_MIN_LENGTH     fewest characters in a password; 8
+ZHAOSHANG_PASSWORD_HISTORY        a new password may not be one of the last N; 5 (0: not checked)
+ZHAOSHANG_PASSWORD_MAX_AGE_DAYS   a password older than this must be changed before anything else; 90 (0: never)
+ZHAOSHANG_LOGIN_FAILURE_LIMIT     failed logins that lock the account and, separately, the address; 5
+ZHAOSHANG_LOCKOUT_MINUTES         how long a lockout lasts (and how long a failure counts); 30
+ZHAOSHANG_SESSION_IDLE_MINUTES    a session without a request for this long ends; 30
 
 Background jobs (docs/jobs.md):
 CELERY_BROKER_URL                 Redis for Celery (`zhaoshang worker`, `zhaoshang beat`); unset: jobs run inline
@@ -30,6 +47,12 @@ ZHAOSHANG_CALENDAR_WARN_MONTH     from this month on, the office's home page war
                                   holidays are missing or lack their 调休; 12 (from 1 December)
 ZHAOSHANG_CALENDAR_CACHE_SECONDS  how long a process keeps the holiday table before reading it again; 60
 ZHAOSHANG_BACKUP_DIR              where `zhaoshang backup` writes when --output is not given; <data>/backups
+
+Audit trail (docs/audit.md):
+ZHAOSHANG_AUDIT_RETENTION_DAYS  audit records younger than this are never archived; 180 (smaller values
+                                are raised to 180: 等保三级 keeps audit records at least six months)
+ZHAOSHANG_AUDIT_ARCHIVE_KEY     the key that signs `zhaoshang audit archive` files (HMAC-SHA256); unset:
+                                derived from SECRET_KEY
 
 Hardening (the block at the end; docs/hardening.md lists each with what it does and how to check it):
 ZHAOSHANG_PRODUCTION         "1": HTTPS only (redirect, HSTS, secure cookies); refuses to start without
@@ -57,6 +80,7 @@ ZHAOSHANG_API_REQUIRE_IF_MATCH  "1": an API PUT, PATCH or DELETE without If-Matc
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -99,6 +123,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "zhaoshang.core",
     "zhaoshang.org",
     "zhaoshang.ledger",
@@ -109,15 +134,22 @@ INSTALLED_APPS = [
     "zhaoshang.dashboards",
     "zhaoshang.bulletins",
     "zhaoshang.api",
+    "zhaoshang.accounts",
+    "zhaoshang.audit",
+    "zhaoshang.admins",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "zhaoshang.twofactor",
+    "zhaoshang.ops",
     "zhaoshang.holidays",
+    "zhaoshang.backup",
     "zhaoshang.jobs",
 ]
 
 MIDDLEWARE = [
+    # Counts and times every request for /metrics/ (ops/metrics.py).
+    "zhaoshang.ops.metrics.MetricsMiddleware",
     # Believes X-Forwarded-* only from ZHAOSHANG_TRUSTED_PROXIES; 413 for an over-large body.
     "zhaoshang.core.hardening.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -135,12 +167,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # One live session per user, the idle timeout, the password's expiry (accounts/).
+    "zhaoshang.accounts.middleware.AccountMiddleware",
     "zhaoshang.core.middleware.ChangeLogMiddleware",
+    # The three administrators (三员) reach only their console and account pages (admins/).
+    "zhaoshang.admins.middleware.AdminConfinementMiddleware",
+    # Exports, downloads and imports into the audit trail (audit/middleware.py).
+    "zhaoshang.audit.middleware.AuditMiddleware",
     # Login, API, export and download rate limits (core/hardening.py: EXPORT_VIEWS and _checks).
     "zhaoshang.core.hardening.RateLimitMiddleware",
+    # Last, as django-axes asks: turns a login refused while locked into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["zhaoshang.core.auth.MembershipBackend"]
+# django-axes first: a locked account or address is refused before its password is checked.
+AUTHENTICATION_BACKENDS = ["zhaoshang.accounts.backends.LockoutBackend", "zhaoshang.core.auth.MembershipBackend"]
 
 ROOT_URLCONF = "zhaoshang.urls"
 WSGI_APPLICATION = "zhaoshang.wsgi.application"
@@ -165,6 +206,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'zhaoshang.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A kept connection is tested before each request reuses it, so a restarted database
+        # costs no failed requests (issue 12).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -180,11 +224,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The password policy (accounts/validators.py; docs/accounts.md), asked on every channel that sets
+# a password: the change-password page, the admin, `changepassword`, `createsuperuser`.
+ZHAOSHANG_PASSWORD_MIN_LENGTH = int(os.environ.get("ZHAOSHANG_PASSWORD_MIN_LENGTH") or 8)
+ZHAOSHANG_PASSWORD_HISTORY = int(os.environ.get("ZHAOSHANG_PASSWORD_HISTORY") or 5)
+ZHAOSHANG_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("ZHAOSHANG_PASSWORD_MAX_AGE_DAYS") or 90)
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "zhaoshang.accounts.validators.LengthValidator"},
+    {"NAME": "zhaoshang.accounts.validators.CharacterClassValidator"},
+    {"NAME": "zhaoshang.accounts.validators.UsernameValidator"},
+    {"NAME": "zhaoshang.accounts.validators.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Login lockout (django-axes): ZHAOSHANG_LOGIN_FAILURE_LIMIT failures lock the account, and
+# separately the address, for ZHAOSHANG_LOCKOUT_MINUTES; the right password does not get in
+# meanwhile. Every failure stays in axes' failure log. The address is the one core/hardening.py
+# believes (X-Forwarded-For only from ZHAOSHANG_TRUSTED_PROXIES).
+ZHAOSHANG_LOGIN_FAILURE_LIMIT = int(os.environ.get("ZHAOSHANG_LOGIN_FAILURE_LIMIT") or 5)
+ZHAOSHANG_LOCKOUT_MINUTES = int(os.environ.get("ZHAOSHANG_LOCKOUT_MINUTES") or 30)
+AXES_FAILURE_LIMIT = ZHAOSHANG_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ZHAOSHANG_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "zhaoshang.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "zhaoshang.core.hardening.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# A success must not wipe the failures counted against other accounts from the same address.
+AXES_RESET_ON_SUCCESS = False
+# Sessions: end when the browser closes, after ZHAOSHANG_SESSION_IDLE_MINUTES without a request,
+# and when the same user logs in elsewhere (accounts/middleware.py).
+ZHAOSHANG_SESSION_IDLE_MINUTES = int(os.environ.get("ZHAOSHANG_SESSION_IDLE_MINUTES") or 30)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -202,6 +272,18 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+# Files the platform builds or receives (bulletins, evidence, error workbooks): in the database by
+# default, so every app server reads what another wrote and the database backup carries them
+# (ops/storage.py); "filesystem" keeps them under MEDIA_ROOT (one server, or a shared mount).
+ZHAOSHANG_FILE_STORAGE = os.environ.get("ZHAOSHANG_FILE_STORAGE", "database")
+STORAGES = {
+    "default": {
+        "BACKEND": "zhaoshang.ops.storage.DatabaseStorage"
+        if ZHAOSHANG_FILE_STORAGE == "database"
+        else "django.core.files.storage.FileSystemStorage"
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -229,6 +311,8 @@ ZHAOSHANG_CALENDAR_CACHE_SECONDS = int(os.environ.get("ZHAOSHANG_CALENDAR_CACHE_
 ZHAOSHANG_BACKUP_DIR = Path(os.environ.get("ZHAOSHANG_BACKUP_DIR") or DATA_DIR / "backups")
 # API tokens (`zhaoshang token create`) expire after this many days.
 ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
+# API writes must name the version they read (If-Match), core/concurrency.py; off by default.
+ZHAOSHANG_API_REQUIRE_IF_MATCH = os.environ.get("ZHAOSHANG_API_REQUIRE_IF_MATCH", "0") in ("1", "true", "yes")
 # Second factor (twofactor/): who must give a 动态口令 at each login, and how many wrong codes
 # in a row end the half-logged-in session. Superusers always must; anyone may bind a device.
 ZHAOSHANG_2FA_REQUIRED_ROLES = tuple(
@@ -240,8 +324,6 @@ ZHAOSHANG_2FA_REQUIRED_ROLES = tuple(
 )
 ZHAOSHANG_2FA_MAX_FAILURES = int(os.environ.get("ZHAOSHANG_2FA_MAX_FAILURES") or 5)
 OTP_TOTP_ISSUER = os.environ.get("ZHAOSHANG_2FA_ISSUER") or "招商引资工作平台"
-# API writes must name the version they read (If-Match), core/concurrency.py; off by default.
-ZHAOSHANG_API_REQUIRE_IF_MATCH = os.environ.get("ZHAOSHANG_API_REQUIRE_IF_MATCH", "0") in ("1", "true", "yes")
 SPECTACULAR_SETTINGS = {
     "TITLE": "招商引资工作平台 API",
     "DESCRIPTION": "与网页界面同等的数据接口；所有结果按当前用户的角色范围限定。",
@@ -303,6 +385,9 @@ ZHAOSHANG_JOB_TIME_LIMITS = {
 }
 # An Excel upload of more rows than this is imported as a background job (its progress on the job page).
 ZHAOSHANG_IMPORT_BACKGROUND_ROWS = int(os.environ.get("ZHAOSHANG_IMPORT_BACKGROUND_ROWS") or 5000)
+# /metrics/ (ops/metrics.py): a system administrator's session, or this bearer token for the
+# Prometheus server (unset: sessions only).
+ZHAOSHANG_METRICS_TOKEN = os.environ.get("ZHAOSHANG_METRICS_TOKEN", "")
 # The address users reach the platform at, for links in group-chat messages (optional).
 SITE_URL = os.environ.get("SITE_URL", "")
 
@@ -338,6 +423,8 @@ if ZHAOSHANG_PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("生产模式（ZHAOSHANG_PRODUCTION=1）下不得开启调试页面，请去掉环境变量 DEBUG=1")
     SECURE_SSL_REDIRECT = True
+    # The load balancer's probe asks over plain HTTP (docs/deploy.md); the page holds nothing private.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("ZHAOSHANG_HSTS_SECONDS") or 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = _flag("ZHAOSHANG_HSTS_PRELOAD")
@@ -408,3 +495,8 @@ ZHAOSHANG_EVIDENCE_MAX_MB = int(os.environ.get("ZHAOSHANG_EVIDENCE_MAX_MB") or 2
 # Contacts' personal data encrypted in the database (core/fields.py) when a Fernet key is given.
 ZHAOSHANG_FIELD_KEY = os.environ.get("ZHAOSHANG_FIELD_KEY", "")
 # --- end of hardening ---
+
+# The audit trail (audit/, docs/audit.md): how long records stay before `zhaoshang audit archive`
+# may move them out (never under 180 days), and the key that signs the archive files.
+ZHAOSHANG_AUDIT_RETENTION_DAYS = max(int(os.environ.get("ZHAOSHANG_AUDIT_RETENTION_DAYS") or 180), 180)
+ZHAOSHANG_AUDIT_ARCHIVE_KEY = os.environ.get("ZHAOSHANG_AUDIT_ARCHIVE_KEY", "")
