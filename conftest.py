@@ -52,6 +52,8 @@ def _build_world():
         Membership.objects.create(
             user=u2, role="team_clerk", jurisdiction=xf_team2.jurisdiction, team=xf_team2
         )
+        # A break-glass superuser (the demo has none; docs/roles.md), for the tests that need one.
+        User.objects.create_superuser("root", password="x")
 
 
 def _assessment_papers():
@@ -100,6 +102,20 @@ def _assessment_papers():
     from zhaoshang.bulletins.services import request_bulletin
 
     request_bulletin(policy=policy, kind="notice", period="2024-05", inline=True)
+
+
+def _audit_tables_may_be_emptied(sender, connection, **kwargs):
+    # Django empties every table (TRUNCATE) after a transactional test; on PostgreSQL the audit
+    # tables refuse TRUNCATE unless the session says so (audit/migrations/0002, docs/audit.md).
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET zhaoshang.audit_truncate = 'on'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_audit_tables_may_be_emptied, dispatch_uid="audit-truncate-in-tests")
 
 
 @pytest.fixture(scope="session")

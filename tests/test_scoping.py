@@ -11,6 +11,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from zhaoshang.api.views import ENDPOINTS
+from zhaoshang.core.roles import ADMIN_ROLES
 
 PRIVATE_MODELS = {
     "ledger.enterprise",
@@ -84,10 +85,18 @@ def owners(obj) -> tuple[int | None, set[int]]:
     return getattr(obj, "team_id", None), {getattr(obj, "unit_id", None)}
 
 
+def is_admin(user) -> bool:
+    """One of the three administrators (三员): refused every business page and endpoint (403)."""
+    m = getattr(user, "membership", None)
+    return m is not None and m.role in ADMIN_ROLES
+
+
 def expected_visible(user, obj) -> bool:
     if user.is_superuser:
         return True
     m = user.membership
+    if m.role in ADMIN_ROLES:
+        return False  # the administrators read nothing of the ledger
     if not jurisdiction_path(obj).startswith(m.jurisdiction.path):
         return False
     label = obj._meta.label_lower
@@ -168,6 +177,9 @@ def test_list_pages_show_exactly_what_each_role_may_see(client, personas, route,
     for name, user in personas.items():
         client.force_login(user)
         response = client.get(reverse(route))
+        if is_admin(user):
+            assert response.status_code == 403 and "三员账号" in response.content.decode(), (name, route)
+            continue
         assert response.status_code == 200, (name, route)
         shown = int(re.search(r"共 (\d+) 条", response.content.decode()).group(1))
         assert shown == len(expected_ids(user, model)), (name, route)
@@ -202,6 +214,9 @@ def test_detail_pages_404_outside_scope(client, personas, route, model):
         client.force_login(user)
         for obj in samples:
             status = client.get(reverse(route, args=[obj.pk])).status_code
+            if is_admin(user):
+                assert status == 403, (name, route, obj.pk)
+                continue
             assert status == (200 if expected_visible(user, obj) else 404), (name, route, obj.pk)
 
 
@@ -211,6 +226,9 @@ def test_api_lists_exactly_what_each_role_may_see(client, personas, prefix):
     for name, user in personas.items():
         client.force_login(user)
         response = client.get(f"/api/{prefix}/", {"limit": 100000})
+        if is_admin(user):
+            assert response.status_code == 403 and expected_ids(user, model) == set(), (name, prefix)
+            continue
         assert response.status_code == 200, (name, prefix)
         ids = {row["id"] for row in response.json()["results"]}
         assert ids == expected_ids(user, model), (name, prefix)
@@ -225,6 +243,9 @@ def test_api_detail_404_outside_scope_and_needs_login(client, personas, prefix):
         client.force_login(user)
         for obj in samples:
             status = client.get(f"/api/{prefix}/{obj.pk}/").status_code
+            if is_admin(user):
+                assert status == 403, (name, prefix, obj.pk)
+                continue
             assert status == (200 if expected_visible(user, obj) else 404), (name, prefix, obj.pk)
 
 
@@ -300,6 +321,9 @@ def test_edit_and_delete_pages_404_outside_scope_403_without_right(client, perso
         client.force_login(user)
         for obj in samples:
             status = client.get(reverse(route, args=[obj.pk])).status_code
+            if is_admin(user):
+                assert status == 403, (name, route, obj.pk)
+                continue
             if not expected_visible(user, obj):
                 assert status == 404, (name, route, obj.pk)
             else:
@@ -349,3 +373,11 @@ def test_the_browsable_apis_forms_offer_only_what_the_user_may_choose(client, us
     assert any(f">{name}</option>" in html for name in own)
     leaked = [name for name in foreign - own if f">{name}</option>" in html]
     assert not leaked
+
+
+def test_the_three_administrators_are_in_the_matrix_and_read_nothing(personas):
+    admins = [u for u in personas.values() if is_admin(u)]
+    assert {u.membership.role for u in admins} == set(ADMIN_ROLES)
+    for user in admins:
+        for model in {vs.queryset.model for vs in ENDPOINTS.values()}:
+            assert not model.objects.visible_to(user).exists(), (user.username, model._meta.label)

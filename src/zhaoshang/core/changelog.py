@@ -30,6 +30,7 @@ class ChangeContext:
     source: str = "system"
     request_id: uuid.UUID | None = None
     reason: str = ""
+    address: str | None = None  # the client's IP address (core/middleware.py), for the audit trail
 
 
 # ChangeContext is a frozen dataclass: sharing the default instance is safe.
@@ -44,8 +45,12 @@ def current() -> ChangeContext:
 
 
 @contextlib.contextmanager
-def change_context(*, user=None, source: str, reason: str = ""):
-    token = _context.set(ChangeContext(user=user, source=source, request_id=uuid.uuid4(), reason=reason))
+def change_context(*, user=None, source: str, reason: str = "", address: str | None = None):
+    if address is None:  # a context opened inside a request keeps the request's address
+        address = current().address
+    token = _context.set(
+        ChangeContext(user=user, source=source, request_id=uuid.uuid4(), reason=reason, address=address)
+    )
     try:
         yield
     finally:
@@ -134,25 +139,33 @@ def _jurisdiction_path(instance) -> str:
 
 
 def record(instance, action: str, before: dict | None, after: dict | None):
+    """Log one change, linked into the audit chain (audit/chain.py) in the same transaction."""
+    from django.utils import timezone
+
+    from zhaoshang.audit import chain
+
     from .models import ObjectChange
 
     ctx = current()
     user = ctx.user._user() if hasattr(ctx.user, "_user") else ctx.user
     user = user if getattr(user, "pk", None) else None
-    ObjectChange.objects.create(
-        user=user,
-        user_name=getattr(user, "username", "") if user else "",
-        source=ctx.source,
-        request_id=ctx.request_id,
-        action=action,
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
-        jurisdiction_path=_jurisdiction_path(instance),
-        before=before,
-        after=after,
-        reason=ctx.reason,
-    )
+    values = {
+        "time": timezone.now(),
+        "user_id": user.pk if user else None,
+        "user_name": getattr(user, "username", "") if user else "",
+        "source": ctx.source,
+        "request_id": ctx.request_id,
+        "action": action,
+        "content_type_id": ContentType.objects.get_for_model(instance, for_concrete_model=True).pk,
+        "object_id": str(instance.pk),
+        "object_repr": str(instance)[:200],
+        "jurisdiction_path": _jurisdiction_path(instance),
+        "before": before,
+        "after": after,
+        "reason": ctx.reason,
+        "address": chain.normalise_address(ctx.address),
+    }
+    ObjectChange.objects.create(**values)  # linked into the chain by ObjectChange.save
 
 
 def record_many(instances, action: str, befores: list[dict | None] | None = None) -> None:
@@ -198,9 +211,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False)
 
 def _write_entries(entries) -> None:
     """Write log entries (action, content type id, object id, repr, jurisdiction path, before,
-    after) of the current change context."""
+    after) of the current change context, each linked into the audit chain (audit/chain.py): the
+    chain's end is locked once for the whole batch."""
     from django.db import connection
     from django.utils import timezone
+
+    from zhaoshang.audit import chain
 
     from .models import ObjectChange
 
@@ -208,49 +224,41 @@ def _write_entries(entries) -> None:
     user = ctx.user._user() if hasattr(ctx.user, "_user") else ctx.user
     user = user if getattr(user, "pk", None) else None
     user_id, user_name = (user.pk, user.username) if user else (None, "")
-    who = (timezone.now(), user_id, user_name, ctx.source, ctx.request_id)
-    columns = [
-        "time", "user_id", "user_name", "source", "request_id", "action", "content_type_id", "object_id",
-        "object_repr", "jurisdiction_path", "before", "after", "reason",
-    ]  # fmt: skip
-    if connection.vendor == "postgresql":
-        table = ObjectChange._meta.db_table
-        with (
-            connection.cursor() as cur,
-            connection.wrap_database_errors,  # psycopg's errors as Django's
-            cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for *entry, before, after in entries:
-                copy.write_row(
-                    (
-                        *who,
-                        *entry,
-                        *(_JSON.encode(v) if v is not None else None for v in (before, after)),
-                        ctx.reason,
+    address = chain.normalise_address(ctx.address)
+    common = {
+        "time": timezone.now(),
+        "user_id": user_id,
+        "user_name": user_name,
+        "source": ctx.source,
+        "request_id": ctx.request_id,
+        "reason": ctx.reason,
+        "address": address,
+    }
+    keys = ("action", "content_type_id", "object_id", "object_repr", "jurisdiction_path", "before", "after")
+
+    def linked(link):
+        for entry in entries:
+            values = {**common, **dict(zip(keys, entry, strict=True))}
+            _seq, values["hash"] = link.next(chain.CHANGE, values)
+            yield values
+
+    columns = ["seq", "hash", *common, *keys]
+    with chain.appending() as link:
+        if connection.vendor == "postgresql":
+            table = ObjectChange._meta.db_table
+            with (
+                connection.cursor() as cur,
+                connection.wrap_database_errors,  # psycopg's errors as Django's
+                cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for values in linked(link):
+                    values["before"], values["after"] = (
+                        _JSON.encode(v) if v is not None else None
+                        for v in (values["before"], values["after"])
                     )
-                )
-        return
-    ObjectChange.objects.bulk_create(
-        [
-            ObjectChange(
-                time=who[0],
-                user_id=user_id,
-                user_name=user_name,
-                source=ctx.source,
-                request_id=ctx.request_id,
-                action=action,
-                content_type_id=content_type,
-                object_id=object_id,
-                object_repr=text,
-                jurisdiction_path=path,
-                before=before,
-                after=after,
-                reason=ctx.reason,
-            )
-            for action, content_type, object_id, text, path, before, after in entries
-        ],
-        batch_size=2000,
-    )
+                    copy.write_row([values[c] for c in columns])
+            return
+        ObjectChange.objects.bulk_create([ObjectChange(**values) for values in linked(link)], batch_size=2000)
 
 
 def _pre_save(sender, instance, raw=False, **kwargs):

@@ -13,7 +13,9 @@ class ChangeLogMiddleware:
         path = request.path_info
         source = "api" if path.startswith("/api/") else "admin" if path.startswith("/admin/") else "ui"
         # The user is resolved lazily: API token users are only known inside the view.
-        ctx = changelog.ChangeContext(user=_LazyUser(request), source=source, request_id=uuid.uuid4())
+        ctx = changelog.ChangeContext(
+            user=_LazyUser(request), source=source, request_id=uuid.uuid4(), address=_address(request)
+        )
         token = changelog._context.set(ctx)
         try:
             return self.get_response(request)
@@ -38,3 +40,9 @@ class _LazyUser:
     def username(self):
         u = self._user()
         return u.username if u else ""
+
+
+def _address(request):
+    from zhaoshang.audit.signals import client_address
+
+    return client_address(request)

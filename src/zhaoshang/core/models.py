@@ -2,6 +2,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
+
+from .fields import REASON, BoundedTextField
 
 
 class ChangeLoggedModel(models.Model):
@@ -39,7 +42,8 @@ class ObjectChange(models.Model):
         CLI = "cli", "命令行"
         SYSTEM = "system", "系统"
 
-    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Set by the writer (core/changelog.py) before the record is hashed into the audit chain.
+    time = models.DateTimeField("时间", default=timezone.now, db_index=True)
     # PROTECT: deleting a user must not rewrite the log; deactivate the account instead.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,7 +66,12 @@ class ObjectChange(models.Model):
     jurisdiction_path = models.CharField("行政区划路径", max_length=200, blank=True, db_index=True)
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
-    reason = models.TextField("原因", blank=True)
+    reason = BoundedTextField("原因", blank=True, max_length=REASON)
+    address = models.GenericIPAddressField("地址", null=True, blank=True)
+    # The audit chain (audit/chain.py): one sequence with audit.AuditEvent, each record's hash
+    # covering the one before it.
+    seq = models.BigIntegerField("序号", unique=True)
+    hash = models.CharField("校验值", max_length=64)
 
     objects = ObjectChangeQuerySet.as_manager()
 
@@ -78,6 +87,11 @@ class ObjectChange(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise PermissionDenied("变更记录不可修改")
+        if self.seq is None:
+            from zhaoshang.audit import chain
+
+            chain.save_linked(self, chain.CHANGE, lambda: super(ObjectChange, self).save(*args, **kwargs))
+            return
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

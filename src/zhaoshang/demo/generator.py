@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from faker import Faker
 
+from zhaoshang.core.roles import Role
 from zhaoshang.engine.calendar import deadlines
 from zhaoshang.engine.evaluators import evaluation_year
 from zhaoshang.engine.organisation import all_group_members
@@ -40,6 +41,11 @@ from zhaoshang.ledger.models import (
 from zhaoshang.org.models import HolderGroup, Jurisdiction, Membership, Period, Person, Policy, Team, Unit
 from zhaoshang.org.services import policy_load
 
+ADMIN_LOGINS = (
+    ("sysadmin", "system_admin", "账号与系统设置（不含业务数据）"),
+    ("secadmin", "security_admin", "角色权限、登录锁定、二次验证（不含业务数据）"),
+    ("auditadmin", "audit_admin", "审计记录（只读，不含业务数据）"),
+)
 DEMO_PASSWORD = "demo-2024"
 
 # Where investors come from: real division codes of the regions the documents court.
@@ -1094,8 +1100,11 @@ def generate_county(
             from zhaoshang.notify.demo import seed as seed_reminders
 
             result.counts.update(seed_reminders(policy=policy))
-        admin = _user("admin", role="office", jurisdiction=policy.jurisdiction, superuser=True)
-        result.logins.insert(0, DemoLogin("admin", "系统管理员", "全部数据（含后台）", _demo_secret(admin)))
+        # 三员分立: three administrators, one role each, no business data; no demo superuser (a
+        # superuser is a break-glass account made on the server: docs/roles.md).
+        for i, (name, role, place) in enumerate(ADMIN_LOGINS):
+            admin = _user(name, role=role, jurisdiction=policy.jurisdiction)
+            result.logins.insert(i, DemoLogin(name, Role(role).label, place, _demo_secret(admin)))
     return result
 
 

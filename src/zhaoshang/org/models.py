@@ -483,3 +483,23 @@ class Membership(JurisdictionOwned):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()}"
+
+    def clean(self):
+        """三员分立: an account is an administrator or a business user for good. A change between
+        an administrator role and any other role is refused on every channel (console, command
+        line, Django admin); such a person gets a second account."""
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        from zhaoshang.core.roles import ADMIN_ROLES
+
+        if self.pk is None:
+            return
+        stored = Membership.objects.filter(pk=self.pk).values_list("role", flat=True).first()
+        if stored is None or stored == self.role:
+            return
+        if stored in ADMIN_ROLES or self.role in ADMIN_ROLES:
+            was, now = Role(stored).label, Role(self.role).label
+            raise ValidationError(
+                {"role": f"账号“{self.user}”是{was}，不能改为{now}：三员账号与业务账号须分开，一个账号只担任一个角色"}
+            )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
 from zhaoshang.assessment import filters as assessment_filters
+from zhaoshang.audit import events
 from zhaoshang.exchange.exporter import ENTRY_MODELS, export_file
 from zhaoshang.exchange.layouts import KIND_CHOICES_HELP as KIND_HELP
 from zhaoshang.exchange.layouts import LAYOUTS
@@ -80,6 +81,14 @@ class Command(BaseCommand):
         qs = filterset.qs
         count = qs.count()
         export_file(kind, qs, user=account, out=out)
+        events.record(
+            "export",
+            user=account,
+            source="cli",
+            object_type=f"exchange:{kind}",
+            object_repr=str(out)[:200],
+            detail={"rows": count, "filters": filters, "as_user": user or "（全部，命令行）"},
+        )
         self.stdout.write(f"已导出{LAYOUTS[kind].title} {count} 条：{out}")
 
 

@@ -6,6 +6,7 @@ surveys, decisions, awards, taxes, evaluations, transfers."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from zhaoshang.audit import events
 from zhaoshang.exchange.importer import import_file
 from zhaoshang.exchange.layouts import KIND_CHOICES_HELP as KIND_HELP
 from zhaoshang.exchange.layouts import LAYOUTS
@@ -36,6 +37,14 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"未找到账号“{user}”")
         result = import_file(kind, file, user=account, dry_run=dry_run, policy=policy or None)
+        events.record(
+            "import",
+            user=account,
+            source="cli",
+            object_type=f"exchange:{kind}",
+            object_repr=str(file)[:200],
+            detail={"rows": result.rows, "errors": len(result.errors), "dry_run": bool(dry_run)},
+        )
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
