@@ -23,6 +23,7 @@ from zhaoshang.core.views import (
     conflict_context,
     save_in_scope,
 )
+from zhaoshang.holidays.calendar import deadline_text
 from zhaoshang.org.models import Policy
 
 from . import filters, forms, services
@@ -373,7 +374,7 @@ class ReportListView(ObjectListView):
         Col("名称", "name", link=True),
         Col("单位", lambda r: r.unit or r.team),
         Col("所报期间", lambda r: f"{r.covers_start:%Y-%m-%d} 至 {r.covers_end:%Y-%m-%d}"),
-        Col("截止日期", "due_on", sort="due_on"),
+        Col("截止日期", lambda r: deadline_text(r.due_on), sort="due_on"),
         Col("报送时间", "submitted_at", sort="submitted_at"),
         Col("状态", "status_label"),
     ]
@@ -389,7 +390,7 @@ class ReportDetailView(ObjectDetailView):
         Col("团队", "team"),
         Col("所报期间起", "covers_start"),
         Col("所报期间止", "covers_end"),
-        Col("截止日期", "due_on"),
+        Col("截止日期", lambda r: deadline_text(r.due_on)),
         Col("报送时间", "submitted_at"),
         Col("状态", "status_label"),
         Col("报送内容", "content"),

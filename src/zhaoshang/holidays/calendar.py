@@ -144,6 +144,15 @@ def uncovered_note(d: date | None) -> str:
     return f"{d.year}年节假日未录入，此截止日按周一至周五推算，请招商办在节假日日历中录入后核对"
 
 
+def deadline_text(d: date | None) -> str:
+    """A deadline as tables show it: the date, and the note when its year is not covered."""
+    if d is None:
+        return ""
+    if is_covered(d):
+        return f"{d:%Y-%m-%d}"
+    return f"{d:%Y-%m-%d}（{d.year}年节假日未录入，按周一至周五推算）"
+
+
 def calendar_health(today: date | None = None, days: int = 90) -> tuple[bool, str]:
     """(ok, reason): are the next `days` days covered by the calendar? For /health/."""
     today = today or date.today()

@@ -4,7 +4,7 @@ from .models import CalendarDay, CalendarYear
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     kind = forms.ChoiceField(label="类型", choices=CalendarDay.Kind.choices)
     name = forms.CharField(label="名称", max_length=40, help_text="如：春节、国庆节")
     source = forms.CharField(

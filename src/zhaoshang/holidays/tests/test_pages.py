@@ -188,7 +188,7 @@ def test_the_office_home_page_warns_and_a_deadline_in_an_uncovered_year_says_so(
     from zhaoshang.fieldwork.models import Report
 
     monkeypatch.setattr(calendar, "date", _FixedDate)  # "today" is 2026-12-03
-    Report.objects.create(
+    report = Report.objects.create(
         jurisdiction=world.county,
         calendar_key="monthly",
         name="月度报送",
@@ -201,6 +201,9 @@ def test_the_office_home_page_warns_and_a_deadline_in_an_uncovered_year_says_so(
     text = client.get(reverse("home")).content.decode()
     assert "2027年仅录入了法定节假日（未含调休）" in text
     assert "节假日未录入，按周一至周五推算" in text  # beside the 2029 deadline
+    note = "2029-01-05（2029年节假日未录入，按周一至周五推算）"
+    assert note in client.get(reverse("fieldwork:report_list")).content.decode()
+    assert note in client.get(reverse("fieldwork:report_detail", args=[report.pk])).content.decode()
     client.force_login(world.clerk)
     text = client.get(reverse("home")).content.decode()
     assert "2027年仅录入了法定节假日" not in text  # the warning is the office's
