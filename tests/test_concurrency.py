@@ -535,3 +535,30 @@ def test_an_import_stays_out_while_another_over_the_same_place_runs(users):
         ImportClaim.take(jurisdiction=None, user=users["xf-office"], kind="projects", title="项目")
     held.release()
     ImportClaim.take(jurisdiction=county, user=users["xf-office"], kind="projects", title="项目").release()
+
+
+def test_the_bulletin_template_form_is_refused_and_merged_too(client, w):
+    url = reverse("bulletins:template_edit", args=["xinfeng-2024", "briefing"])
+    client.force_login(w.zhang)
+    assert "_version" not in client.get(url).context["form"].fields  # the default: nothing saved yet
+    assert client.post(url, _form_data(client.get(url))).status_code == 302
+    zhang_form = _form_data(client.get(url))
+    client.force_login(w.li)
+    li_form = _form_data(client.get(url))
+    assert zhang_form["_version"] == li_form["_version"] != ""
+    client.force_login(w.zhang)
+    assert client.post(url, {**zhang_form, "masthead": "信丰招商快报（张）"}).status_code == 302
+    client.force_login(w.li)
+    response = client.post(url, {**li_form, "masthead": "信丰招商快报（李）", "abbreviation": "信招"})
+    assert response.status_code == 409 and "该记录已被 张三 于" in response.content.decode()
+    fields = {f["name"]: f for f in response.context["conflict"]["fields"]}
+    assert (fields["masthead"]["theirs"], fields["masthead"]["mine"]) == (
+        "信丰招商快报（张）",
+        "信丰招商快报（李）",
+    )
+    response = client.post(url, {**_form_data(response), "_keep_masthead": "theirs"})
+    assert response.status_code == 302
+    from zhaoshang.bulletins.models import BulletinTemplate
+
+    tpl = BulletinTemplate.objects.get(policy__name="xinfeng-2024", kind="briefing")
+    assert (tpl.masthead, tpl.abbreviation) == ("信丰招商快报（张）", "信招")

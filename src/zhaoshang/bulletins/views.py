@@ -4,13 +4,15 @@ downloads and sends, and the office's templates."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core.concurrency import VERSION_FIELD, StaleWrite, claim
 from zhaoshang.core.scoping import can_change
-from zhaoshang.core.views import Col, ObjectListView
+from zhaoshang.core.views import Col, ObjectListView, add_version_field, conflict_context, merged_data
 from zhaoshang.org.models import Policy
 
 from . import forms, services
@@ -178,11 +180,21 @@ def _template_target(request, policy, kind):
 def template_edit(request, policy, kind):
     p = _template_target(request, policy, kind)
     tpl = services.template_for(p, kind)
-    form = forms.TemplateForm(request.POST or None, instance=tpl)
+    data = merged_data(request.POST, forms.TemplateForm, tpl) if request.method == "POST" else None
+    form = forms.TemplateForm(data, instance=tpl)
+    add_version_field(form, tpl)  # a saved template: no lost update (core/concurrency.py)
+    conflict, status = None, 400
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已保存{KINDS[kind]}模板")
-        return HttpResponseRedirect(reverse("bulletins:template_edit", args=[p.name, kind]))
+        obj = form.save(commit=False)
+        try:
+            with transaction.atomic():
+                claim(obj, form.cleaned_data.get(VERSION_FIELD))
+                obj.save()
+        except StaleWrite as exc:
+            conflict, status = conflict_context(form, obj, exc), 409
+        else:
+            messages.success(request, f"已保存{KINDS[kind]}模板")
+            return HttpResponseRedirect(reverse("bulletins:template_edit", args=[p.name, kind]))
     return render(
         request,
         "bulletins/template_edit.html",
@@ -194,8 +206,9 @@ def template_edit(request, policy, kind):
             "saved": tpl.pk is not None,
             "table_keys": services.table_keys(),
             "variables": VARIABLES,
+            "conflict": conflict,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status if request.method == "POST" else 200,
     )
 
 

@@ -443,18 +443,7 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
         return kwargs
 
     def merged_data(self, data):
-        """After a refused save (`StaleWrite`) the user chose, field by field, to keep the stored
-        value (`_keep_<field>=theirs`) or what they typed: the stored ones replace what was posted.
-        The version posted is the one the choice was made on, so a third change is caught again."""
-        keep = [k.removeprefix("_keep_") for k, v in data.items() if k.startswith("_keep_") and v == "theirs"]
-        if not keep:
-            return data
-        data = data.copy()
-        probe = self.get_form_class()(instance=self.object)
-        for name in keep:
-            if name in probe.fields and name != VERSION_FIELD:
-                data.setlist(name, form_data(probe, self.object, name))
-        return data
+        return merged_data(data, self.get_form_class(), self.object)
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -543,6 +532,21 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
             },
             status=status,
         )
+
+
+def merged_data(data, form_class, obj):
+    """After a refused save (`StaleWrite`) the user chose, field by field, to keep the stored
+    value (`_keep_<field>=theirs`) or what they typed: the stored ones replace what was posted.
+    The version posted is the one the choice was made on, so a third change is caught again."""
+    keep = [k.removeprefix("_keep_") for k, v in data.items() if k.startswith("_keep_") and v == "theirs"]
+    if not keep or obj is None or obj.pk is None:
+        return data
+    data = data.copy()
+    probe = form_class(instance=obj)
+    for name in keep:
+        if name in probe.fields and name != VERSION_FIELD:
+            data.setlist(name, form_data(probe, obj, name))
+    return data
 
 
 def add_version_field(form: forms.BaseForm, obj) -> None:
