@@ -53,7 +53,7 @@ def _build_world():
             user=u2, role="team_clerk", jurisdiction=xf_team2.jurisdiction, team=xf_team2
         )
         # A break-glass superuser (the demo has none; docs/roles.md), for the tests that need one.
-        User.objects.create_superuser("root", password="x")
+        User.objects.create_superuser("admin", password="x")
 
 
 def _assessment_papers():
