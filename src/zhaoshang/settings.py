@@ -433,7 +433,9 @@ if ZHAOSHANG_PRODUCTION:
             "不能使用自动生成的密钥或默认的主机名"
         )
     if DEBUG:
-        raise ImproperlyConfigured("生产模式（ZHAOSHANG_PRODUCTION=1）下不得开启调试页面，请去掉环境变量 DEBUG=1")
+        raise ImproperlyConfigured(
+            "生产模式（ZHAOSHANG_PRODUCTION=1）下不得开启调试页面，请去掉环境变量 DEBUG=1"
+        )
     SECURE_SSL_REDIRECT = True
     # The load balancer's probe asks over plain HTTP (docs/deploy.md); the page holds nothing private.
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]
