@@ -23,6 +23,7 @@ EXPORT_VIEWS = frozenset(
         "bulletins:bulletin_download",
         "ledger:stagechange_evidence",
         "holidays:export",
+        "audit:export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export"}
