@@ -111,7 +111,15 @@ def test_two_edits_from_the_same_read_the_second_is_refused_showing_both_then_me
     assert zhang_form["_version"] == li_form["_version"] == version_of(w.project)
 
     client.force_login(w.zhang)
-    response = client.post(url, {**zhang_form, "total_investment": "8000", "name": "并发测试项目（一期）"})
+    response = client.post(
+        url,
+        {
+            **zhang_form,
+            "total_investment": "8000",
+            "name": "并发测试项目（一期）",
+            "attributes": ["chain_project"],
+        },
+    )
     assert response.status_code == 302, _alerts(response)
 
     # 李四 saves what he read with his own change: refused, nothing written, both values shown.
@@ -126,7 +134,8 @@ def test_two_edits_from_the_same_read_the_second_is_refused_showing_both_then_me
     assert ObjectChange.objects.count() == changes
     conflict = response.context["conflict"]
     fields = {f["name"]: f for f in conflict["fields"]}
-    assert set(fields) == {"name", "total_investment", "industry"}
+    assert set(fields) == {"name", "total_investment", "industry", "attributes"}
+    assert (fields["attributes"]["theirs"], fields["attributes"]["mine"]) == ("产业链项目", "（空）")
     assert (fields["total_investment"]["theirs"], fields["total_investment"]["mine"]) == ("8000.00", "6000")
     assert (fields["industry"]["theirs"], fields["industry"]["mine"]) == ("电子信息", "新能源汽车")
     assert fields["name"]["label"] == "项目名称" and "并发测试项目（一期）" in page
@@ -138,7 +147,13 @@ def test_two_edits_from_the_same_read_the_second_is_refused_showing_both_then_me
     # Merge: keep 张三's amount and name, 李四's industry.
     response = client.post(
         url,
-        {**merge_form, "_keep_total_investment": "theirs", "_keep_name": "theirs", "_keep_industry": "mine"},
+        {
+            **merge_form,
+            "_keep_total_investment": "theirs",
+            "_keep_name": "theirs",
+            "_keep_industry": "mine",
+            "_keep_attributes": "theirs",
+        },  # fmt: skip
     )
     assert response.status_code == 302, _alerts(response)
     w.project.refresh_from_db()
@@ -147,6 +162,7 @@ def test_two_edits_from_the_same_read_the_second_is_refused_showing_both_then_me
         Decimal(8000),
         "新能源汽车",
     )
+    assert w.project.attributes == ["chain_project"]
     # The merged save is logged like any other: 李四, through the page, before and after.
     change = ObjectChange.objects.filter(object_id=str(w.project.pk), content_type__model="project").first()
     assert (change.user, change.source, change.action) == (w.li, "ui", "update")

@@ -160,12 +160,18 @@ def field_differences(form, mine, theirs) -> list[dict]:
             b = model_field.value_from_object(theirs)
         if _same(a, b):
             continue
+        # A form's own choices name coded values the model field does not (项目属性, 企业类别).
+        labels = (
+            {}
+            if hasattr(field, "queryset")
+            else {str(k): v for k, v in getattr(field, "choices", None) or []}
+        )
         out.append(
             {
                 "name": name,
                 "label": str(field.label or model_field.verbose_name),
-                "mine": shown(mine, model_field, form.cleaned_data.get(name)),
-                "theirs": shown(theirs, model_field),
+                "mine": shown(mine, model_field, form.cleaned_data.get(name), labels),
+                "theirs": shown(theirs, model_field, labels=labels),
             }
         )
     return out
@@ -181,7 +187,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def shown(obj, field, m2m_value=None) -> str:
+def shown(obj, field, m2m_value=None, labels=None) -> str:
     """A field's value as a clerk reads it: choice labels, related records by name, 是/否."""
     if field.many_to_many:
         items = m2m_value if m2m_value is not None else getattr(obj, field.name).all()
@@ -195,8 +201,8 @@ def shown(obj, field, m2m_value=None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list | tuple):
-        labels = dict(field.base_field.flatchoices) if getattr(field, "base_field", None) else {}
-        return "、".join(str(labels.get(v, v)) for v in value) or "（空）"
+        labels = labels or {}
+        return "、".join(str(labels.get(str(v), v)) for v in value) or "（空）"
     if value in (None, ""):
         return "（空）"
     if isinstance(value, datetime):
