@@ -353,6 +353,8 @@ def test_the_current_code_is_printed_for_demo_devices_only(w):
     call_command("twofactor", "code", "tf-office", stdout=out)
     assert out.getvalue().strip() == services.code_at(demo)
     assert demo.verify_token(out.getvalue().strip())
+    with pytest.raises(CommandError, match="tf-clerk 尚未绑定身份验证器"):
+        call_command("twofactor", "code", "tf-clerk")
     bind(w.clerk)
     with pytest.raises(CommandError, match="不是演示数据生成的"):
         call_command("twofactor", "code", "tf-clerk")

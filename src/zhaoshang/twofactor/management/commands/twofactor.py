@@ -50,6 +50,8 @@ class Command(BaseCommand):
 
     def _code(self, *, username, **_):
         user = self._user(username)
+        if services.totp_device(user) is None:
+            raise CommandError(f"{username} 尚未绑定身份验证器")
         device = services.demo_device(user)
         if device is None:
             raise CommandError(
