@@ -54,12 +54,6 @@ ZHAOSHANG_AUDIT_RETENTION_DAYS  audit records younger than this are never archiv
 ZHAOSHANG_AUDIT_ARCHIVE_KEY     the key that signs `zhaoshang audit archive` files (HMAC-SHA256); unset:
                                 derived from SECRET_KEY
 
-Audit trail (docs/audit.md):
-ZHAOSHANG_AUDIT_RETENTION_DAYS  audit records younger than this are never archived; 180 (smaller values
-                                are raised to 180: 等保三级 keeps audit records at least six months)
-ZHAOSHANG_AUDIT_ARCHIVE_KEY     the key that signs `zhaoshang audit archive` files (HMAC-SHA256); unset:
-                                derived from SECRET_KEY
-
 Hardening (the block at the end; docs/hardening.md lists each with what it does and how to check it):
 ZHAOSHANG_PRODUCTION         "1": HTTPS only (redirect, HSTS, secure cookies); refuses to start without
                              SECRET_KEY and ALLOWED_HOSTS in the environment or with DEBUG=1. Off by default
@@ -140,8 +134,6 @@ INSTALLED_APPS = [
     "zhaoshang.dashboards",
     "zhaoshang.bulletins",
     "zhaoshang.api",
-    "zhaoshang.audit",
-    "zhaoshang.admins",
     "zhaoshang.accounts",
     "zhaoshang.audit",
     "zhaoshang.admins",
@@ -178,10 +170,6 @@ MIDDLEWARE = [
     # One live session per user, the idle timeout, the password's expiry (accounts/).
     "zhaoshang.accounts.middleware.AccountMiddleware",
     "zhaoshang.core.middleware.ChangeLogMiddleware",
-    # The three administrators (三员) reach only their console and account pages (admins/).
-    "zhaoshang.admins.middleware.AdminConfinementMiddleware",
-    # Exports, downloads and imports into the audit trail (audit/middleware.py).
-    "zhaoshang.audit.middleware.AuditMiddleware",
     # The three administrators (三员) reach only their console and account pages (admins/).
     "zhaoshang.admins.middleware.AdminConfinementMiddleware",
     # Exports, downloads and imports into the audit trail (audit/middleware.py).
@@ -509,11 +497,6 @@ ZHAOSHANG_EVIDENCE_MAX_MB = int(os.environ.get("ZHAOSHANG_EVIDENCE_MAX_MB") or 2
 # Contacts' personal data encrypted in the database (core/fields.py) when a Fernet key is given.
 ZHAOSHANG_FIELD_KEY = os.environ.get("ZHAOSHANG_FIELD_KEY", "")
 # --- end of hardening ---
-
-# The audit trail (audit/, docs/audit.md): how long records stay before `zhaoshang audit archive`
-# may move them out (never under 180 days), and the key that signs the archive files.
-ZHAOSHANG_AUDIT_RETENTION_DAYS = max(int(os.environ.get("ZHAOSHANG_AUDIT_RETENTION_DAYS") or 180), 180)
-ZHAOSHANG_AUDIT_ARCHIVE_KEY = os.environ.get("ZHAOSHANG_AUDIT_ARCHIVE_KEY", "")
 
 # The audit trail (audit/, docs/audit.md): how long records stay before `zhaoshang audit archive`
 # may move them out (never under 180 days), and the key that signs the archive files.
