@@ -1,0 +1,507 @@
+"""The write matrix (issue 15 point 6, beside the read matrix in tests/test_scoping.py): every API
+endpoint that writes and every page that takes a POST, for every role of the demo world, creating,
+changing and deleting (a) in the role's scope, (b) a record outside it — another team's, unit's or
+county's — and (c) in scope but naming a record outside it. Allowed: the status, one row more,
+changed or fewer, and exactly one change-log entry of that user and action for it. Refused: a 4xx
+(never a 500), the row count unchanged, no change-log entry, and nothing of the other record in
+the answer. Every file download is probed anonymously, by another county and by its owner.
+
+The endpoints and pages come from the router and the URL resolver: a new one that no table below
+classifies fails `test_every_*_is_classified`, naming it (docs/roles.md, 写入权限矩阵).
+"""
+
+from __future__ import annotations
+
+import pytest
+import write_matrix_support as wm
+from django.test import RequestFactory
+from django.urls import reverse
+
+from zhaoshang.api.urls import ENDPOINTS, VIEWS
+from zhaoshang.core.views import ObjectDeleteView, ObjectEditView
+
+# --- The cast ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cast(users):
+    """Role name → user (None for anonymous): the writers, the readers, the three administrators."""
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.core.testing import make_admin
+    from zhaoshang.org.models import Jurisdiction
+
+    county = Jurisdiction.objects.get(code="360722")
+    out = {name: users[name] for name in wm.WRITERS + wm.READERS if name in users}
+    if "admin" not in out:  # the demo keeps no superuser (三员分立); the platform still has them
+        out["admin"] = get_user_model().objects.create_superuser("wm-superuser", password=None)
+    for role in wm.ADMINS:
+        out[role] = make_admin(role, f"wm-{role}", jurisdiction=county)
+    out[wm.ANONYMOUS] = None
+    return out
+
+
+def _login(client, user):
+    """A finished login (both factors, where the role owes a second one)."""
+    import contextlib
+
+    from django.test.client import ClientMixin
+
+    client.logout()
+    if user is None:
+        return
+    try:
+        from zhaoshang.twofactor.testing import force_login_with_second_factor
+    except ImportError:  # pragma: no cover - without the second factor
+        force_login_with_second_factor = contextlib.nullcontext
+    patched = hasattr(ClientMixin.force_login, "__wrapped__")
+    with contextlib.nullcontext() if patched else force_login_with_second_factor():
+        client.force_login(user)
+
+
+def _refused_by_role(user, api=True) -> set[int]:
+    if user is None:
+        return {401, 403} if api else {302}
+    return {403}
+
+
+def _gist(body: str) -> str:
+    """The messages of an answer: a page's alerts, else its start."""
+    import re
+
+    alerts = re.findall(r'role="alert"[^>]*>(.*?)</', body, re.S)
+    return " | ".join(a.strip() for a in alerts)[:400] if alerts else body[:300]
+
+
+def _check_refused(outcome, expected: set[int], user, others=(), problems=None):
+    ok = (
+        outcome.status in expected
+        and outcome.count_delta == 0
+        and not outcome.changes
+        and not wm.leaked(outcome, user, others)
+    )
+    if not ok:
+        problems.append(
+            f"{outcome.label}: expected refusal {sorted(expected)}, got {outcome.status}, "
+            f"rows {outcome.count_delta:+d}, {len(outcome.changes)} change(s), "
+            f"leaked {wm.leaked(outcome, user, others)}: {_gist(outcome.body)}"
+        )
+
+
+def _check_allowed(outcome, status, user, model, pk, action, delta, touch=None, problems=None):
+    mine = wm.changes_of(outcome, model, pk) if pk is not None else []
+    entries = [c for c in mine if c.action == action]
+    if action == "delete":  # what hangs on it goes with it (a trip's visits), each logged
+        ct = (model._meta.app_label, model._meta.model_name)
+        delta = -sum(
+            1
+            for c in outcome.changes
+            if c.action == "delete" and (c.content_type.app_label, c.content_type.model) == ct
+        )
+    good = (
+        outcome.status == status
+        and outcome.count_delta == delta
+        and len(entries) == 1
+        and all(c.user_id == user.pk for c in outcome.changes)
+    )
+    if good and action == "update" and touch is not None:
+        before, after = entries[0].before or {}, entries[0].after or {}
+        good = before.get(touch) != after.get(touch)
+    if good and action == "create":
+        good = entries[0].before is None and entries[0].after
+    if good and action == "delete":
+        good = entries[0].before and entries[0].after is None
+    if not good:
+        problems.append(
+            f"{outcome.label}: expected {status} and one {action} logged for #{pk}, got {outcome.status}, "
+            f"rows {outcome.count_delta:+d}, entries {[(c.action, c.object_id, c.user_id) for c in outcome.changes]}"
+            f": {_gist(outcome.body)}"
+        )
+
+
+# --- Per-model data (NetBox's create_data / update_data) -------------------------------------------
+
+# A field each update changes, and its new value.
+TOUCH = {
+    "org.unit": ("full_name", "矩阵测试全称"),
+    "org.person": ("title", "矩阵测试职务"),
+    "org.team": ("target_text", "矩阵测试任务"),
+    "org.holdergroup": ("target_text", "矩阵测试任务"),
+    "org.target": ("text", "矩阵测试目标"),
+    "ledger.enterprise": ("industry", "矩阵测试产业"),
+    "ledger.project": ("plan", "矩阵测试计划"),
+    "ledger.investment": ("amount", "12.34"),
+    "ledger.contactperson": ("note", "矩阵测试备注"),
+    "ledger.projectpartner": ("investment", "12.34"),
+    "ledger.projectphase": ("name", "矩阵测试期"),
+    "ledger.contractobligation": ("note", "矩阵测试备注"),
+    "fieldwork.activity": ("summary", "矩阵测试内容"),
+    "fieldwork.decision": ("text", "矩阵测试事项"),
+    "fieldwork.report": ("content", "矩阵测试报送"),
+    "fieldwork.lead": ("content", "矩阵测试线索"),
+    "notify.channel": ("name", "矩阵测试渠道"),
+    "assessment.metricvalue": ("source", "矩阵测试来源"),
+    "assessment.surveyscore": ("score", "88.00"),
+    "assessment.officedecision": ("reason", "矩阵测试依据"),
+    "assessment.awarddecision": ("grade", "矩阵测试等次"),
+    "assessment.personreward": ("reason", "矩阵测试事由"),
+    "assessment.projecttax": ("amount_wan", "12.34"),
+    "assessment.projectevaluation": ("note", "矩阵测试说明"),
+    "assessment.projecttransfer": ("agreed_on", "2024-07-01"),
+}
+
+
+def _fresh(user, obj, data: dict) -> dict:
+    """The record's own data made into a new record: what must differ (unique keys, names)."""
+    label = obj._meta.label_lower
+    new = dict(data)
+    if label == "org.unit":
+        new.update(name="矩阵测试单位", aliases=[] if isinstance(data.get("aliases"), list) else "[]")
+    elif label == "org.person":
+        new["name"] = "矩阵测试人"
+    elif label == "ledger.enterprise":
+        new.update(name="矩阵测试新企业有限公司", short_name="", uscc="")
+        if "former_names" in new:
+            new["former_names"] = [] if isinstance(data.get("former_names"), list) else "[]"
+    elif label == "ledger.project":
+        new["name"] = "矩阵测试新项目"
+    elif label in ("ledger.investment", "assessment.projecttax"):
+        new["month"] = "2099-12-01" if label == "ledger.investment" else "2099-12"
+        if "month" in data and len(str(data["month"])) == 10:
+            new["month"] = "2099-12-01"
+    elif label == "ledger.projectphase":
+        new["number"] = 99
+    elif label == "assessment.projectevaluation":
+        new["year"] = 2099
+    elif label == "assessment.projecttransfer":
+        from zhaoshang.ledger.models import Project
+
+        free = Project.objects.filter(jurisdiction_id=obj.project.jurisdiction_id, transfer__isnull=True)
+        new["project"] = free.order_by("pk").values_list("pk", flat=True).first()
+    elif label == "ledger.projectpartner":
+        from zhaoshang.ledger.models import Enterprise
+
+        taken = set(obj.project.partners.values_list("enterprise_id", flat=True)) | {
+            obj.project.enterprise_id
+        }
+        pool = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
+        other = pool.filter(jurisdiction_id=obj.project.jurisdiction_id).exclude(pk__in=taken).first()
+        if other is None:  # a clerk with one enterprise: a second one of theirs
+            other = wm.copy_of(user, Enterprise, Enterprise.objects.get(pk=obj.project.enterprise_id))
+        new["enterprise"] = other.pk
+    return new
+
+
+# --- Web pages that take a POST ----------------------------------------------------------------------
+
+# The generic edit and delete pages (core/views.py ObjectEditView, ObjectDeleteView) share the API's
+# rules (save_in_scope, can_change, visible_to); `test_web_edit_pages_refuse_out_of_scope` probes
+# every one of them. Every other page that takes a POST is listed here with where it is covered.
+WEB_ACTIONS = {
+    "login": "authentication (accounts/, axes): writes no record of the ledger",
+    "logout": "authentication: writes no record",
+    "org:policy_reload": "office only (org/views.py _policy_for_office); org/tests",
+    "org:period_add": "office only (org/views.py _policy_for_office); org/tests",
+    "ledger:project_stage": "project_advance_stage on a project the user sees (404 otherwise); ledger/tests",
+    "ledger:ownershipclaim_add": "a unit or team files a claim on its own behalf; ledger/tests",
+    "ledger:ownershipclaim_decide": "services.claim_may_decide; ledger/tests",
+    "fieldwork:lead_screen": "office only; fieldwork/tests",
+    "fieldwork:report_reopen": "office only; fieldwork/tests",
+    "exchange:import": "can_change and the import's WriteScope per row; tests/test_write_scope.py",
+    "notify:notice_read": "marks the user's own notice read (visible_to); notify/tests",
+    "notify:notice_read_all": "marks the user's own notices read; notify/tests",
+    "assessment:run_new": "office only; assessment/tests",
+    "assessment:run_publish": "office only, a run it sees; assessment/tests",
+    "bulletins:bulletin_new": "office only; bulletins/tests",
+    "bulletins:bulletin_send": "office only, a bulletin it sees; bulletins/tests",
+    "bulletins:template_edit": "office only, its own policy's template; bulletins/tests",
+    "bulletins:template_reset": "office only, its own policy's template; bulletins/tests",
+    # The accounts, the second factor, the administrators' consoles and the holiday calendar:
+    # each app's own tests hold who may post them (accounts/, twofactor/, admins/, holidays/).
+    "accounts:password_change": "the user's own password; accounts/tests",
+    "twofactor:enrol": "the user's own device; twofactor/tests",
+    "twofactor:verify": "the user's own login; twofactor/tests",
+    "twofactor:recovery": "the user's own recovery codes; twofactor/tests",
+    "admins:account_add": "system administrator only; admins' tests",
+    "admins:account_active": "system administrator only; admins' tests",
+    "admins:account_role": "security administrator only; admins' tests",
+    "admins:reset_2fa": "security administrator only; admins' tests",
+    "admins:unlock": "security administrator only; admins' tests",
+    "holidays:day_add": "office only (the calendar the office keeps); holidays/tests",
+    "holidays:day_edit": "office only; holidays/tests",
+    "holidays:day_delete": "office only; holidays/tests",
+    "holidays:import": "office only; holidays/tests",
+    "holidays:year_statutory": "office only; holidays/tests",
+    "holidays:year_update": "office only; holidays/tests",
+}
+# Pages that take a POST and write nothing (none today; a view reading POST to filter, say).
+NOT_A_WRITE: dict[str, str] = {}
+
+
+def _generic_web_routes():
+    out = {}
+    for name, route in wm.web_post_views().items():
+        cls = route.view_class
+        if cls is not None and issubclass(cls, ObjectEditView | ObjectDeleteView):
+            out[name] = route
+    return out
+
+
+def test_every_web_post_is_classified():
+    posts = wm.web_post_views()
+    generic = _generic_web_routes()
+    missing = sorted(set(posts) - set(generic) - set(WEB_ACTIONS) - set(NOT_A_WRITE))
+    assert not missing, (
+        f"pages taking a POST that tests/test_write_matrix.py does not classify: {missing} "
+        "(add them to WEB_ACTIONS with their case, or NOT_A_WRITE with a reason)"
+    )
+    routed = {r.name.split(":", 1)[0] for r in wm.routes()}  # apps routed at all
+    stale = sorted(
+        n
+        for n in (set(WEB_ACTIONS) | set(NOT_A_WRITE)) - set(posts)
+        if ":" not in n or n.split(":")[0] in routed
+    )
+    assert not stale, f"classified pages that no longer take a POST: {stale}"
+
+
+def _edit_form_data(route, obj, user) -> dict:
+    """What the edit page of `obj` would post back unchanged (the view's own form)."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.base import SessionBase
+
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = SessionBase()
+    request._messages = FallbackStorage(request)
+    view = route.view_class()
+    view.setup(request, pk=obj.pk)
+    view.object = obj
+    forms = [view.get_form()]
+    for formset in view._formsets() if hasattr(view, "_formsets") else ():  # a trip's visits…
+        forms += [formset.management_form, *formset.forms]
+    data = {}
+    for form in forms:
+        for bf in form:
+            value = bf.value()
+            if value is None or value is False:
+                continue
+            data[bf.html_name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(_generic_web_routes()))
+def test_web_edit_pages_refuse_out_of_scope(client, cast, name):
+    """Every generic add, edit and delete page: anonymous → the login page; a reader and an
+    administrator → refused; a writer on another county's (or team's, unit's) record → 404, with
+    nothing written, nothing logged, nothing of it shown; the office on its own record → saved
+    and logged once."""
+    route = _generic_web_routes()[name]
+    model = route.view_class.model
+    action = name.rsplit("_", 1)[1]
+    problems: list[str] = []
+    office = cast["xf-office"]
+    for role in (wm.ANONYMOUS, "xf-leader", "system_admin", "xf-office", "xf-unit", "tl-county-clerk"):
+        user = cast[role]
+        _login(client, user)
+        if action == "add":
+            out = wm.probe(client, f"{role} POST {name}", "post", reverse(name), model, data={})
+            expected = {302} if user is None else ({400} if wm.may_write(user, model) else {403})
+            _check_refused(out, expected, user, problems=problems)
+            continue
+        if role == wm.ANONYMOUS or not wm.may_write(user, model):
+            obj = wm.in_scope(office, model)
+            if obj is None:
+                continue  # none in the demo world (notification channels)
+            out = wm.probe(client, f"{role} POST {name} #{obj.pk}", "post", reverse(name, args=[obj.pk]), model,
+                           data={})  # fmt: skip
+            # Not theirs to see: 404, or 403 where the role reaches no business page at all (三员).
+            expected = {302} if user is None else ({403, 404} if not wm.theirs(user, obj) else {403})
+            _check_refused(out, expected, user, [obj], problems=problems)
+            continue
+        other = wm.out_of_scope(user, model)
+        if other is None:
+            continue
+        data = _edit_form_data(route, other, office) if action == "edit" else {}
+        out = wm.probe(client, f"{role} POST {name} other #{other.pk}", "post",
+                       reverse(name, args=[other.pk]), model, data=data)  # fmt: skip
+        _check_refused(out, {404}, user, [other], problems=problems)
+    if action == "edit" and model._meta.label_lower in TOUCH:
+        obj = wm.in_scope(office, model)
+        if wm.theirs(office, obj):
+            _login(client, office)
+            field, value = TOUCH[model._meta.label_lower]
+            data = {**_edit_form_data(route, obj, office), field: value}
+            out = wm.probe(client, f"xf-office POST {name} #{obj.pk}", "post", reverse(name, args=[obj.pk]),
+                           model, data=data)  # fmt: skip
+            _check_allowed(out, 302, office, model, obj.pk, "update", 0, field, problems=problems)
+    assert not problems, "\n".join(problems)
+
+
+# --- The API ---------------------------------------------------------------------------------------
+
+GENERIC = {"create", "update", "partial_update", "destroy"}
+# Writes that are not a model's generic create/update/delete, each with a case below.
+API_ACTIONS = {
+    ("periods", "create"): "the office adds a period to its policy (org/services.py add_period)",
+    ("claims", "create"): "a unit or team files an ownership claim (ledger/services.py claim_file)",
+    ("claims", "decide"): "the office (or the city across counties) rules on a claim",
+    ("projects", "advance"): "a project's stage change (ledger/services.py project_advance_stage)",
+    ("reports", "create"): "refused for everyone: reports come from the calendar (405)",
+    ("reports", "reopen"): "the office sends a submitted report back",
+    ("leads", "screen"): "the office screens a lead",
+    ("assessments", "create"): "the office runs an assessment",
+    ("assessments", "publish"): "the office publishes a run",
+    ("bulletins", "create"): "the office asks for a bulletin",
+}
+MODEL_ENDPOINTS = {
+    prefix: vs
+    for prefix, vs in ENDPOINTS.items()
+    if not {"create", "update", "partial_update", "destroy"}.isdisjoint(
+        a for (p, a) in wm.api_writes() if p == prefix
+    )
+    and any((prefix, a) not in API_ACTIONS for a in GENERIC if (prefix, a) in wm.api_writes())
+}
+
+
+# The demo world holds no record of these that its policy accepts (the test city's award rules and
+# office decisions are none): only the refusals are probed here; assessment/tests write them.
+NO_ALLOWED_CASE = {"award-decisions", "office-decisions"}
+
+
+def test_every_api_write_is_classified():
+    writes = wm.api_writes()
+    covered = {(p, a) for (p, a) in writes if p in MODEL_ENDPOINTS and a in GENERIC} | set(API_ACTIONS)
+    missing = sorted(writes - covered)
+    assert not missing, f"API writes without a case in tests/test_write_matrix.py: {missing}"
+    stale = sorted(set(API_ACTIONS) - writes)
+    assert not stale, f"cases of API writes that no longer exist: {stale}"
+    # The non-model endpoints answer reads only.
+    assert not {p for p, _ in writes} & set(VIEWS)
+    for prefix, vs in MODEL_ENDPOINTS.items():
+        assert vs.queryset.model._meta.label_lower in TOUCH, f"/api/{prefix}/ has no TOUCH entry"
+
+
+def _api_payload(vs, obj) -> dict:
+    ser = vs.serializer_class(instance=obj)
+    data = ser.data
+    return {n: data[n] for n, f in ser.fields.items() if not f.read_only and n in data}
+
+
+def _is_many(vs, name) -> bool:
+    return hasattr(vs.serializer_class().fields[name], "child_relation")
+
+
+@pytest.mark.parametrize("prefix", sorted(MODEL_ENDPOINTS))
+def test_api_writes_by_role_and_scope(client, cast, prefix):
+    vs = MODEL_ENDPOINTS[prefix]
+    model = vs.queryset.model
+    label = model._meta.label_lower
+    actions = {a for (p, a) in wm.api_writes() if p == prefix} - {a for (p, a) in API_ACTIONS if p == prefix}
+    touch_field, touch_value = TOUCH[label]
+    writable = [n for n, f in vs.serializer_class().fields.items() if not f.read_only]
+    relations = wm.scoped_relations(model, writable)
+    problems: list[str] = []
+    allowed_probes: set[str] = set()  # each write allowed at least once, or the case is hollow
+    base = f"/api/{prefix}/"
+    for name, user in cast.items():
+        _login(client, user)
+        writer = name in wm.WRITERS and wm.may_write(user, model)
+        refused = _refused_by_role(user)
+
+        def tag(what, name=name):
+            return f"{name} {what} /api/{prefix}/"
+
+        if writer and not wm.theirs(user, wm.in_scope(user, model)):
+            continue  # nothing of this kind in their scope
+        if name in wm.ADMINS and name != wm.ADMINS[0]:
+            # The administrators hold no business membership: refused before the record or the
+            # method is looked at, as the first one's probes show; one write each suffices.
+            actions_here = set(sorted(actions)[:1])
+        else:
+            actions_here = actions
+        if "create" in actions_here and not (writer and prefix in NO_ALLOWED_CASE):
+            obj = wm.in_scope(user, model)
+            data = _fresh(user, obj, _api_payload(vs, obj))
+            out = wm.probe(client, tag("create"), "post", base, model, data=data, as_json=True)
+            if writer:
+                pk = _json_id(out)
+                allowed_probes.add("create")
+                _check_allowed(out, 201, user, model, pk, "create", 1, problems=problems)
+            else:
+                _check_refused(out, refused, user, problems=problems)
+            if writer and name in wm.FULL:
+                for variant in (wm.related_out(user, model, relations), wm.holder_out(user, model, writable)):
+                    if variant is None:
+                        continue
+                    field, other = variant
+                    bad = {**data, field: [other.pk] if _is_many(vs, field) else other.pk}
+                    out = wm.probe(client, tag(f"create naming {field}={other.pk}"), "post", base, model,
+                                   data=bad, as_json=True)  # fmt: skip
+                    _check_refused(out, {400}, user, [other], problems=problems)
+        if ("update" in actions_here or "partial_update" in actions_here) and not (
+            writer and prefix in NO_ALLOWED_CASE
+        ):
+            obj = wm.in_scope(user, model)
+            ok = writer and wm.may_write(user, model, obj)
+            url = f"{base}{obj.pk}/"
+            if "update" in actions_here:
+                data = {**_api_payload(vs, obj), touch_field: touch_value}
+                out = wm.probe(client, tag(f"put #{obj.pk}"), "put", url, model, data=data, as_json=True)
+            else:
+                out = wm.probe(client, tag(f"patch #{obj.pk}"), "patch", url, model,
+                               data={touch_field: touch_value}, as_json=True)  # fmt: skip
+            if ok:
+                allowed_probes.add("update")
+                _check_allowed(out, 200, user, model, obj.pk, "update", 0, touch_field, problems=problems)
+            else:
+                _check_refused(out, refused, user, problems=problems)
+            if writer and name in wm.FULL:
+                other = wm.out_of_scope(user, model)
+                if other is not None:
+                    out = wm.probe(client, tag(f"patch other #{other.pk}"), "patch", f"{base}{other.pk}/",
+                                   model, data={touch_field: touch_value}, as_json=True)  # fmt: skip
+                    _check_refused(out, {404}, user, [other], problems=problems)
+                if ok and name in wm.FULL:
+                    for variant in (
+                        wm.related_out(user, model, relations),
+                        wm.holder_out(user, model, writable),
+                    ):
+                        if variant is None:
+                            continue
+                        field, rec = variant
+                        value = [rec.pk] if _is_many(vs, field) else rec.pk
+                        out = wm.probe(client, tag(f"patch #{obj.pk} naming {field}={rec.pk}"), "patch", url,
+                                       model, data={field: value}, as_json=True)  # fmt: skip
+                        _check_refused(out, {400}, user, [rec], problems=problems)
+        if "destroy" in actions_here:
+            obj = wm.in_scope(user, model, deletable=True) if writer else wm.in_scope(user, model)
+            if obj is not None:
+                ok = writer and wm.may_write(user, model, obj)
+                out = wm.probe(client, tag(f"delete #{obj.pk}"), "delete", f"{base}{obj.pk}/", model)
+                if ok:
+                    allowed_probes.add("delete")
+                    _check_allowed(out, 204, user, model, obj.pk, "delete", -1, problems=problems)
+                else:
+                    _check_refused(out, refused, user, problems=problems)
+            if writer and name in wm.FULL:
+                other = wm.out_of_scope(user, model)
+                if other is not None:
+                    out = wm.probe(client, tag(f"delete other #{other.pk}"), "delete", f"{base}{other.pk}/",
+                                   model)  # fmt: skip
+                    _check_refused(out, {404}, user, [other], problems=problems)
+    expected = {"create": "create" in actions, "update": bool(actions & {"update", "partial_update"}),
+                "delete": "destroy" in actions}  # fmt: skip
+    hollow = [op for op, asked in expected.items() if asked and op not in allowed_probes]
+    if prefix in NO_ALLOWED_CASE:
+        hollow = []
+    assert not hollow, f"/api/{prefix}/: no role was allowed to {hollow}: the matrix has no in-scope case"
+    assert not problems, "\n".join(problems)
+
+
+def _json_id(outcome):
+    import json
+
+    try:
+        return json.loads(outcome.body).get("id")
+    except (ValueError, AttributeError):
+        return None
