@@ -34,6 +34,12 @@ def _editor(request):
         raise PermissionDenied("只有最上级招商办可以修改节假日日历")
 
 
+def _year(year: int) -> int:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise Http404(f"年份须在{MIN_YEAR}年至{MAX_YEAR}年之间")
+    return year
+
+
 def _year_url(year: int) -> str:
     return reverse("holidays:year", args=[year])
 
@@ -70,8 +76,7 @@ def index(request):
 @login_required
 def year_view(request, year: int):
     _reader(request)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Http404("年份超出范围")
+    _year(year)
     y = CalendarYear.objects.filter(year=year).first()
     days = {d.date: d for d in CalendarDay.objects.filter(date__year=year).select_related("entered_by")}
     editor = may_edit_calendar(request.user)
@@ -95,6 +100,7 @@ def year_view(request, year: int):
 @login_required
 def day_edit(request, year: int, pk: int | None = None):
     _editor(request)
+    _year(year)
     day = get_object_or_404(CalendarDay, pk=pk) if pk else None
     if request.method == "POST":
         form = DayForm(request.POST)
@@ -149,6 +155,7 @@ def day_delete(request, pk: int):
 @require_POST
 def year_update(request, year: int):
     _editor(request)
+    _year(year)
     form = YearForm(request.POST)
     if form.is_valid():
         try:
@@ -168,6 +175,7 @@ def year_update(request, year: int):
 @require_POST
 def year_statutory(request, year: int):
     _editor(request)
+    _year(year)
     try:
         made = services.fill_statutory(year, by=request.user)
     except ValidationError as exc:
@@ -182,6 +190,7 @@ def year_statutory(request, year: int):
 @login_required
 def export(request, year: int):
     _reader(request)
+    _year(year)
     data = services.export_workbook([year])
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,6 +202,7 @@ def export(request, year: int):
 @login_required
 def import_view(request, year: int):
     _editor(request)
+    _year(year)
     errors = []
     status = 200
     if request.method == "POST":

@@ -214,3 +214,11 @@ class _FixedDate(date):
     @classmethod
     def today(cls):
         return date(2026, 12, 3)
+
+
+def test_a_year_out_of_range_is_a_404_not_a_500(client, world):
+    client.force_login(world.city_office)
+    for name in ("year", "export", "import", "day_add"):
+        assert client.get(reverse(f"holidays:{name}", args=[99999999999])).status_code == 404
+    assert client.post(reverse("holidays:year_statutory", args=[1999])).status_code == 404
+    assert client.get(reverse("holidays:day_add", args=[2027]) + "?date=2027-13-45").status_code == 200
