@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from zhaoshang.core.concurrency import version_of
 from zhaoshang.core.models import ObjectChange
+from zhaoshang.demo.generator import DEMO_PASSWORD
 from zhaoshang.org.models import Person, Team, Unit
 
 
@@ -246,7 +247,7 @@ def test_reload_keeps_the_offices_fix_of_a_placeholder_person(db):
 def test_logins_are_not_changes_and_password_hashes_stay_out_of_the_log(client, users):
     office = users["xf-office"]
     n = ObjectChange.objects.filter(content_type__model="user").count()
-    client.post(reverse("login"), {"username": "xf-office", "password": "demo-2024"})
+    client.post(reverse("login"), {"username": "xf-office", "password": DEMO_PASSWORD})
     assert ObjectChange.objects.filter(content_type__model="user").count() == n
     office.set_password("another-secret-2")
     office.save()

@@ -12,6 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from zhaoshang.demo.generator import DEMO_PASSWORD
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -118,7 +120,7 @@ def test_login_page_and_phone_viewport(client, users):
     assert 'name="viewport" content="width=device-width' in html and "登录" in html
     response = client.post(reverse("login"), {"username": "xf-office", "password": "wrong"})
     assert "用户名或密码不正确" in response.content.decode()
-    response = client.post(reverse("login"), {"username": "xf-office", "password": "demo-2024"})
+    response = client.post(reverse("login"), {"username": "xf-office", "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),
+    path("account/", include("zhaoshang.accounts.urls")),
     path("", include("zhaoshang.admins.urls")),
     path("audit/", include("zhaoshang.audit.urls")),
     path("admin/", admin.site.urls),

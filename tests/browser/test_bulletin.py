@@ -10,11 +10,12 @@ import subprocess
 
 import pytest
 
+from zhaoshang.demo.generator import DEMO_PASSWORD
 from zhaoshang.twofactor.testing import pass_second_factor
 
 pytestmark = pytest.mark.browser
 
-LOGIN, PASSWORD = "xf-office", "demo-2024"
+LOGIN, PASSWORD = "xf-office", DEMO_PASSWORD
 
 
 def _login(page, base):

@@ -7,11 +7,12 @@ import re
 
 import pytest
 
+from zhaoshang.demo.generator import DEMO_PASSWORD
 from zhaoshang.twofactor.testing import pass_second_factor
 
 pytestmark = pytest.mark.browser
 
-LOGIN, PASSWORD = "xf-office", "demo-2024"
+LOGIN, PASSWORD = "xf-office", DEMO_PASSWORD
 
 # For each chart on the page: its key and how many data points its series hold.
 SERIES_SIZES = """() => Array.from(document.querySelectorAll('[data-chart]')).map(node => {

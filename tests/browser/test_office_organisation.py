@@ -12,11 +12,12 @@ from decimal import Decimal
 
 import pytest
 
+from zhaoshang.demo.generator import DEMO_PASSWORD
 from zhaoshang.twofactor.testing import pass_second_factor
 
 pytestmark = pytest.mark.browser
 
-OFFICE, CLERK, PASSWORD = "xf-office", "xf-team", "demo-2024"
+OFFICE, CLERK, PASSWORD = "xf-office", "xf-team", DEMO_PASSWORD
 DESKTOP = {"width": 1280, "height": 900}
 
 

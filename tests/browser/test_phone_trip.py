@@ -10,9 +10,11 @@ from datetime import date
 
 import pytest
 
+from zhaoshang.demo.generator import DEMO_PASSWORD
+
 pytestmark = pytest.mark.browser
 
-LOGIN, PASSWORD = "xf-team", "demo-2024"  # 第一产业招商兵团's clerk in the demo data
+LOGIN, PASSWORD = "xf-team", DEMO_PASSWORD  # 第一产业招商兵团's clerk in the demo data
 TRIP_DAY = date(2024, 6, 12)
 VISITS = ["深圳手机登记测试电子有限公司", "东莞手机登记测试科技有限公司"]
 METRIC = "外出招商批次"

@@ -9,8 +9,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
+from zhaoshang.accounts.services import expiry_message, password_expired
 from zhaoshang.core.auth import MEMBERSHIP
 
 from . import tokens
@@ -48,6 +49,8 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(f"令牌已于 {local:%Y-%m-%d %H:%M} 过期，请重新申请")
         if not token.user.is_active:
             raise AuthenticationFailed("该账号已停用")
+        if password_expired(token.user):  # the same rule as the pages' (accounts/middleware.py)
+            raise PermissionDenied(expiry_message())
         if token.last_used is None or now - token.last_used > TOUCH_EVERY:
             ApiToken.objects.filter(pk=token.pk).update(last_used=now)  # not a change: not logged
             token.last_used = now

@@ -46,7 +46,7 @@ ADMIN_LOGINS = (
     ("secadmin", "security_admin", "角色权限、登录锁定、二次验证（不含业务数据）"),
     ("auditadmin", "audit_admin", "审计记录（只读，不含业务数据）"),
 )
-DEMO_PASSWORD = "demo-2024"
+DEMO_PASSWORD = "Demo@2024zs"  # meets the password policy (accounts/validators.py)
 
 # Where investors come from: real division codes of the regions the documents court.
 HQ_REGIONS = [
