@@ -248,17 +248,16 @@ def _extract_checked(archive: Path, dest: Path) -> dict:
     return manifest
 
 
+# What makes a database one somebody uses: accounts, jurisdictions, a change log. Rows that
+# `migrate` itself writes (content types, permissions, the holiday calendar, the audit chain's
+# head) do not count, so a freshly migrated database is empty.
+_DATA_TABLES = ("auth_user", "org_jurisdiction", "core_objectchange")
+
+
 def database_is_empty() -> bool:
-    """No rows in any table but the migration records and what migrations seed (content types,
-    permissions, the holiday calendar): a freshly migrated database counts as empty."""
-    seeded = {
-        "django_migrations",
-        "django_content_type",
-        "auth_permission",
-        "holidays_calendaryear",
-        "holidays_calendarday",
-    }
-    return all(n == 0 for t, n in table_counts().items() if t not in seeded)
+    """No accounts, jurisdictions or change-log entries (a table that is missing counts as empty)."""
+    counts = table_counts()
+    return all(counts.get(t, 0) == 0 for t in _DATA_TABLES)
 
 
 def _restore_postgresql(dump: Path) -> None:
