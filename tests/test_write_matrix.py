@@ -255,11 +255,13 @@ def test_every_web_post_is_classified():
         f"pages taking a POST that tests/test_write_matrix.py does not classify: {missing} "
         "(add them to WEB_ACTIONS with their case, or NOT_A_WRITE with a reason)"
     )
-    routed = {r.name.split(":", 1)[0] for r in wm.routes()}  # apps routed at all
+    # Entries of the apps this matrix owns must still exist; those of the security apps
+    # (accounts, twofactor, admins, holidays) are theirs to keep.
+    own = {"org", "ledger", "fieldwork", "exchange", "notify", "assessment", "dashboards", "bulletins"}
     stale = sorted(
         n
         for n in (set(WEB_ACTIONS) | set(NOT_A_WRITE)) - set(posts)
-        if ":" not in n or n.split(":")[0] in routed
+        if ":" not in n or n.split(":")[0] in own
     )
     assert not stale, f"classified pages that no longer take a POST: {stale}"
 
@@ -505,3 +507,161 @@ def _json_id(outcome):
         return json.loads(outcome.body).get("id")
     except (ValueError, AttributeError):
         return None
+
+
+# --- Downloads ---------------------------------------------------------------------------------------
+
+# Every page that hands out a file, found by what its view returns (an attachment), each with a
+# case in `test_downloads_reach_their_owner_only`.
+DOWNLOADS = {
+    "exchange:template": "an empty import template (a policy's template only for a policy the user sees)",
+    "exchange:export": "a ledger export of what the user sees",
+    "exchange:error_workbook": "the error workbook of a failed upload, for its uploader only",
+    "assessment:run_export": "an assessment run's workbook (and JSON)",
+    "bulletins:bulletin_download": "a bulletin's .docx, .xlsx or .pdf",
+    "ledger:stagechange_evidence": "the evidence file of a stage change",
+    "dashboards:dashboard": "a dashboard chart as Excel (?export=)",
+}
+# Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
+FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
+FILE_MARKS = ("FileResponse", "Content-Disposition", "as_attachment", "_xlsx(")
+
+
+def _download_views() -> set[str]:
+    import inspect
+
+    found = set()
+    for r in wm.routes():
+        if r.pattern.startswith("api/"):
+            continue
+        fn = r.view_class or r.callback
+        while hasattr(fn, "__wrapped__"):
+            fn = fn.__wrapped__
+        try:
+            source = inspect.getsource(fn)
+        except (OSError, TypeError):
+            continue
+        if any(mark in source for mark in FILE_MARKS):
+            found.add(r.name)
+    return found
+
+
+def test_every_download_is_classified():
+    found = {n for n in _download_views() if n.split(":", 1)[0] not in FOREIGN_DOWNLOADS}
+    missing = sorted(found - set(DOWNLOADS))
+    assert not missing, f"pages handing out files that tests/test_write_matrix.py does not probe: {missing}"
+    assert not set(DOWNLOADS) - found, f"probed downloads no longer found: {set(DOWNLOADS) - found}"
+
+
+def _file_bytes(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return "\n".join(
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
+
+
+def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_path):
+    """Anonymous: the login page, no bytes. Another county: 403/404 (or, for a list export, a file
+    without a row of the other county). The owner: 200 and the file."""
+    from django.core.files.base import ContentFile
+
+    from zhaoshang.assessment.models import AssessmentRun
+    from zhaoshang.bulletins.models import Bulletin
+    from zhaoshang.exchange.exporter import store_error_workbook
+    from zhaoshang.exchange.importer import import_activities
+    from zhaoshang.exchange.tests.helpers import ACTIVITY_HEADERS, xlsx
+    from zhaoshang.ledger.models import Project, StageChange
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    xf, tl = cast["xf-office"], users["tl-office"]
+    neighbour = cast["tl-county-clerk"]
+    run = AssessmentRun.objects.filter(policy__name="testland-2024").order_by("pk").first()
+    bulletin = Bulletin.objects.filter(status="done").order_by("pk").first()
+    project = Project.objects.visible_to(xf).order_by("pk").first()
+    change = StageChange.objects.filter(project=project).first() or StageChange.objects.create(
+        project=project, from_stage="", to_stage=project.stage, on=project.registered_on
+    )
+    change.evidence.save("矩阵测试凭证.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+    bad = import_activities(
+        xlsx([{"类型": "不存在的类型"}], headers=ACTIVITY_HEADERS, sheet="招商活动"), user=xf
+    )
+    token = store_error_workbook(bad, xf)
+    assert token, "the failed import left no error workbook to probe"
+    # (url, owner, outsiders): outsiders get 403/404 and no bytes.
+    cases = [
+        (reverse("assessment:run_export", args=[run.pk]), tl, [xf]),
+        (reverse("assessment:run_export", args=[run.pk]) + "?format=json", tl, [xf]),
+        (reverse("ledger:stagechange_evidence", args=[change.pk]), xf, [tl, neighbour, cast["xf-unit"]]),
+        (reverse("exchange:error_workbook", args=[token]), xf, [tl, cast["xf-team"], cast["xf-leader"]]),
+        (reverse("dashboards:dashboard") + "?export=month&county=360722", xf, [neighbour]),
+    ]
+    for fmt in ("docx", "xlsx", "pdf"):
+        if getattr(bulletin, fmt):
+            cases.append(
+                (reverse("bulletins:bulletin_download", args=[bulletin.pk, fmt]), tl, [xf, neighbour])
+            )
+    problems = []
+    for url, owner, outsiders in cases:
+        _login(client, None)
+        response = client.get(url)
+        if (
+            response.status_code != 302
+            or "/login/" not in response.get("Location", "")
+            or _file_bytes(response)
+        ):
+            problems.append(f"anonymous {url}: {response.status_code}")
+        for user in outsiders:
+            _login(client, user)
+            response = client.get(url)
+            body = _file_bytes(response)
+            if response.status_code not in (403, 404) or response.get("Content-Disposition"):
+                problems.append(
+                    f"{user.username} {url}: {response.status_code} {response.get('Content-Disposition')}"
+                )
+            elif b"%PDF-1.4 matrix" in body or body.startswith(b"PK"):
+                problems.append(f"{user.username} {url}: the file's bytes in a refusal")
+        _login(client, owner)
+        response = client.get(url)
+        if response.status_code != 200 or not _file_bytes(response):
+            problems.append(f"owner {owner.username} {url}: {response.status_code}")
+    # Templates hold no data; a policy's own template only for a policy the user sees.
+    for kind in ("activities", "metrics"):
+        url = reverse("exchange:template", args=[kind]) + "?policy=xinfeng-2024"
+        _login(client, None)
+        if client.get(url).status_code != 302:
+            problems.append(f"anonymous {url}")
+        _login(client, neighbour)
+        response = client.get(url)
+        if response.status_code != 200 or "xinfeng-2024" in response.get("Content-Disposition", ""):
+            problems.append(
+                f"tl-county-clerk {url}: {response.status_code} {response.get('Content-Disposition')}"
+            )
+    # A ledger export is the user's own rows: another county's names are not in it.
+    xf_project = Project.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    url = reverse("exchange:export", args=["projects"])
+    _login(client, None)
+    if client.get(url).status_code != 302:
+        problems.append(f"anonymous {url}")
+    _login(client, neighbour)
+    response = client.get(url)
+    if response.status_code != 200 or xf_project.name in _xlsx_text(_file_bytes(response)):
+        problems.append(f"tl-county-clerk {url}: {response.status_code}, or 信丰's project in it")
+    _login(client, xf)
+    response = client.get(url)
+    if response.status_code != 200 or xf_project.name not in _xlsx_text(_file_bytes(response)):
+        problems.append(f"xf-office {url}: {response.status_code}, or its own project missing")
+    assert not problems, "\n".join(problems)
