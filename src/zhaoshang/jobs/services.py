@@ -202,10 +202,16 @@ def claim(job_id: int, worker: str) -> Job | None:
 
 
 def execute(
-    job_id: int, *, worker: str | None = None, inline: bool = False, soft_limit: float | None = None
+    job_id: int,
+    *,
+    worker: str | None = None,
+    inline: bool = False,
+    soft_limit: float | None = None,
+    limit_given: float | None = None,
 ) -> str | None:
     """Claim and run one job; its final (or requeued) status, or None when it was not ours.
-    `soft_limit` (seconds): `zhaoshang worker`'s own time limit, by SIGALRM in the main thread."""
+    `soft_limit` (seconds): `zhaoshang worker`'s own time limit, by SIGALRM in the main thread;
+    `limit_given`: the soft limit Celery applies (the message's), for the message if it strikes."""
     from zhaoshang.core.changelog import change_context
 
     worker = worker or process_name()
@@ -229,7 +235,7 @@ def execute(
         with _heartbeat(job.pk, worker, enabled=not inline), _alarm(soft_limit), context:
             result = spec.func(run, **job.arguments)
     except time_limit_errors():
-        soft = soft_limit or conf.time_limits(job.kind)[0]
+        soft = soft_limit or limit_given or conf.time_limits(job.kind)[0]
         return _finish_failed(job, _time_limit_message(soft))
     except transient_errors() as exc:
         return _retry_or_fail(job, exc)
@@ -271,7 +277,8 @@ def _interrupted_message(job: Job) -> str:
 
 def _retry_or_fail(job: Job, exc: BaseException) -> str:
     """A transient error: queued again after a backoff, or failed after the last attempt."""
-    close_old_connections()
+    if not connection.in_atomic_block:  # a broken connection is dropped; a caller's transaction is not
+        close_old_connections()
     if isinstance(exc, Transient):
         reason = str(exc)
     elif isinstance(exc, DatabaseError):

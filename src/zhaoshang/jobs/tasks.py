@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 )
 def run_job(self, job_id: int):
     # Eager (a test's CELERY_TASK_ALWAYS_EAGER) runs in the caller's thread and database transaction.
-    return services.execute(job_id, inline=bool(self.request.is_eager))
+    _hard, soft = self.request.timelimit or (None, None)
+    return services.execute(job_id, inline=bool(self.request.is_eager), limit_given=soft)
 
 
 @app.task(name="zhaoshang.jobs.periodic", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
