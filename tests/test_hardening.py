@@ -334,3 +334,13 @@ def test_an_api_body_over_the_limit_is_json_413(client, users):
         )
     assert response.status_code == 413
     assert "超过了上限 1 MB" in response.json()["detail"]
+
+
+def test_an_api_json_body_over_the_form_limit_is_json_413_not_a_bare_400(client, users):
+    client.force_login(users["xf-team"])
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=10_000):
+        response = client.post(
+            "/api/projects/", data=json.dumps({"name": "长" * 20_000}), content_type="application/json"
+        )
+    assert response.status_code == 413
+    assert "超过了上限 9 KB" in response.json()["detail"]

@@ -127,10 +127,13 @@ class RequestGuardMiddleware:
         # from whichever middleware reads request.POST first, is a bare 400).
         from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 
-        if request.method in ("GET", "HEAD", "OPTIONS") or request.path_info.startswith("/api/"):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
             return None
         try:
-            request.POST  # noqa: B018 - parsing is the point
+            if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                request.POST  # noqa: B018 - parsing is the point
+            else:
+                request.body  # noqa: B018 - a JSON body (the API): read once, kept for the view
         except RequestDataTooBig:
             return too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE, "表单内容（不含文件）")
         except TooManyFieldsSent:
