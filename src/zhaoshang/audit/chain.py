@@ -38,9 +38,21 @@ EVENT_FIELDS = (
 FIELDS = {CHANGE: CHANGE_FIELDS, EVENT: EVENT_FIELDS}
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value):
     """A value as the database gives it back, in one spelling: times in UTC to the microsecond,
     UUIDs as text, whole floats as integers (PostgreSQL's jsonb reads 1e20 back as an integer)."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value  # nearly every value: nothing to do
+    if kind is dict:
+        return {
+            k if type(k) is str else str(k): v if type(v) in _AS_IS else _plain(v) for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else _plain(v) for v in value]
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -62,7 +74,11 @@ _CANON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", "
 
 
 def canonical(table: str, values: dict) -> str:
-    return _CANON.encode({"table": table, **{name: _plain(values.get(name)) for name in FIELDS[table]}})
+    out = {"table": table}
+    for name in FIELDS[table]:
+        value = values.get(name)
+        out[name] = value if type(value) in _AS_IS else _plain(value)
+    return _CANON.encode(out)
 
 
 def digest(previous: str, table: str, values: dict) -> str:

@@ -205,3 +205,27 @@ def test_the_audit_admin_exports_to_excel_and_the_export_is_itself_recorded(clie
 def test_the_verify_page_says_intact(client, auditor):
     client.force_login(auditor)
     assert "完整" in client.get("/audit/verify/").content.decode()
+
+
+def test_the_command_lines_exports_are_recorded(tmp_path):
+    out = tmp_path / "result.json"
+    call_command("assess", "--policy", "testland-2024", "--period", "2024-05", "--out", str(out))
+    event = last("export")
+    assert event.source == "cli" and event.object_repr == str(out) and event.detail["what"] == "assessment"
+    call_command(
+        "bulletin",
+        "--policy",
+        "testland-2024",
+        "--period",
+        "2024-05",
+        "--kind",
+        "notice",
+        "--out",
+        str(tmp_path),
+    )
+    event = last("download")
+    assert (
+        event.source == "cli"
+        and event.detail["what"] == "bulletin"
+        and event.object_type == "bulletins.bulletin"
+    )

@@ -63,12 +63,27 @@ class Command(BaseCommand):
             if not out:
                 raise CommandError("xlsx 格式须用 --out 指定输出文件")
             result_workbook(result, p).save(out)
+            _record_export(p, period, out, format)
             self.stderr.write(f"已写入 {out}")
             return
         text = json.dumps(result, ensure_ascii=False, indent=2)
         if out:
             with open(out, "w", encoding="utf-8") as f:
                 f.write(text + "\n")
+            _record_export(p, period, out, format)
             self.stderr.write(f"已写入 {out}")
         else:
             self.stdout.write(text)
+
+
+def _record_export(policy, period, out, format):
+    """An assessment written to a file on the server is an export in the audit trail."""
+    from zhaoshang.audit import events
+
+    events.record(
+        "export",
+        source="cli",
+        obj=policy,
+        object_repr=str(out)[:200],
+        detail={"what": "assessment", "period": period, "format": format},
+    )

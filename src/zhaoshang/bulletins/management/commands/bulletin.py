@@ -47,4 +47,13 @@ class Command(BaseCommand):
             target = folder / bulletin.file_name(fmt)
             target.write_bytes(services._read(getattr(bulletin, fmt)))
             self.stdout.write(str(target))
+        from zhaoshang.audit import events
+
+        events.record(
+            "download",
+            source="cli",
+            obj=bulletin,
+            object_repr=str(folder)[:200],
+            detail={"what": "bulletin", "formats": ["docx", "xlsx", "pdf"], "out": str(folder)},
+        )
         self.stderr.write(f"已生成 {bulletin.title}（{bulletin.number}）")
