@@ -276,25 +276,49 @@ def test_api_without_if_match_works_unless_required(client, w):
 
 
 # --- Two connections at once (PostgreSQL) ----------------------------------------------------------
-# These run outside the test's transaction (each thread commits on its own connection, as two
-# requests would), so what they write is removed afterwards, change-log entries included.
+# Each thread commits on its own connection, as two requests would. The test's own connection sits
+# in the test's transaction, which others cannot see, so what the threads need is written by a
+# thread too (`_committed`) and removed afterwards, change-log entries included; the test reads
+# the outcome on its own connection (PostgreSQL's READ COMMITTED sees what they committed).
+
+
+def _in_thread(fn):
+    """fn() on a connection of its own, committed; its result, or its exception raised here."""
+    out: list = []
+
+    def run():
+        from django.db import connections
+
+        try:
+            out.append(fn())
+        except Exception as exc:  # noqa: BLE001 - raised again in the caller
+            out.append(exc)
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(120)
+    if isinstance(out[0], Exception):
+        raise out[0]
+    return out[0]
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    """Autocommit access to the test database; rows listed in `cleanup` and every change-log
-    entry written meanwhile are deleted at the end."""
-    with django_db_blocker.unblock():
-        first = (ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-        cleanup: list = []
-        try:
-            yield cleanup
-        finally:
-            for qs in reversed(cleanup):
-                qs.delete()
-            with connection.cursor() as cur:
-                cur.execute(f"DELETE FROM {ObjectChange._meta.db_table} WHERE id >= %s", [first])
-            connection.close()
+def committed(db):
+    """`_committed(fn)` runs fn committed; querysets put in `cleanup` and every change-log entry
+    written meanwhile are deleted at the end."""
+    first = (ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    cleanup: list = []
+    yield cleanup
+
+    def clean():
+        for qs in reversed(cleanup):
+            qs.delete()
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {ObjectChange._meta.db_table} WHERE id >= %s", [first])
+
+    _in_thread(clean)
 
 
 def _race(*jobs):
@@ -326,7 +350,9 @@ def _race(*jobs):
 def test_two_saves_from_one_read_at_the_same_moment_one_wins(committed):
     county = Jurisdiction.objects.get(code="360722")
     unit = Unit.objects.filter(jurisdiction=county).order_by("pk").first()
-    e = Enterprise.objects.create(jurisdiction=county, name="并发竞争科技有限公司", unit=unit)
+    e = _in_thread(
+        lambda: Enterprise.objects.create(jurisdiction=county, name="并发竞争科技有限公司", unit=unit)
+    )
     committed.append(Enterprise.objects.filter(pk=e.pk))
     token = version_of(e)
     gate = threading.Barrier(2)
@@ -349,12 +375,10 @@ def test_two_saves_from_one_read_at_the_same_moment_one_wins(committed):
     assert len(won) == 1 and len(lost) == 1, results
     assert Enterprise.objects.get(pk=e.pk).industry == won[0]
     assert lost[0].current.industry == won[0]
-    assert (
-        ObjectChange.objects.filter(
-            object_id=str(e.pk), content_type__model="enterprise", action="update"
-        ).count()
-        == 1
+    updates = ObjectChange.objects.filter(
+        object_id=str(e.pk), content_type__model="enterprise", action="update"
     )
+    assert updates.count() == 1
 
 
 @postgresql
@@ -364,12 +388,16 @@ def test_two_advances_at_once_write_the_step_once(committed):
 
     county = Jurisdiction.objects.get(code="360722")
     unit = Unit.objects.filter(jurisdiction=county).order_by("pk").first()
-    e = Enterprise.objects.create(jurisdiction=county, name="并发推进科技有限公司", unit=unit)
+
+    def world():
+        e = Enterprise.objects.create(jurisdiction=county, name="并发推进科技有限公司", unit=unit)
+        return e, Project.objects.create(
+            jurisdiction=county, name="并发推进项目", enterprise=e, unit=unit, total_investment=Decimal(100),
+            registered_on=date(2024, 3, 1),
+        )  # fmt: skip
+
+    e, p = _in_thread(world)
     committed.append(Enterprise.objects.filter(pk=e.pk))
-    p = Project.objects.create(
-        jurisdiction=county, name="并发推进项目", enterprise=e, unit=unit, total_investment=Decimal(100),
-        registered_on=date(2024, 3, 1),
-    )  # fmt: skip
     committed.append(Project.objects.filter(pk=p.pk))
 
     def advance():
@@ -387,17 +415,15 @@ def test_two_advances_at_once_write_the_step_once(committed):
 def test_two_imports_of_one_file_at_once_write_once(committed):
     from zhaoshang.exchange.importer import import_projects
     from zhaoshang.exchange.tests.helpers import code, project_row, xlsx
+    from zhaoshang.ledger.models import StageChange
 
     office = get_user_model().objects.get(username="xf-office")
     rows = [
-        project_row(
-            项目名称=f"并发导入项目{i}",
-            企业名称=f"赣州并发导入{i}号科技有限公司",
-            统一社会信用代码=code(f"C{i:06d}9"),
-        )
+        project_row(项目名称=f"并发导入项目{i}", 企业名称=f"赣州并发导入{i}号科技有限公司", 统一社会信用代码=code(f"C{i:06d}9"))
         for i in range(30)
-    ] + [project_row(项目名称="并发导入无代码项目", 企业名称="赣州并发导入无代码有限公司")]
+    ] + [project_row(项目名称="并发导入无代码项目", 企业名称="赣州并发导入无代码有限公司")]  # fmt: skip
     content = xlsx(rows)
+    committed.append(StageChange.objects.filter(project__name__startswith="并发导入"))
     committed.append(Enterprise.objects.filter(name__startswith="赣州并发导入"))
     committed.append(Project.objects.filter(name__startswith="并发导入"))
 
@@ -407,8 +433,6 @@ def test_two_imports_of_one_file_at_once_write_once(committed):
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Project.objects.filter(name__startswith="并发导入").count() == 31
     assert Enterprise.objects.filter(name__startswith="赣州并发导入").count() == 31
-    from zhaoshang.ledger.models import StageChange
-
     assert StageChange.objects.filter(project__name__startswith="并发导入").count() == 31
     done = [r for r in results if r.ok]
     assert len(done) == 1, [[str(e) for e in r.errors] for r in results]
@@ -416,7 +440,7 @@ def test_two_imports_of_one_file_at_once_write_once(committed):
     for r in refused:  # told who is importing, in Chinese, nothing written
         assert "正在导入" in str(r.errors[0]) and r.created == 0
     # Once the first is done, the same file again changes nothing.
-    again = import_projects(content, user=office)
+    again = _in_thread(lambda: import_projects(content, user=office))
     assert (
         again.ok and again.created == 0 and Project.objects.filter(name__startswith="并发导入").count() == 31
     )

@@ -1012,7 +1012,9 @@ def _demo_secret(user) -> str:
     user = get_user_model().objects.get(pk=user.pk)  # its membership as just saved
     if not twofactor.must_use_second_factor(user):
         return ""
-    return twofactor.secret(twofactor.ensure_demo_device(user))
+    twofactor.ensure_demo_device(user)
+    device = twofactor.demo_device(user)  # not one the user bound themselves: never print that
+    return twofactor.secret(device) if device is not None else ""
 
 
 def _demo_logins(policy: Policy, prefix: str) -> list[DemoLogin]:
