@@ -389,3 +389,15 @@ def test_a_superuser_always_must(client, w):
     boss = get_user_model().objects.create_superuser("tf-boss", password=PASSWORD)
     password_login(client, boss)
     assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(ENROL)
+
+
+def test_demo_data_never_prints_a_secret_the_user_bound_themselves(w):
+    from zhaoshang.demo.generator import _demo_secret
+
+    printed = _demo_secret(w.office)  # binds a 演示设备 for a login that must use one
+    assert printed and printed == services.secret(services.demo_device(w.office))
+    assert _demo_secret(w.clerk) == "" and services.totp_device(w.clerk) is None
+    services.reset(w.office)
+    bind(w.office)  # their own phone now; demo-data run again must not show its key
+    assert _demo_secret(w.office) == ""
+    assert services.totp_device(w.office).name == services.TOTP_NAME
