@@ -665,3 +665,111 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
     if response.status_code != 200 or xf_project.name not in _xlsx_text(_file_bytes(response)):
         problems.append(f"xf-office {url}: {response.status_code}, or its own project missing")
     assert not problems, "\n".join(problems)
+
+
+# --- The API's actions -------------------------------------------------------------------------------
+
+
+def _action_cases(cast, users):
+    """(key of API_ACTIONS, url, data, model, object or None for a new row, action logged, who may,
+    the allowed status, an outsider's url and data — another county's record or policy)."""
+    from django.utils import timezone
+
+    from zhaoshang.assessment.models import AssessmentRun
+    from zhaoshang.fieldwork.models import Lead, Report
+    from zhaoshang.ledger.models import Enterprise, OwnershipClaim, Project
+    from zhaoshang.ledger.services import enterprise_find_holder
+    from zhaoshang.org.models import Period, Policy
+
+    xf, office_only = cast["xf-office"], {"admin", "xf-office"}
+    project = Project.objects.visible_to(xf).filter(stage="negotiating").order_by("pk").first()
+    report = Report.objects.visible_to(xf).filter(submitted_at__isnull=False).order_by("pk").first()
+    lead = Lead.objects.visible_to(xf).filter(status="submitted").order_by("pk").first()
+    claim = OwnershipClaim.objects.visible_to(xf).filter(status="pending").order_by("pk").first()
+    tl_project = Project.objects.filter(jurisdiction__path__startswith="980").order_by("pk").first()
+    tl_report = Report.objects.filter(
+        jurisdiction__path__startswith="980", submitted_at__isnull=False
+    ).first()
+    tl_lead = Lead.objects.filter(jurisdiction__path__startswith="980").order_by("pk").first()
+    tl_claim = OwnershipClaim.objects.filter(jurisdiction__path__startswith="980").order_by("pk").first()
+    xf_policy, tl_policy = Policy.objects.get(name="xinfeng-2024"), Policy.objects.get(name="testland-2024")
+    draft = AssessmentRun.objects.filter(policy=tl_policy, status="draft").order_by("pk").first()
+    unit = cast["xf-unit"].membership.unit
+    held = Enterprise.objects.filter(jurisdiction=unit.jurisdiction).exclude(unit=unit).order_by("pk").first()
+    tl_held = next(  # a name of the other county's that matches none of 信丰's
+        e
+        for e in Enterprise.objects.filter(jurisdiction__path__startswith="980").order_by("pk")
+        if enterprise_find_holder(jurisdiction=unit.jurisdiction, name=e.name, uscc="") is None
+    )
+    period = {"key": "2099", "label": "2099年", "kind": "year", "start": "2099-01-01", "end": "2099-12-31"}
+    return [
+        ("projects", "advance", f"/api/projects/{project.pk}/advance/",
+         {"stage": "substantive", "on": timezone.localdate().isoformat()}, Project, project, "update",
+         office_only | {"xf-team", "xf-unit", "xf-support"}, 201, f"/api/projects/{tl_project.pk}/advance/", None),
+        ("reports", "reopen", f"/api/reports/{report.pk}/reopen/", {"reason": "矩阵测试：请补充"}, Report, report,
+         "update", office_only, 200, f"/api/reports/{tl_report.pk}/reopen/", None),
+        ("leads", "screen", f"/api/leads/{lead.pk}/screen/", {"status": "invalid", "note": "矩阵测试"}, Lead, lead,
+         "update", office_only, 200, f"/api/leads/{tl_lead.pk}/screen/", None),
+        ("claims", "decide", f"/api/claims/{claim.pk}/decide/", {"upheld": "false", "decision": "矩阵测试：维持"},
+         OwnershipClaim, claim, "update", office_only, 200, f"/api/claims/{tl_claim.pk}/decide/", None),
+        ("claims", "create", "/api/claims/", {"name": held.name, "reason": "矩阵测试：我单位先接触"}, OwnershipClaim,
+         None, "create", {"xf-unit"}, 201, "/api/claims/",
+         {"name": tl_held.name, "reason": "矩阵测试"}),
+        ("periods", "create", "/api/periods/", {"policy": xf_policy.pk, **period}, Period, None, "create",
+         office_only, 201, "/api/periods/", {"policy": tl_policy.pk, **period}),
+        ("assessments", "publish", f"/api/assessments/{draft.pk}/publish/", {}, AssessmentRun, draft, "update",
+         set(), 200, f"/api/assessments/{draft.pk}/publish/", None),
+        ("assessments", "create", "/api/assessments/", {"policy": tl_policy.name, "period": "2024-06"},
+         AssessmentRun, None, "create", set(), 201, "/api/assessments/",
+         {"policy": tl_policy.name, "period": "2024-06"}),
+        ("bulletins", "create", "/api/bulletins/", {"policy": tl_policy.name, "kind": "notice", "period": "2024-05"},
+         None, None, "create", set(), 201, "/api/bulletins/",
+         {"policy": tl_policy.name, "kind": "notice", "period": "2024-05"}),
+        ("reports", "create", "/api/reports/", {"content": "矩阵测试"}, Report, None, "create", set(), 0,
+         None, None),
+    ]  # fmt: skip
+
+
+def test_api_actions_by_role_and_scope(client, cast, users):
+    """Each action of API_ACTIONS: the roles that may, in scope → done and logged once; every other
+    role → refused with nothing written; the writers on another county's record or policy → 4xx
+    (404 or 400), nothing written, nothing of it shown. The testland office runs and publishes
+    testland's assessments and bulletins (an outsider there: 信丰's office)."""
+    from zhaoshang.bulletins.models import Bulletin
+
+    cases = _action_cases(cast, users)
+    assert {(p, a) for p, a, *_ in cases} == set(API_ACTIONS)
+    problems: list[str] = []
+    tl_office = users["tl-office"]
+    for prefix, act, url, data, model, obj, logged, may, status, out_url, out_data in cases:
+        model = model or Bulletin
+        testland = prefix in ("assessments", "bulletins")
+        for name, user in [*cast.items(), *((("tl-office", tl_office),) if testland else ())]:
+            if name in wm.ADMINS[1:] or name in ("xf-inspector", "xf-support") and not may:
+                continue  # the same refusal as the first administrator's, the leader's
+            _login(client, user)
+            label = f"{name} POST {url}"
+            allowed = (name in may and (obj is None or wm.theirs(user, obj))) or (
+                testland and name in ("tl-office", "admin")
+            )
+            if prefix == "claims" and act == "create" and name in ("xf-team", "xf-support", "admin"):
+                continue  # their own unit holds the enterprise, or they are no unit: not a claimant
+            out = wm.probe(client, label, "post", url, model, data=data, as_json=True, obj=obj)
+            if allowed:
+                pk = obj.pk if obj is not None else _json_id(out)
+                _check_allowed(
+                    out, status, user, model, pk, logged, 1 if obj is None else 0, problems=problems
+                )
+            elif name == "tl-office" or name == "xf-office" and testland:
+                pass  # the outsider's probe below
+            else:
+                expected = {401, 403} if user is None else {400, 403, 404, 405}
+                _check_refused(out, expected, user, [obj] if obj is not None else [], problems=problems)
+            outsider = (
+                name in ("xf-office", "xf-unit", "tl-county-clerk") if not testland else name == "xf-office"
+            )
+            if out_url and outsider and (allowed or testland):
+                out = wm.probe(client, f"{name} POST {out_url} (another county's)", "post", out_url, model,
+                               data=out_data if out_data is not None else data, as_json=True)  # fmt: skip
+                _check_refused(out, {400, 403, 404}, user, problems=problems)
+    assert not problems, "\n".join(problems)
