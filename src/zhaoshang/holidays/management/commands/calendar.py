@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from zhaoshang.audit import events
 from zhaoshang.core.changelog import change_context
 
 from ... import calendar as workdays
@@ -56,6 +57,14 @@ class Command(BaseCommand):
             for e in exc.errors:
                 self.stderr.write(str(e))
             raise CommandError(f"导入未完成（{len(exc.errors)}处错误），日历未作任何修改") from None
+        events.record(
+            "import",
+            source="cli",
+            object_type="holidays:import",
+            object_repr=str(path)[:200],
+            detail={"years": result.years, "created": result.created, "updated": result.updated,
+                    "deleted": result.deleted, "official": official},
+        )  # fmt: skip
         years = "、".join(f"{y}年" for y in result.years)
         self.stdout.write(
             f"已导入{years}：新增{result.created}，修改{result.updated}，删除{result.deleted}，未变{result.unchanged}"
@@ -64,6 +73,8 @@ class Command(BaseCommand):
     def do_export(self, year, output=None, **_):
         out = Path(output or f"节假日-{year}.xlsx")
         out.write_bytes(services.export_workbook([year]))
+        events.record("export", source="cli", object_type="holidays:export", object_repr=str(out)[:200],
+                      detail={"year": year})  # fmt: skip
         self.stdout.write(f"已导出{year}年到 {out}")
 
     def do_statutory(self, year, **_):
