@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from zhaoshang.audit import events
+
 from ...archive import BackupError, backup
 
 
@@ -20,6 +22,20 @@ class Command(BaseCommand):
         rows = sum(m["tables"].values())
         files = sum(1 for k in m["parts"] if k.startswith("files/"))
         size = result.path.stat().st_size
+        # Every record leaves the platform in this file: an export in the audit trail.
+        events.record(
+            "export",
+            source="cli",
+            object_type="backup",
+            object_repr=str(result.path)[:200],
+            detail={
+                "what": "backup",
+                "tables": len(m["tables"]),
+                "rows": rows,
+                "files": files,
+                "bytes": size,
+            },
+        )
         self.stdout.write(
             f"已备份到 {result.path}（{size / 1048576:.1f} MB；{len(m['tables'])} 张表 {rows} 行，{files} 个文件）"
         )

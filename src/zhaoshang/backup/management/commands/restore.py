@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from zhaoshang.audit import events
 from zhaoshang.core.changelog import change_context
 
 from ...archive import BackupError, restore
@@ -23,6 +24,21 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         m = result.manifest
+        # Into the restored database's own trail: what it was restored from, and whether it matched.
+        events.record(
+            "import",
+            source="cli",
+            object_type="restore",
+            object_repr=str(archive)[:200],
+            detail={
+                "what": "restore",
+                "backup_created": m["created"],
+                "platform_version": m["platform_version"],
+                "files": result.files,
+                "migrated": result.migrated,
+                "mismatched_tables": sorted(result.mismatches),
+            },
+        )
         if result.mismatches:
             for table, (want, got) in sorted(result.mismatches.items()):
                 self.stderr.write(f"行数不符：{table} 备份时 {want} 行，恢复后 {got} 行")
