@@ -9,6 +9,19 @@ from django.contrib.auth import get_user_model
 from .support import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    """The rules do not depend on the hasher, and these tests hash passwords hundreds of times:
+    new hashes are MD5 here (Django's PBKDF2 costs about a third of a second each on an idle
+    core); the demo users' PBKDF2 hashes still verify."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *global_settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def world(db):
     from zhaoshang.org.models import Jurisdiction, Membership, Unit

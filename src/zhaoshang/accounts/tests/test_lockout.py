@@ -107,8 +107,10 @@ def test_the_lockout_time_is_a_setting(client, world, settings):
     world.clerk()
     with clock(T0) as advance:
         _fail(client, "qs-clerk", 5)
-        advance(minutes=11)
-        assert _logged_in(login(client, "qs-clerk"))
+        advance(minutes=9)
+        assert _locked(login(client, "qs-clerk", ip="10.0.5.5"))
+        advance(minutes=2)
+        assert _logged_in(login(client, "qs-clerk", ip="10.0.5.5"))
 
 
 def test_every_failure_is_recorded(client, world):
