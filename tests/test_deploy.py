@@ -128,9 +128,7 @@ http {{
     return main
 
 
-@pytest.mark.skipif(
-    NGINX is None, reason="nginx 不在本机（make deploy-deps 安装 Debian 的 nginx-light）"
-)
+@pytest.mark.skipif(NGINX is None, reason="nginx 不在本机（make deploy-deps 安装 Debian 的 nginx-light）")
 def test_the_nginx_sample_passes_nginx_t(tmp_path):
     config = _nginx_config(tmp_path, app_ports=[_free_port(), _free_port()], http_port=_free_port(),
                            https_port=_free_port(), static=tmp_path)  # fmt: skip
@@ -289,6 +287,18 @@ def test_a_fresh_set_up_following_the_guide(tmp_path):
         deploy_check = zs("check", "--deploy", "--fail-level", "WARNING", check=False)
         assert deploy_check.returncode == 0, deploy_check.stdout + deploy_check.stderr
         assert "no issues" in deploy_check.stdout
+        # First start: a policy, the three administrators (initial password asked on the terminal;
+        # here on standard input, as getpass falls back to without one).
+        zs("policy", "load", "xinfeng-2024")
+        for username, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"),
+                               ("auditadmin", "audit_admin")):  # fmt: skip
+            assert f"zhaoshang admins grant {username} {role} --create" in DOC
+            granted = subprocess.run([ZS, "admins", "grant", username, role, "--create"], env=env, text=True,
+                                     input="Deploy#Test2026\n", capture_output=True, start_new_session=True)  # fmt: skip
+            assert granted.returncode == 0, granted.stdout + granted.stderr
+        listed = zs("admins", "list").stdout
+        assert all(name in listed for name in ("sysadmin", "secadmin", "auditadmin"))
+        # The demo county, for an office to log in to.
         zs("demo-data", "--policy", "xinfeng-2023-100days")
 
         for i, port in enumerate(app_ports):
@@ -320,7 +330,9 @@ def test_a_fresh_set_up_following_the_guide(tmp_path):
                                                             "csrfmiddlewaretoken": c.csrf(page)})  # fmt: skip
         assert status == 302, status
         status, _, headers = c.get(urlsplit(headers["Location"]).path)
-        assert status == 302 and "/account/2fa/verify/" in headers["Location"]  # an office gives its second factor
+        assert (
+            status == 302 and "/account/2fa/verify/" in headers["Location"]
+        )  # an office gives its second factor
         status, page, _ = c.get("/account/2fa/verify/")
         code = zs("twofactor", "code", office).stdout.strip()
         status, _, headers = c.request(
@@ -356,6 +368,14 @@ def test_a_fresh_set_up_following_the_guide(tmp_path):
                 break
             time.sleep(2)
         assert status == 200, body.decode()
+        # The guide's own checks, as typed there (the app server's port for 8000).
+        assert "curl -fsS -H 'Accept: application/json' http://127.0.0.1:8000/health/" in DOC
+        curl = subprocess.run(["curl", "-fsS", "-H", "Accept: application/json",
+                               f"http://127.0.0.1:{app_ports[0]}/health/"], capture_output=True, text=True)  # fmt: skip
+        assert curl.returncode == 0 and '"数据库": "OK"' in curl.stdout, curl.stdout + curl.stderr
+        assert "redis-cli -h redis主机 ping" in DOC
+        ping = subprocess.run(["redis-cli", "-h", "127.0.0.1", "ping"], capture_output=True, text=True)
+        assert ping.stdout.strip() == "PONG"
         access = (tmp_path / "access0.log").read_text() + (tmp_path / "access1.log").read_text()
         assert "GET /dashboards/ HTTP/1.0" in access or "GET /dashboards/ HTTP/1.1" in access
 
