@@ -222,3 +222,12 @@ def test_the_command_line_grants_an_admin_role_once(county, capsys):
         call_command("admins", "grant", "new-auditor", "system_admin")
     call_command("admins", "list")
     assert "new-auditor\t审计管理员" in capsys.readouterr().out
+
+
+def test_the_settings_page_shows_no_secret(client, admins, settings):
+    settings.ZHAOSHANG_REDIS_URL = "redis://:hunter2@cache:6379/0"
+    settings.ZHAOSHANG_AUDIT_ARCHIVE_KEY = "k-secret-value"
+    client.force_login(admins[Role.SYSTEM_ADMIN])
+    html = client.get("/system/settings/").content.decode()
+    assert "ZHAOSHANG_AUDIT_RETENTION_DAYS" in html
+    assert "hunter2" not in html and "k-secret-value" not in html
