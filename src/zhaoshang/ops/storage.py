@@ -17,6 +17,25 @@ from django.db import IntegrityError, transaction
 from django.utils.deconstruct import deconstructible
 
 
+class DatabaseFile(File):
+    """A stored file read into memory; closed and opened again (as a FieldFile does on each
+    read) it reads the row again, as a file on disk would be."""
+
+    def __init__(self, name, storage, mode="rb"):
+        self._storage = storage
+        super().__init__(BytesIO(storage._content(name)), name=name)
+        self.mode = mode
+
+    def open(self, mode=None):
+        if self.closed:
+            self.file = BytesIO(self._storage._content(self.name))
+        else:
+            self.seek(0)
+        if mode:
+            self.mode = mode
+        return self
+
+
 @deconstructible(path="zhaoshang.ops.storage.DatabaseStorage")
 class DatabaseStorage(Storage):
     def _model(self):
@@ -27,12 +46,13 @@ class DatabaseStorage(Storage):
     def _open(self, name, mode="rb"):
         if "w" in mode or "a" in mode:
             raise ValueError("数据库存储的文件只能读取；写入请用 save()")
+        return DatabaseFile(name, self, mode)
+
+    def _content(self, name) -> bytes:
         row = self._model().objects.filter(name=name).values_list("content", flat=True).first()
         if row is None:
             raise FileNotFoundError(name)
-        f = File(BytesIO(bytes(row)), name=name)
-        f.mode = mode
-        return f
+        return bytes(row)
 
     def _save(self, name, content):
         if hasattr(content, "seek"):

@@ -135,3 +135,16 @@ def test_metrics_with_the_prometheus_token(client, settings):
 
 def test_health_json_is_plain_json(client):
     assert json.loads(client.get(reverse("ops:health"), HTTP_ACCEPT="application/json").content)
+
+
+def test_a_stored_file_is_read_again_after_it_was_closed():
+    """A FieldFile closes its file after a read and opens it again for the next (a bulletin sent
+    twice, downloaded twice)."""
+    name = default_storage.save("ops-test/again.docx", ContentFile(b"first read"))
+    f = default_storage.open(name)
+    assert f.read() == b"first read"
+    f.close()
+    f.open("rb")
+    assert f.read() == b"first read"
+    f.open()
+    assert f.read() == b"first read"
