@@ -181,7 +181,10 @@ MIDDLEWARE = [
 ]
 
 # django-axes first: a locked account or address is refused before its password is checked.
-AUTHENTICATION_BACKENDS = ["zhaoshang.accounts.backends.LockoutBackend", "zhaoshang.core.auth.MembershipBackend"]
+AUTHENTICATION_BACKENDS = [
+    "zhaoshang.accounts.backends.LockoutBackend",
+    "zhaoshang.core.auth.MembershipBackend",
+]
 
 ROOT_URLCONF = "zhaoshang.urls"
 WSGI_APPLICATION = "zhaoshang.wsgi.application"
@@ -251,7 +254,14 @@ AXES_CLIENT_IP_CALLABLE = "zhaoshang.core.hardening.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # A wrong 动态口令 counts as a failure too (twofactor/views.py); the code is masked in the log as
 # the password is.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "old_password", "new_password1", "new_password2"]
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "code",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 # A success must not wipe the failures counted against other accounts from the same address.
 AXES_RESET_ON_SUCCESS = False
 # Sessions: end when the browser closes, after ZHAOSHANG_SESSION_IDLE_MINUTES without a request,

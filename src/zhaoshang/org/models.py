@@ -501,5 +501,7 @@ class Membership(JurisdictionOwned):
         if stored in ADMIN_ROLES or self.role in ADMIN_ROLES:
             was, now = Role(stored).label, Role(self.role).label
             raise ValidationError(
-                {"role": f"账号“{self.user}”是{was}，不能改为{now}：三员账号与业务账号须分开，一个账号只担任一个角色"}
+                {
+                    "role": f"账号“{self.user}”是{was}，不能改为{now}：三员账号与业务账号须分开，一个账号只担任一个角色"
+                }
             )

@@ -242,7 +242,9 @@ def test_official_holidays_and_adjusted_workdays():
     assert not is_working_day(date(2024, 10, 4))  # National Day, a Friday
     assert is_working_day(date(2024, 10, 12))  # a Saturday worked in exchange
     assert not is_working_day(date(2024, 2, 12))  # Spring Festival Monday
-    assert is_working_day(date(2027, 3, 1)) and not is_working_day(date(2027, 3, 6))  # 2027: no holiday in March
+    assert is_working_day(date(2027, 3, 1)) and not is_working_day(
+        date(2027, 3, 6)
+    )  # 2027: no holiday in March
 
 
 def test_weekly_deadline_on_a_holiday_moves_to_the_next_working_day(testland):
