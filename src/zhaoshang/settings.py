@@ -63,6 +63,8 @@ ZHAOSHANG_TRUSTED_PROXIES    comma-separated addresses/networks of the reverse p
                              X-Forwarded-For / X-Forwarded-Proto are believed; none (headers ignored)
 ZHAOSHANG_REDIS_URL          a Redis cache shared by every server process (rate limits, page fragments);
   (or CACHE_URL)             local memory of each process when unset (enough for one process only)
+ZHAOSHANG_PAGE_CACHE_SECONDS how long a computed page part (dashboards, rankings, a run's results) is
+                             kept in that cache, keyed on membership and the data version; 600 (0: off)
 ZHAOSHANG_LOGIN_RATE         login attempts per address and per user name; 20/m
 ZHAOSHANG_API_RATE           API requests per token (or user, or address); 600/m
 ZHAOSHANG_EXPORT_RATE        exports and downloads per user; 30/m
@@ -489,6 +491,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhaoshang"}
     )
 }
+
+# Computed page parts (core/pagecache.py): keyed on membership and the audit chain's head, so a
+# write is seen at once; this only bounds how long an unused entry stays. 0 turns caching off.
+ZHAOSHANG_PAGE_CACHE_SECONDS = int(os.environ.get("ZHAOSHANG_PAGE_CACHE_SECONDS") or 600)
 
 # Rate limits (django-ratelimit's counters, core/hardening.py); "N/m" = N a minute ("N/h", "N/s").
 ZHAOSHANG_LOGIN_RATE = os.environ.get("ZHAOSHANG_LOGIN_RATE") or "20/m"

@@ -129,8 +129,8 @@ def _num(v):
 
 
 def result_workbook(result: dict, policy: Policy, *, user=None) -> Workbook:
-    labels, titles = holder_labels(policy), rule_titles(policy)
     ex = explainer_for(policy, result, user=user)
+    labels, titles = ex.holders, ex.rules  # read once, by the explainer
     wb = Workbook()
     bold = Font(bold=True)
 
@@ -225,14 +225,23 @@ def _kind_key(entry):
     return "unit", str(entry)
 
 
+def present_cached(run, *, user=None) -> dict:
+    """`present(run, user=user)` through the page cache (core/pagecache.py): keyed on the run, its
+    last change, the viewer's membership and the data version (names and projects it shows)."""
+    from zhaoshang.core.pagecache import cached
+
+    stamp = run.updated.isoformat() if getattr(run, "updated", None) else ""
+    return cached("assessment.present", user, (run.pk, stamp), lambda: present(run, user=user))
+
+
 def present(run, *, user=None) -> dict:
     """A run's stored JSON with names people know: rule titles, team names, grouped by holder
     kind, every component's facts as a Chinese explanation (`explain`), flags and amounts with
     their kinds' names. Shared by the run's page, the dashboards, the rankings page and the
     bulletins; `user` limits the project names shown to those the user may see."""
-    labels, titles = holder_labels(run.policy), rule_titles(run.policy)
     result = run.result
     ex = explainer_for(run.policy, result, user=user)
+    labels, titles = ex.holders, ex.rules  # read once, by the explainer
     groups: dict[str, list] = {}
     for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
         comps = [

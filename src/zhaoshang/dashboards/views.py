@@ -20,13 +20,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from zhaoshang.assessment.export import KIND_LABELS, present
+from zhaoshang.assessment.export import KIND_LABELS, present_cached
 from zhaoshang.assessment.models import AssessmentRun
+from zhaoshang.core.pagecache import cached
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.core.scoping import membership
 from zhaoshang.engine.transfers import shares as transfer_shares
@@ -97,7 +100,7 @@ class Ctx:
     @property
     def presented(self) -> dict:
         if not hasattr(self, "_presented"):
-            self._presented = present(self.run, user=self.user) if self.run is not None else {}
+            self._presented = present_cached(self.run, user=self.user) if self.run is not None else {}
         return self._presented
 
 
@@ -491,7 +494,15 @@ def dashboard(request):
 
     for p in problems:
         messages.warning(request, p)
-    charts = [c for c in (build(ctx) for build in CHARTS.values()) if c is not None]
+    # The charts read only the ledger as this membership sees it on these parameters today: built
+    # once per data version and shared by the membership's users (core/pagecache.py).
+    params = tuple(sorted((k, tuple(g.getlist(k))) for k in g))
+    charts = cached(
+        "dashboards.charts",
+        request.user,
+        (params, today.isoformat()),
+        lambda: [c for c in (build(ctx) for build in CHARTS.values()) if c is not None],
+    )
     query = {**scope.query(), "year": when.year}
     if g.get("on"):
         query["on"] = when.on.isoformat()
@@ -580,7 +591,7 @@ def rankings(request):
         return render(request, "dashboards/rankings.html", ctx)
 
     run = AssessmentRun.objects.select_related("policy__jurisdiction").get(pk=shown.pk)
-    presented = present(run, user=request.user)
+    presented = present_cached(run, user=request.user)
     labels = dict(HolderGroup.objects.filter(policy=policy).values_list("key", "label"))
     groups: dict[str, dict] = {}
     rows = [r for _, kind_rows in presented["groups"] for r in kind_rows]
@@ -606,12 +617,24 @@ def rankings(request):
     group = groups.get(chosen) or (order[0] if order else None)
     if chosen and chosen not in groups:
         messages.warning(request, "没有这个排名分组，已显示默认分组。")
+    detail_url = reverse("assessment:assessmentrun_detail", args=[run.pk])
+    # The group's rows (every component explained) are the page's heaviest part: rendered once
+    # per run version, group, membership and data version (core/pagecache.py).
+    group_html = cached(
+        "dashboards.ranking_group",
+        user,
+        (run.pk, run.updated.isoformat() if run.updated else "", group["key"] if group else ""),
+        lambda: render_to_string(
+            "dashboards/_ranking_group.html", {"group": group, "detail_url": detail_url}
+        ),
+    )
     ctx.update(
         run=run,
         groups=order,
         group=group,
+        group_html=mark_safe(str(group_html)),  # noqa: S308 - our own template's output
         lists=presented["lists"],
-        detail_url=reverse("assessment:assessmentrun_detail", args=[run.pk]),
+        detail_url=detail_url,
         title=f"考核排名 · {policy.title} · {period}",
     )
     return render(request, "dashboards/rankings.html", ctx)
