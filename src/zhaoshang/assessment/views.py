@@ -85,7 +85,13 @@ def _changes(user, run):
 
 @login_required
 def run_detail(request, pk):
-    run = _run_or_404(request, pk)
+    # The stored JSON is read only when the page cache has no rendering of it (or to compare).
+    run = get_object_or_404(
+        AssessmentRun.objects.visible_to(request.user)
+        .select_related("policy__jurisdiction", "run_by", "published_by")
+        .defer("result", "forecast"),
+        pk=pk,
+    )
     versions = (
         AssessmentRun.objects.visible_to(request.user)
         .filter(policy=run.policy, period=run.period)

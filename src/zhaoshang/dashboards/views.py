@@ -590,7 +590,12 @@ def rankings(request):
     if shown is None:
         return render(request, "dashboards/rankings.html", ctx)
 
-    run = AssessmentRun.objects.select_related("policy__jurisdiction").get(pk=shown.pk)
+    # The stored JSON is read only when the page cache has no presentation of it (deferred).
+    run = (
+        AssessmentRun.objects.select_related("policy__jurisdiction")
+        .defer("result", "forecast")
+        .get(pk=shown.pk)
+    )
     presented = present_cached(run, user=request.user)
     labels = dict(HolderGroup.objects.filter(policy=policy).values_list("key", "label"))
     groups: dict[str, dict] = {}
