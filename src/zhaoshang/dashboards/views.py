@@ -506,6 +506,15 @@ def dashboard(request):
     query = {**scope.query(), "year": when.year}
     if g.get("on"):
         query["on"] = when.on.isoformat()
+    wide_charts = ("trend", "counties", "warnings")
+    charts_html = cached(
+        "dashboards.charts_html",
+        request.user,
+        (params, today.isoformat()),
+        lambda: render_to_string(
+            "dashboards/_charts.html", {"charts": charts, "wide": wide_charts, "query": urlencode(query)}
+        ),
+    )
     m = membership(request.user)
     wide = request.user.is_superuser or (m is not None and m.role in WIDE_ROLES)
     picker = {}
@@ -528,7 +537,8 @@ def dashboard(request):
             "when": when,
             "charts": charts,
             "specs": [{"key": c.key, **c.spec} for c in charts if c.spec],
-            "wide": ("trend", "counties", "warnings"),
+            "wide": wide_charts,
+            "charts_html": mark_safe(str(charts_html)),  # noqa: S308 - our own template's output
             "query": urlencode(query),
             "years": _years(request.user, today),
             "picker": picker,

@@ -47,6 +47,10 @@ def test_same_figures_with_and_without_the_cache(client, users, settings):
     assert _page_entries() > 0
     again = client.get(DASH).context["charts"]  # read back
     assert plain == first == again and any(c.key == "ranking" for c in plain)
+    plain = _uncached(settings, client, DASH).context["charts_html"]
+    assert client.get(DASH).context["charts_html"] == plain
+    assert client.get(DASH).context["charts_html"] == plain
+    assert "<table" in plain and "第一工作组" in plain
 
     plain = _uncached(settings, client, RANK, {"period": "2024-05"}).context["group_html"]
     assert client.get(RANK, {"period": "2024-05"}).context["group_html"] == plain
