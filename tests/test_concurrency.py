@@ -307,8 +307,15 @@ def _in_thread(fn):
 @pytest.fixture
 def committed(db):
     """`_committed(fn)` runs fn committed; querysets put in `cleanup` and every change-log entry
-    written meanwhile are deleted at the end."""
-    first = (ObjectChange.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    and audit event written meanwhile are deleted at the end, and the audit chain's head is put
+    back where it was, so the shared world's chain stays whole for the tests after."""
+    from zhaoshang.audit.models import AuditEvent, ChainHead
+
+    def last_id(model):
+        return model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    first_change, first_event = last_id(ObjectChange) + 1, last_id(AuditEvent) + 1
+    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first()
     cleanup: list = []
     yield cleanup
 
@@ -320,7 +327,12 @@ def committed(db):
                 if connection.vendor == "postgresql":
                     # The audit trigger lets only the retention path delete (audit/migrations/0002).
                     cur.execute("SET LOCAL zhaoshang.audit_retention = 'on'")
-                cur.execute(f"DELETE FROM {ObjectChange._meta.db_table} WHERE id >= %s", [first])
+                cur.execute(f"DELETE FROM {ObjectChange._meta.db_table} WHERE id >= %s", [first_change])
+                cur.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id >= %s", [first_event])
+            if head is None:
+                ChainHead.objects.filter(pk=1).delete()
+            else:
+                ChainHead.objects.filter(pk=1).update(seq=head[0], hash=head[1])
 
     _in_thread(clean)
 

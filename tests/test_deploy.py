@@ -290,10 +290,10 @@ def test_a_fresh_set_up_following_the_guide(tmp_path):
         # First start: a policy, the three administrators (initial password asked on the terminal;
         # here on standard input, as getpass falls back to without one).
         zs("policy", "load", "xinfeng-2024")
-        for username, role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"),
-                               ("auditadmin", "audit_admin")):  # fmt: skip
-            assert f"zhaoshang admins grant {username} {role} --create" in DOC
-            granted = subprocess.run([ZS, "admins", "grant", username, role, "--create"], env=env, text=True,
+        for username, admin_role in (("sysadmin", "system_admin"), ("secadmin", "security_admin"),
+                                     ("auditadmin", "audit_admin")):  # fmt: skip
+            assert f"zhaoshang admins grant {username} {admin_role} --create" in DOC
+            granted = subprocess.run([ZS, "admins", "grant", username, admin_role, "--create"], env=env, text=True,
                                      input="Deploy#Test2026\n", capture_output=True, start_new_session=True)  # fmt: skip
             assert granted.returncode == 0, granted.stdout + granted.stderr
         listed = zs("admins", "list").stdout
