@@ -112,6 +112,8 @@ ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# A refused form (expired page, new login since) is a Chinese page saying what to do (core/views.py).
+CSRF_FAILURE_VIEW = "zhaoshang.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

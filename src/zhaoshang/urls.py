@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "zhaoshang.core.views.error_400"
 handler403 = "zhaoshang.core.views.error_403"
 handler404 = "zhaoshang.core.views.error_404"
 handler500 = "zhaoshang.core.views.error_500"

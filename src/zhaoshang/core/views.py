@@ -632,21 +632,81 @@ def object_urls(name: str, *, list_view=None, detail_view=None, edit_view=None, 
     return out
 
 
-def error_403(request, exception=None):
-    return render(
+# --- Error pages (issue 11 point 6) -------------------------------------------------------------
+# Every refusal the user can meet is a page in the site's style, in Chinese, saying what to do
+# next; the API (and a client that asks for JSON) gets {"detail": "…"} in Chinese instead. The
+# 413 and 429 answers are core/hardening.py's; the 500 page is rendered without the database.
+
+
+def _error(request, status: int, title: str, message: str, hint: str = "", *, login: bool = False):
+    from django.core.exceptions import DisallowedHost
+    from django.http import JsonResponse
+
+    from .hardening import _back, _wants_json
+
+    if _wants_json(request):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    if not hasattr(request, "user"):  # refused before the session was read
+        from django.contrib.auth.models import AnonymousUser
+
+        request.user = AnonymousUser()
+    try:
+        back_to = _back(request)
+    except DisallowedHost:  # the 400 of a request whose Host is not ours
+        back_to = ""
+    context = {
+        "title": title,
+        "message": message,
+        "hint": hint,
+        "status": status,
+        "back_to": back_to,
+        "login": login and not request.user.is_authenticated,
+    }
+    return render(request, "core/error.html", context, status=status)
+
+
+def error_400(request, exception=None):
+    return _error(
         request,
-        "core/error.html",
-        {"title": "无权访问", "message": str(exception or "") or "您的角色无权访问此页面。"},
-        status=403,
+        400,
+        "请求无法处理",
+        "提交的请求不完整或格式不正确，未保存任何内容。",
+        "请返回上一页检查填写的内容后重新提交；如通过链接进入，请从首页重新打开。",
+    )
+
+
+def error_403(request, exception=None):
+    message = str(exception or "") or "您的角色无权访问此页面。"
+    return _error(
+        request,
+        403,
+        "无权访问",
+        message,
+        "如确需办理，请联系本单位的招商办或系统管理员开通相应权限。",
+        login=True,
     )
 
 
 def error_404(request, exception=None):
-    return render(
+    return _error(
         request,
-        "core/error.html",
-        {"title": "未找到", "message": "页面不存在，或不在您的权限范围内。"},
-        status=404,
+        404,
+        "未找到",
+        "页面或记录不存在，或不在您的权限范围内。",
+        "请检查地址是否正确，或从菜单重新进入；记录可能已被删除。",
+    )
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the form was sent from a page that has expired (a new login or a
+    session that ended since) or from another site. Nothing is saved."""
+    return _error(
+        request,
+        403,
+        "页面已过期，未能提交",
+        "安全校验未通过（页面已过期，或登录状态已变化），本次提交未保存任何内容。",
+        "请返回上一页，刷新页面后重新提交；如仍不能提交，请重新登录。",
+        login=True,
     )
 
 
