@@ -52,7 +52,7 @@ def test_ui_create_and_delete_are_recorded(client, users):
     assert response.status_code == 302
     person = Person.objects.get(name="赵测试")
     assert last_change(person).action == "create" and last_change(person).after["title"] == "副县长"
-    response = client.post(reverse("org:person_delete", args=[person.pk]))
+    response = client.post(reverse("org:person_delete", args=[person.pk]), {"confirm": "1"})
     assert response.status_code == 302 and not Person.objects.filter(pk=person.pk).exists()
     deleted = ObjectChange.objects.filter(object_id=str(person.pk), action="delete").get()
     assert deleted.before["name"] == "赵测试" and deleted.after is None and deleted.user == users["xf-office"]
@@ -187,7 +187,7 @@ def test_cascaded_changes_are_recorded(client, users):
     head = team.head
     member = team.member_units.get()
     client.force_login(users["tl-office"])
-    assert client.post(reverse("org:person_delete", args=[head.pk])).status_code == 302
+    assert client.post(reverse("org:person_delete", args=[head.pk]), {"confirm": "1"}).status_code == 302
     team_changes = ObjectChange.objects.filter(
         content_type__model="team", object_id=str(team.pk), source="ui"
     )

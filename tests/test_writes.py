@@ -179,7 +179,7 @@ def test_report_submission_stamps_time(client, users):
 def test_delete_protected_object_gives_message_not_500(client, users):
     client.force_login(users["xf-office"])
     unit = Unit.objects.filter(projects__isnull=False, jurisdiction__code="360722").first()
-    response = client.post(reverse("org:unit_delete", args=[unit.pk]), follow=True)
+    response = client.post(reverse("org:unit_delete", args=[unit.pk]), {"confirm": "1"}, follow=True)
     assert response.status_code == 200 and "不能删除" in response.content.decode()
     assert Unit.objects.filter(pk=unit.pk).exists()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core.confirm import Confirmation, ask, confirmed
 from zhaoshang.core.pagecache import cached
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import membership
@@ -123,6 +124,7 @@ def run_detail(request, pk):
             "notes": [linked(str(n)) for n in run.notes or []],
             "recent_changes": _changes(request.user, run),
             "can_publish": _is_office(request.user) and run.status == AssessmentRun.Status.DRAFT,
+            "publish_confirmation": publish_confirmation(run, versions),
             "can_correct": _is_office(request.user) and run.status == AssessmentRun.Status.PUBLISHED,
             "results_html": results_html(run, request.user),
         },
@@ -188,12 +190,43 @@ def run_new(request):
     )
 
 
+def publish_confirmation(run, versions=None) -> Confirmation:
+    """What publishing this version does, said before it is done (the dialog and the page that
+    asks when `confirm` was not sent)."""
+    if versions is None:
+        versions = AssessmentRun.objects.filter(policy=run.policy, period=run.period)
+    items = [
+        f"本期（{run.period}）的得分和名次以本版为准，之后不能再修改；如需更正，只能另算新版本并填写更正理由"
+    ]
+    items += [
+        f"已发布的第{v.version}版将被取代（保留备查）"
+        for v in versions
+        if v.status == AssessmentRun.Status.PUBLISHED and v.pk != run.pk
+    ]
+    items.append("领导驾驶舱、排名和战报简报随即采用本版结果，各团队、单位可以查看本期得分和名次")
+    if run.notes:
+        items.append(f"本版有 {len(run.notes)} 条数据提示，请确认已核对")
+    return Confirmation(
+        title=f"发布并锁定：{run.policy.title} {run.period} 第{run.version}版",
+        message="发布后本期结果锁定，不能再修改。",
+        items=items,
+        button="确认发布并锁定",
+    )
+
+
 @login_required
 @require_POST
 def run_publish(request, pk):
     run = _run_or_404(request, pk)
     if not _is_office(request.user):
         raise PermissionDenied("只有招商办可以发布考核结果")
+    if not confirmed(request):
+        # A publish nobody confirmed (no JavaScript, a script, a form sent twice) changes nothing.
+        return ask(
+            request,
+            publish_confirmation(run),
+            cancel_url=reverse("assessment:assessmentrun_detail", args=[run.pk]),
+        )
     try:
         services.publish(run, user=request.user)
     except ValidationError as exc:

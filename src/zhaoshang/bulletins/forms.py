@@ -35,7 +35,14 @@ class TemplateForm(forms.ModelForm):
 
 
 class SendForm(forms.Form):
-    channel = forms.ChoiceField(label="发送到")
+    """Several channels in one send (a group chat, a mailbox, in-app messages): one delivery
+    each, each recorded."""
+
+    channel = forms.MultipleChoiceField(
+        label="发送到",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请选择至少一个发送渠道"},
+    )
 
     def __init__(self, *args, channels=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -488,6 +488,66 @@ def send(bulletin: Bulletin, channel, *, user=None) -> BulletinSend:
     return record
 
 
+def send_many(bulletin: Bulletin, channels, *, user=None) -> list[tuple[object, BulletinSend | None, str]]:
+    """One send (`send`) per channel chosen, each recorded on its own: (channel, its record or
+    None, what became of it in Chinese). A channel that fails, or was sent to already, does not
+    stop the others."""
+    outcomes = []
+    for channel in channels:
+        try:
+            record = send(bulletin, channel, user=user)
+        except ValidationError as exc:
+            outcomes.append((channel, None, "；".join(exc.messages)))
+            continue
+        if record.status == BulletinSend.Status.SENT:
+            outcomes.append((channel, record, "已发送"))
+        else:
+            outcomes.append((channel, record, f"发送失败：{record.response}"))
+    return outcomes
+
+
+def send_confirmation(bulletin: Bulletin, channels):
+    """What sending to these channels does, said before it is done (core/confirm.py)."""
+    from collections import Counter
+
+    from zhaoshang.core.confirm import Confirmation
+    from zhaoshang.notify.models import Channel
+
+    sent = dict(
+        BulletinSend.objects.filter(
+            bulletin=bulletin, channel__in=channels, status=BulletinSend.Status.SENT
+        ).values_list("channel_id", "sent_at")
+    )
+    what = {
+        Channel.Kind.WECOM: "企业微信群收到 Word 文件和摘要",
+        Channel.Kind.DINGTALK: "钉钉群收到摘要和下载提示",
+        Channel.Kind.IN_APP: "成员收到站内消息",
+    }
+    items, addresses = [], 0
+    for channel in channels:
+        if channel.kind == Channel.Kind.EMAIL:
+            n = len(channel.email_list())
+            addresses += n
+            effect = f"{n} 个收件邮箱收到 Word、Excel、PDF 三个附件"
+        else:
+            effect = what.get(channel.kind, "")
+        if channel.pk in sent:
+            effect = f"已于 {timezone.localtime(sent[channel.pk]):%Y-%m-%d %H:%M} 发送，不再重复发送"
+        items.append(f"{channel}：{effect}")
+    kinds = Counter(str(c.get_kind_display()) for c in channels)
+    summary = "、".join(f"{k} {n} 个" for k, n in sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])))
+    extra = f"，共 {addresses} 个收件邮箱" if addresses else ""
+    return Confirmation(
+        title=f"发送{bulletin.get_kind_display()}：{bulletin.title}",
+        message=(
+            f"将把《{bulletin.title}》（{bulletin.number or '编号待定'}）同时发送至 {len(channels)} 个渠道"
+            f"（{summary}{extra}）。发出后不能撤回。"
+        ),
+        items=items,
+        button=f"确认发送至 {len(channels)} 个渠道",
+    )
+
+
 def _read(field) -> bytes:
     field.open("rb")
     try:

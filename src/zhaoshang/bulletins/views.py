@@ -147,24 +147,33 @@ def bulletin_download(request, pk, fmt):
 @login_required
 @require_POST
 def bulletin_send(request, pk):
+    """Send to the channels chosen, after the page that says where and what goes (nothing is
+    sent until it is confirmed: a POST without confirm=1 gets that page)."""
+    from zhaoshang.core.confirm import ask, confirmed
+
     bulletin = _bulletin_or_404(request, pk)
     if not _may_generate(request.user):
         raise PermissionDenied("只有招商办可以发送战报简报")
     form = forms.SendForm(request.POST, channels=_channels(request.user, bulletin))
+    detail = reverse("bulletins:bulletin_detail", args=[bulletin.pk])
     if not form.is_valid():
-        messages.error(request, "请选择发送渠道")
-    else:
-        channel = _channels(request.user, bulletin).get(pk=form.cleaned_data["channel"])
-        try:
-            record = services.send(bulletin, channel, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+        messages.error(request, "请选择至少一个发送渠道")
+        return HttpResponseRedirect(detail)
+    chosen = list(_channels(request.user, bulletin).filter(pk__in=form.cleaned_data["channel"]))
+    if not confirmed(request):
+        return ask(
+            request,
+            services.send_confirmation(bulletin, chosen),
+            cancel_url=detail,
+            status=200,
+            keep=["channel"],
+        )
+    for channel, record, outcome in services.send_many(bulletin, chosen, user=request.user):
+        if record is not None and record.status == BulletinSend.Status.SENT:
+            messages.success(request, f"已发送至 {channel}")
         else:
-            if record.status == BulletinSend.Status.SENT:
-                messages.success(request, f"已发送至 {channel}")
-            else:
-                messages.error(request, f"发送失败：{record.response}")
-    return HttpResponseRedirect(reverse("bulletins:bulletin_detail", args=[bulletin.pk]))
+            messages.error(request, f"{channel}：{outcome}")
+    return HttpResponseRedirect(detail)
 
 
 def _template_target(request, policy, kind):

@@ -590,6 +590,9 @@ def _get_or_404(qs, pk):
 
 
 class ObjectDeleteView(ScopedMixin, View):
+    """The delete page is the confirmation: it says what goes with the record (counted by kind)
+    or what keeps it, and its button posts confirm=1; a POST without it deletes nothing."""
+
     template_name = "core/object_delete.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -600,10 +603,67 @@ class ObjectDeleteView(ScopedMixin, View):
             raise PermissionDenied("您的角色不能删除此类数据")
         return super().dispatch(request, *args, **kwargs)
 
+    def consequences(self) -> tuple[list[str], str]:
+        """(what is deleted with the record, counted by kind; why it cannot be deleted, or "")."""
+        from collections import Counter
+
+        from django.contrib.admin.utils import NestedObjects
+        from django.db import router
+
+        from .validators import _MEASURE, in_use_message
+
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect([self.object])
+        if collector.protected:
+            return [], in_use_message(ProtectedError("", collector.protected), self.object)
+        counts: Counter = Counter()
+        for model, objs in collector.model_objs.items():
+            if model._meta.auto_created:  # a many-to-many link, not a record
+                continue
+            n = len(objs) - (1 if model is self.model else 0)
+            if n > 0:
+                counts[str(model._meta.verbose_name)] += n
+        return [f"{n} {_MEASURE.get(name, '条')}{name}" for name, n in counts.most_common()], ""
+
+    def confirmation(self, goes: list[str]):
+        from .confirm import Confirmation
+
+        verbose = self.model._meta.verbose_name
+        items = (
+            [f"同时删除与其相关的 {'、'.join(goes)}"] if goes else [f"只删除这一条{verbose}，不涉及其他记录"]
+        )
+        items.append("删除记入变更记录（谁、何时、删除前的内容），但页面上不能恢复")
+        return Confirmation(
+            title=f"删除{verbose}：{self.object}",
+            message=f"确定删除“{self.object}”吗？删除后不能撤销。",
+            items=items,
+            button="确认删除",
+        )
+
+    def page(self, status=200):
+        goes, blocked = self.consequences()
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "object": self.object,
+                "title": f"删除：{self.object}",
+                "confirmation": self.confirmation(goes),
+                "blocked": blocked,
+                "cancel_url": object_url(self.object) or _url(self.model, "list") or "/",
+                "not_confirmed": status == 400,
+            },
+            status=status,
+        )
+
     def get(self, request, *args, **kwargs):
-        return render(request, self.template_name, {"object": self.object, "title": f"删除：{self.object}"})
+        return self.page()
 
     def post(self, request, *args, **kwargs):
+        from .confirm import confirmed
+
+        if not confirmed(request):  # a POST that did not come from the page's button
+            return self.page(status=400)
         name = str(self.object)
         try:
             self.object.delete()

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core.confirm import Confirmation, ask, confirmed
 from zhaoshang.core.permissions import may_edit_calendar
 from zhaoshang.core.scoping import membership
 
@@ -146,6 +147,16 @@ def day_delete(request, pk: int):
     day = get_object_or_404(CalendarDay, pk=pk)
     year = day.date.year
     text = str(day)
+    if not confirmed(request):  # the button's dialog was not confirmed: nothing is deleted
+        return ask(
+            request,
+            Confirmation(
+                title=f"删除日期：{text}",
+                message="删除后该日恢复为平常的工作日或周末，按工作日计算的报送截止日期随之改变。",
+                button="确认删除",
+            ),
+            cancel_url=_year_url(year),
+        )
     services.day_delete(day)
     messages.success(request, f"已删除：{text}")
     return HttpResponseRedirect(_year_url(year))

@@ -348,6 +348,45 @@ def project_advance_stage(
     return change
 
 
+def stage_confirmation(project: Project, stage: str):
+    """What moving `project` back (or ending it) does, to be confirmed before it is done; None
+    for a step forward, which needs no confirmation (core/confirm.py)."""
+    from zhaoshang.core.confirm import Confirmation
+
+    backward = stage in STAGE_ORDER and STAGE_ORDER[stage] < STAGE_ORDER.get(project.stage, 0)
+    if project.stage == Project.Stage.TERMINATED and stage != project.stage:
+        backward = True
+    if not backward and stage != Project.Stage.TERMINATED:
+        return None
+    if stage == project.stage:
+        return None
+    now, new = project.get_stage_display(), Project.Stage(stage).label
+    items = ["变更连同原因记入阶段历史，原有的各阶段记录仍保留"]
+    if stage == Project.Stage.TERMINATED:
+        title, message = f"终止项目：{project}", f"项目将由“{now}”终止，不再作为在谈或在建项目统计。"
+        items.insert(0, "终止原因写入项目，可在项目页查看")
+    else:
+        later = [
+            Project.Stage(s).label
+            for s, (date_field, _, _) in _STAGE_FIELDS.items()
+            if s != Project.Stage.TERMINATED
+            and STAGE_ORDER[s] > STAGE_ORDER[stage]
+            and getattr(project, date_field, None)
+        ]
+        title, message = f"回退阶段：{project}", f"项目将由“{now}”退回到“{new}”。"
+        if later:
+            items.insert(0, f"项目上“{'、'.join(later)}”的日期将被清除")
+        if project.stage == Project.Stage.TERMINATED:
+            items.insert(0, "项目将重新启用，终止日期和终止原因将被清除")
+    items.append("统计和考核按新阶段计算")
+    return Confirmation(
+        title=title,
+        message=message,
+        items=items,
+        button="确认" + ("终止" if stage == Project.Stage.TERMINATED else "回退"),
+    )
+
+
 def stage_by_label(label: str) -> str | None:
     """'开工' → 'started'; accepts the sub-kinds too (正式签约 → signed)."""
     label = label.strip()

@@ -276,6 +276,14 @@ def project_stage(request, pk):
     form = forms.StageForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
+        from zhaoshang.core.confirm import ask, confirmed
+
+        asking = services.stage_confirmation(project, form.cleaned_data["stage"]) if form.is_valid() else None
+        if asking is not None and form.cleaned_data["reason"].strip() and not confirmed(request):
+            # Going back or ending: said and confirmed before anything is written.
+            return ask(
+                request, asking, cancel_url=reverse("ledger:project_detail", args=[project.pk]), status=200
+            )
         if form.is_valid():
             try:
                 change = services.project_advance_stage(

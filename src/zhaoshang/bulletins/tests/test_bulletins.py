@@ -345,7 +345,9 @@ def test_sends_the_word_file_to_a_wecom_group_once(client, users, testland, robo
     client.force_login(users["tl-office"])
     page = client.get(reverse("bulletins:bulletin_detail", args=[bulletin.pk])).content.decode()
     assert "领导工作群" in page
-    response = client.post(reverse("bulletins:bulletin_send", args=[bulletin.pk]), {"channel": channel.pk})
+    response = client.post(
+        reverse("bulletins:bulletin_send", args=[bulletin.pk]), {"channel": channel.pk, "confirm": "1"}
+    )
     assert response.status_code == 302
     paths = [p for p, _, _ in robot.requests]
     assert paths[0].startswith("/cgi-bin/webhook/upload_media?key=abc123&type=file")
@@ -357,7 +359,9 @@ def test_sends_the_word_file_to_a_wecom_group_once(client, users, testland, robo
     record = BulletinSend.objects.get(bulletin=bulletin, channel=channel)
     assert record.status == "sent" and record.sent_by == users["tl-office"]
     # Never twice.
-    client.post(reverse("bulletins:bulletin_send", args=[bulletin.pk]), {"channel": channel.pk})
+    client.post(
+        reverse("bulletins:bulletin_send", args=[bulletin.pk]), {"channel": channel.pk, "confirm": "1"}
+    )
     assert len(robot.requests) == 3
     assert (
         "不再重复发送"

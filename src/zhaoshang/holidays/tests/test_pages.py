@@ -76,7 +76,7 @@ def test_the_office_adds_a_working_saturday_logged_under_its_name(client, world)
     assert "类型：2027-03-03是星期三，本来就上班" in bad.content.decode()
     assert not CalendarDay.objects.filter(date=date(2027, 3, 3)).exists()
     # Removing it.
-    assert client.post(reverse("holidays:day_delete", args=[day.pk])).status_code == 302
+    assert client.post(reverse("holidays:day_delete", args=[day.pk]), {"confirm": "1"}).status_code == 302
     assert not calendar.is_workday(date(2027, 2, 20))
 
 
