@@ -11,11 +11,10 @@ take their explanation from here (`export.present`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zhaoshang.core import zhformat
 from zhaoshang.engine import bounds
 
 # Labels of the fact keys, and how their values read. A value formatter takes (value, explainer).
@@ -160,35 +159,11 @@ CHECK_LABELS = {
     "tax_paid": "已产生税收",
     "investment_verified": "进资已核实",
 }
-CN_DIGITS = "〇一二三四五六七八九"
+CN_DIGITS = zhformat.CN_DIGITS
 
 
-def _dec(v) -> Decimal | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    if isinstance(v, Decimal | int):
-        return Decimal(v)
-    if isinstance(v, float):
-        return Decimal(str(v))
-    if isinstance(v, str):
-        try:
-            return Decimal(v)
-        except InvalidOperation:
-            return None
-    return None
-
-
-def number(v, places: int | None = None) -> str:
-    """1234567.5 → 1,234,567.5 (trailing zeros dropped; `places` rounds first)."""
-    d = _dec(v)
-    if d is None:
-        return "" if v is None else str(v)
-    if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places))
-    text = f"{d:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+_dec = zhformat.dec
+number = zhformat.number
 
 
 def wan(v) -> str:
@@ -202,50 +177,14 @@ def wan(v) -> str:
     return text
 
 
-def percent(v) -> str:
-    d = _dec(v)
-    if d is None:
-        return "" if v is None else str(v)
-    return f"{number(d * 100, 2)}%"
+percent = zhformat.percent
 
 
 def yes_no(v) -> str:
     return {True: "是", False: "否", None: "未填"}.get(v, str(v))
 
 
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_HALF = re.compile(r"^(\d{4})-H([12])$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_YEARS = re.compile(r"^(\d{4})-(\d{4})$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-def period(text) -> str:
-    """A period key as an office writes it: 2024年 / 2024年6月 / 2024年第二季度 / 2024年上半年 /
-    2023年第27周 / 2023—2025年 / 2024年1月1日至2024年6月30日. A key it does not know stays."""
-    if text is None:
-        return ""
-    s = str(text).strip()
-    if ".." in s:
-        a, b = s.split("..", 1)
-        return f"{period(a)}至{period(b)}"
-    if m := _YEAR.match(s):
-        return f"{m[1]}年"
-    if m := _MONTH.match(s):
-        return f"{m[1]}年{int(m[2])}月"
-    if m := _QUARTER.match(s):
-        return f"{m[1]}年第{CN_DIGITS[int(m[2])]}季度"
-    if m := _HALF.match(s):
-        return f"{m[1]}年{'上' if m[2] == '1' else '下'}半年"
-    if m := _WEEK.match(s):
-        return f"{m[1]}年第{int(m[2])}周"
-    if m := _YEARS.match(s):
-        return f"{m[1]}—{m[2]}年"
-    if m := _DAY.match(s):
-        return f"{m[1]}年{int(m[2])}月{int(m[3])}日"
-    return s
+period = zhformat.period
 
 
 class Explainer:
@@ -566,6 +505,6 @@ _FORMATS: dict[str, Callable[[Any, Explainer, dict], str]] = {
     "overdue": _text(lambda v: f"{len(v)}个" if isinstance(v, list | tuple) else str(v)),
     "within_months": _text(lambda v: f"{v}个月内（含届满当日）"),
     "late_fulfilment_counts": _text(lambda v: "计为履约" if v else "不计为履约（须按约定期限履行）"),
-    "done": lambda v, ex, f: period(v) if isinstance(v, str) and _DAY.match(v) else ex.plain(v),
+    "done": lambda v, ex, f: period(v) if isinstance(v, str) and zhformat._DAY.match(v) else ex.plain(v),
 }
 READING_LABELS = {"year": "当年增速（单年低于要求仅作提示）", "average": "年均增速（水平法：几何平均）"}
