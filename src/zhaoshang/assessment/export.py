@@ -8,10 +8,13 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from zhaoshang.core import zhformat
+from zhaoshang.core.zhformat import amounts_in_text
 from zhaoshang.engine.metrics import COMMON_METRICS
 from zhaoshang.org.models import Jurisdiction, Policy, Team
 
-from .explain import Explainer, number, wan
+from .clauses import badge, clause_badges
+from .explain import Explainer, number
 
 KIND_LABELS = {"team": "团队", "unit": "单位", "person": "人员", "jurisdiction": "行政区划"}
 FLAG_LABELS = {
@@ -114,7 +117,48 @@ def _project_names(policy: Policy, result: dict, user) -> dict[str, str]:
 
 
 def label(labels, kind, key) -> str:
-    return labels.get((kind, key), key)
+    """A holder by the name people know. A record that does not say its holder's kind (a flag
+    on a team) is looked up under each kind, so a key (corps-01) never shows for a name."""
+    found = labels.get((kind, key))
+    if found is None:
+        found = next((labels[(k, key)] for k in KIND_LABELS if (k, key) in labels), None)
+    return key if found is None else found
+
+
+def flag_label(kind, rule_title: str = "") -> str:
+    """A flag's kind in Chinese; one the table does not know reads as its rule's title, never empty."""
+    return FLAG_LABELS.get(kind) or rule_title or "其他处理"
+
+
+def tie_blocks(rows: list[dict], *, run_at: int = 4) -> list[dict]:
+    """Ranked rows as a page lists them: each row's place as an office writes it (第3名, 并列第5名,
+    未排名), and a run of at least `run_at` rows sharing one place (seventeen units all at 0) as one
+    block {"tie": True, "rank_text", "score_text", "rows", "names"} that the page shows as one line."""
+    counts: dict = {}
+    for r in rows:
+        if r.get("rank") is not None:
+            counts[r["rank"]] = counts.get(r["rank"], 0) + 1
+    blocks: list[dict] = []
+    for r in rows:
+        rank = r.get("rank")
+        if rank is None:
+            r["rank_text"] = "未排名"
+        else:
+            r["rank_text"] = f"{'并列' if counts[rank] > 1 else ''}第{rank}名"
+        last = blocks[-1] if blocks else None
+        if last and rank is not None and last["rows"][0].get("rank") == rank:
+            last["rows"].append(r)
+        else:
+            blocks.append({"rows": [r]})
+    for b in blocks:
+        first = b["rows"][0]
+        b.update(
+            tie=len(b["rows"]) >= run_at,
+            rank_text=first["rank_text"],
+            score_text=first.get("score_text", ""),
+            names="、".join(r["label"] for r in b["rows"]),
+        )
+    return blocks
 
 
 def _safe(v):
@@ -242,12 +286,19 @@ def present(run, *, user=None) -> dict:
     result = run.result
     ex = explainer_for(run.policy, result, user=user)
     labels, titles = ex.holders, ex.rules  # read once, by the explainer
+    badges = clause_badges(run.policy)
+    source = run.policy.spec().document.source
+
+    def clause_of(c: dict) -> dict:
+        return badge(badges, source, c.get("clause") or "")
+
     groups: dict[str, list] = {}
     for r in sorted(result.get("results", []), key=lambda r: (r.get("rank") is None, r.get("rank") or 0)):
         comps = [
             {
                 **c,
                 "title": titles.get(c["rule"], c["rule"]),
+                "badge": clause_of(c),
                 "facts_items": ex.facts(c.get("facts", {})),
                 "explanation": ex.sentence(c.get("facts", {})),
             }
@@ -277,7 +328,9 @@ def present(run, *, user=None) -> dict:
             **f,
             "label": label(labels, f.get("holder_kind", "unit"), f["holder"]),
             "title": titles.get(f.get("rule"), ""),
-            "kind_label": FLAG_LABELS.get(f.get("kind"), f.get("kind")),
+            "kind_label": flag_label(f.get("kind"), titles.get(f.get("rule"), "")),
+            "reason_text": amounts_in_text(f.get("reason", "")),
+            "badge": clause_of(f),
         }
         for f in result.get("flags", [])
     ]
@@ -285,26 +338,34 @@ def present(run, *, user=None) -> dict:
         {**a, "label": label(labels, a.get("holder_kind", "unit"), a["holder"]),
          "kind_label": AMOUNT_LABELS.get(a["kind"], a["kind"]),
          "project_label": ex.project(a["project"]) if a.get("project") else "",
-         "amount_text": wan(a["amount_wan"])}
+         "amount_text": zhformat.wan(a["amount_wan"]),
+         "badge": clause_of(a)}
         for a in result.get("amounts", [])
     ]  # fmt: skip
     warnings = [
         {
             **w,
             "label": label(labels, w.get("holder_kind", "unit"), w.get("holder", "")),
-            "kind_label": FLAG_LABELS.get(w.get("kind"), w.get("kind")),
+            "kind_label": flag_label(w.get("kind"), titles.get(w.get("rule"), "")),
+            "reason_text": amounts_in_text(w.get("reason", "")),
+            "badge": clause_of(w),
         }
         for w in (run.forecast or {}).get("warnings", [])
     ]
     projections = [
         {**p, "label": label(labels, p.get("holder_kind", "unit"), p.get("holder", "")),
-         "title": titles.get(p.get("rule"), p.get("rule"))}
+         "title": titles.get(p.get("rule"), p.get("rule")),
+         "badge": clause_of(p)}
         for p in (run.forecast or {}).get("projections", [])
     ]  # fmt: skip
     projections.sort(key=lambda p: Decimal(p.get("projected_completion") or p.get("completion") or 0))
     return {
+        "document_title": run.policy.spec().document.title,
+        "clauses": [b for b in badges.values() if b["label"]],
         "projections": projections,
         "groups": [(KIND_LABELS.get(k, k), rows) for k, rows in groups.items()],
+        # The same rows with each one's place in words and long runs of ties as one line.
+        "blocks": [(KIND_LABELS.get(k, k), tie_blocks(rows)) for k, rows in groups.items()],
         "lists": lists,
         "flags": flags,
         "amounts": amounts,

@@ -2,6 +2,8 @@ import functools
 
 from django import forms
 
+from zhaoshang.core.period_widget import PeriodWidget, is_calendar_token, years_around
+
 from .models import (
     AwardDecision,
     MetricValue,
@@ -22,7 +24,9 @@ HOLDER_FIELDS = ["holder_kind", "team", "unit", "person", "holder_jurisdiction"]
 class RunForm(forms.Form):
     policy = forms.ChoiceField(label="政策文件")
     period = forms.CharField(
-        label="考核期", max_length=40, help_text="如 2024、2024-06、2023-Q3、2023-06..2023-08"
+        label="考核期",
+        max_length=40,
+        help_text="选择年度，再选全年、半年、季度或月份",
     )
     reason = forms.CharField(
         label="更正理由", max_length=300, required=False, help_text="更正已发布的结果时必填"
@@ -36,6 +40,29 @@ class RunForm(forms.Form):
     def __init__(self, *args, policies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["policy"].choices = [(p.name, f"{p.title}（{p.name}）") for p in policies]
+        self.fields["period"].widget = PeriodWidget(
+            years=_policy_years(policies), named=_named_periods(policies)
+        )
+
+
+def _policy_years(policies) -> list[int]:
+    """The years the policies run over (newest first), or the years around today."""
+    years: set[int] = set()
+    for p in policies:
+        for period in p.spec().periods:
+            years.update(range(period.start.year, period.end.year + 1))
+    return sorted(years, reverse=True) or years_around()
+
+
+def _named_periods(policies) -> list:
+    """The policies' own periods that are no year, half, quarter or month (百日攻坚, a campaign), by
+    policy: what the third drop-down of the run form's period offers."""
+    groups = []
+    for p in policies:
+        options = [(x.key, x.label) for x in p.spec().periods if not is_calendar_token(x.key)]
+        if options:
+            groups.append((p.title, options))
+    return groups
 
 
 class _PolicyChoices:
@@ -72,6 +99,13 @@ class _OfficePeriod:
     model's own reader (`assessment.periods.read_office_period`, which `full_clean` runs for the
     API and the admin too, and the Excel import reads its cells with); shown cleaned here so the
     form redisplays the token. The model checks it lies in the policy."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Picked as year and part (2024年 · 第二季度); posts the token the model reads as before.
+        field = self.fields["period"]
+        field.widget = PeriodWidget()
+        field.help_text = "选择年度，再选全年、半年、季度或月份"
 
     def clean_period(self):
         from .periods import read_office_period

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from zhaoshang.core import zhformat
 from zhaoshang.engine import facts as ef
 
 
@@ -67,7 +68,7 @@ class Missing:
 
 
 def _cite(rule) -> str:
-    return f"{rule.title}（{rule.clause}）"
+    return f"{rule.title}（{zhformat.clause(rule.clause)}）"
 
 
 def _reads(obj, key: str, value: str) -> bool:
@@ -78,7 +79,8 @@ def _metric_readers(spec, metric: str) -> tuple[str, ...]:
     rules = [_cite(r) for r in spec.rules if _reads(r, "metric", metric)]
     targets = [t for t in spec.targets if t.metric == metric]
     targets += [t for x in (*spec.teams, *spec.groups) for t in x.targets if t.metric == metric]
-    rules += sorted({f"目标：{t.text or metric}（{t.clause}）" for t in targets})
+    name = spec.metric(metric).label if spec.metric(metric) else metric
+    rules += sorted({f"目标：{t.text or name}（{zhformat.clause(t.clause)}）" for t in targets})
     return tuple(rules)
 
 
@@ -101,7 +103,7 @@ def missing_facts(spec, facts: ef.Facts, missing_metrics, attribute_present=None
     out: list[Missing] = []
     for m in missing_metrics:
         metric = spec.metric(m)
-        label = f"缺少指标“{metric.label}”（{m}）的数据" if metric else f"缺少指标“{m}”的数据"
+        label = f"缺少指标“{metric.label}”的数据" if metric else f"缺少指标“{m}”的数据"
         out.append(Missing(label, "statistics", _metric_readers(spec, m)))
 
     def rules_of(*types):
@@ -122,7 +124,10 @@ def missing_facts(spec, facts: ef.Facts, missing_metrics, attribute_present=None
             keys.setdefault(previous, []).append(_cite(r))
     for key, rules in keys.items():
         if key not in decided:
-            out.append(Missing(f"缺少办公室的认定事项“{key}”", "decisions", tuple(dict.fromkeys(rules))))
+            from .models import DECISION_LABELS
+
+            what = DECISION_LABELS.get(key) or key
+            out.append(Missing(f"缺少办公室的认定事项“{what}”", "decisions", tuple(dict.fromkeys(rules))))
     for r in rules_of("award_quota"):
         if any(g.amount_wan is None for g in r.grades) and not any(
             a.rule == r.id for a in facts.award_amounts

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core import zhformat as zh
 from zhaoshang.core.confirm import Confirmation, ask, confirmed
 from zhaoshang.core.pagecache import cached
 from zhaoshang.core.roles import Role
@@ -49,7 +50,7 @@ class AssessmentRunListView(ObjectListView):
     template_name = "assessment/run_list.html"
     columns = [
         Col("政策文件", "policy"),
-        Col("考核期", "period", link=True, sort="period"),
+        Col("考核期", lambda r: zh.period(r.period), link=True, sort="period"),
         Col("版本", lambda r: f"第{r.version}版"),
         Col("状态", "status", sort="status"),
         Col("数据截至", "as_of"),
@@ -261,6 +262,7 @@ class _PolicyOwnedEdit(ObjectEditView):
 
 
 HOLDER_COL = Col("对象", lambda x: x.holder)
+PERIOD_COL = Col("期间", lambda x: zh.period(x.period), sort="period")
 
 
 # The Excel sheet of each kind of entry (exchange/entries.py): its list page links the import,
@@ -309,21 +311,22 @@ def _crud(model, form, columns, fields, filterset):
 INPUTS = {
     "metricvalue": _crud(
         MetricValue, forms.MetricValueForm,
-        [Col("指标", "metric_label", link=True, sort="metric"), HOLDER_COL, Col("期间", "period", sort="period"),
-         Col("数值", "value"), Col("来源", "source")],
+        [Col("指标", "metric_label", link=True, sort="metric"), HOLDER_COL, PERIOD_COL,
+         Col("数值", lambda x: zh.amount(x.value, 4)), Col("来源", "source")],
         [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("指标", "metric_label"), Col("期间", "period"),
          Col("数值", "value"), Col("来源", "source")],
         filters.MetricValueFilterSet,
     ),
     "surveyscore": _crud(
         SurveyScore, forms.SurveyScoreForm,
-        [Col("测评期", "period", link=True, sort="period"), HOLDER_COL, Col("得分", "score", sort="score")],
+        [Col("测评期", lambda x: zh.period(x.period), link=True, sort="period"), HOLDER_COL,
+         Col("得分", "score", sort="score")],
         [Col("政策文件", "policy"), Col("对象", lambda x: x.holder), Col("测评期", "period"), Col("得分", "score")],
         filters.SurveyScoreFilterSet,
     ),
     "officedecision": _crud(
         OfficeDecision, forms.OfficeDecisionForm,
-        [Col("认定事项", "key", link=True), HOLDER_COL, Col("期间", "period"), Col("依据", "reason")],
+        [Col("认定事项", "key", link=True), HOLDER_COL, PERIOD_COL, Col("依据", "reason")],
         [Col("政策文件", "policy"), Col("认定事项", "key"), Col("对象", lambda x: x.holder), Col("期间", "period"),
          Col("依据", "reason")],
         filters.OfficeDecisionFilterSet,
@@ -331,14 +334,15 @@ INPUTS = {
     "awarddecision": _crud(
         AwardDecision, forms.AwardDecisionForm,
         [Col("规则", "rule", link=True), Col("等次", "grade"), HOLDER_COL, Col("项目", "project"),
-         Col("金额（万元）", "amount_wan")],
+         Col("金额（万元）", lambda x: zh.amount(x.amount_wan))],
         [Col("政策文件", "policy"), Col("规则", "rule"), Col("等次", "grade"), Col("对象", lambda x: x.holder),
          Col("项目", "project"), Col("金额（万元）", "amount_wan")],
         filters.AwardDecisionFilterSet,
     ),
     "personreward": _crud(
         PersonReward, forms.PersonRewardForm,
-        [Col("姓名", "person", link=True), Col("单位", "unit"), Col("金额（元）", "amount_yuan"), Col("日期", "on")],
+        [Col("姓名", "person", link=True), Col("单位", "unit"), Col("金额（元）", lambda x: zh.amount(x.amount_yuan)),
+         Col("日期", "on")],
         [Col("政策文件", "policy"), Col("姓名", "person"), Col("单位", "unit"), Col("金额（元）", "amount_yuan"),
          Col("日期", "on"), Col("事由", "reason")],
         filters.PersonRewardFilterSet,
@@ -353,8 +357,8 @@ INPUTS = {
     ),
     "projecttax": _crud(
         ProjectTax, forms.ProjectTaxForm,
-        [Col("项目", "project", link=True), Col("月份", lambda t: f"{t.month:%Y-%m}", sort="month"),
-         Col("地方税收（万元）", "amount_wan", sort="amount_wan")],
+        [Col("项目", "project", link=True), Col("月份", lambda t: f"{t.month.year}年{t.month.month}月", sort="month"),
+         Col("地方税收（万元）", lambda t: zh.amount(t.amount_wan), sort="amount_wan")],
         [Col("项目", "project"), Col("月份", lambda t: f"{t.month:%Y-%m}"), Col("地方税收（万元）", "amount_wan")],
         filters.ProjectTaxFilterSet,
     ),

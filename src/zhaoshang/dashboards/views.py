@@ -27,11 +27,13 @@ from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from zhaoshang.assessment.export import KIND_LABELS, present_cached
+from zhaoshang.assessment.export import KIND_LABELS, present_cached, tie_blocks
 from zhaoshang.assessment.models import AssessmentRun
+from zhaoshang.core import zhformat
 from zhaoshang.core.pagecache import cached
 from zhaoshang.core.roles import WIDE_ROLES
 from zhaoshang.core.scoping import membership
+from zhaoshang.core.zhformat import period as period_label
 from zhaoshang.engine.transfers import shares as transfer_shares
 from zhaoshang.engine.transfers import split_rule
 from zhaoshang.exchange.layouts import escape_text
@@ -60,7 +62,8 @@ class Cell:
             return self.text
         if self.value is None:
             return "—"
-        return f"{self.value:f}" if isinstance(self.value, Decimal) else str(self.value)
+        # A figure with separators and two decimals where it has any (core/zhformat.py).
+        return zhformat.amount(self.value) if isinstance(self.value, Decimal | int) else str(self.value)
 
 
 @dataclass
@@ -157,7 +160,7 @@ def chart_targets(ctx: Ctx) -> Chart:
         rows.append(
             [
                 Cell(t.metric_label),
-                Cell(t.clause),
+                Cell(t.clause, text=zhformat.clause(t.clause)),
                 Cell(t.period.label),
                 Cell(t.value.normalize(), text=t.value_display),
                 Cell(r.actual, href),
@@ -187,7 +190,7 @@ def chart_targets(ctx: Ctx) -> Chart:
         }
         if rows
         else None,
-        note=f"完成数从台账计算至 {ctx.when.on:%Y-%m-%d}；出口、统计等台账以外的指标由招商办在考核评比中录入，此处不计算。",
+        note=f"完成数从台账计算至{zhformat.cn_date(ctx.when.on)}；出口、统计等台账以外的指标由招商办在考核评比中录入，此处不计算。",
     )
 
 
@@ -276,14 +279,20 @@ def chart_ranking(ctx: Ctx) -> Chart | None:
     for r in (r for r in scored if r["holder_kind"] == kind):
         score = Decimal(r["score"])
         star = f"（本{noun}）" if (kind, r["holder"]) == mine else ""
-        rows.append([Cell(r.get("rank")), Cell(r["label"] + star), Cell(score, href)])
+        rows.append(
+            [
+                Cell(r.get("rank"), text=r.get("rank_text")),
+                Cell(r["label"] + star),
+                Cell(score, href, r.get("score_text") or None),
+            ]
+        )
         names.append(r["label"])
         scores.append(_num(score))
     lists = ctx.presented["lists"]
     draft = "（草稿，未发布）" if run.status == AssessmentRun.Status.DRAFT else ""
     return Chart(
         "ranking",
-        f"{noun}排名 · {run.period} 第{run.version}版{draft}",
+        f"{noun}排名 · {period_label(run.period)} 第{run.version}版{draft}",
         ["名次", noun, "得分"],
         rows,
         spec={
@@ -316,15 +325,15 @@ def chart_warnings(ctx: Ctx) -> Chart | None:
             [
                 Cell(w["label"]),
                 Cell(w["kind_label"], href),
-                Cell(w.get("clause", "")),
-                Cell(w.get("due", "")),
+                Cell(w.get("clause", ""), text=zhformat.clause(w.get("clause", ""))),
+                Cell(w.get("due", ""), text=period_label(w.get("due", ""))),
                 Cell(w.get("months_ahead")),
-                Cell(w.get("reason", "")),
+                Cell(w.get("reason", ""), text=w.get("reason_text") or w.get("reason", "")),
             ]
         )
     return Chart(
         "warnings",
-        f"进度预警（{ctx.run.period} 第{ctx.run.version}版推算）",
+        f"进度预警（{period_label(ctx.run.period)} 第{ctx.run.version}版推算）",
         ["对象", "将触及", "条款", "到期", "提前（月）", "依据"],
         rows,
         note="按目前进度推算，到期时将触及的处理。",
@@ -628,6 +637,10 @@ def rankings(request):
         groups.values(),
         key=lambda g: (not any(r.get("rank") for r in g["rows"]), not g["key"].startswith("team:"), g["key"]),
     )
+    for g in groups.values():
+        # Each row's place in words (并列第5名), a long run of ties as one line (assessment/export.py).
+        g["blocks"] = tie_blocks(g["rows"])
+        g["noun"] = KIND_LABELS.get(g["key"].split(":", 1)[0], "对象")
     chosen = request.GET.get("group", "")
     group = groups.get(chosen) or (order[0] if order else None)
     if chosen and chosen not in groups:
@@ -640,7 +653,13 @@ def rankings(request):
         user,
         (run.pk, run.updated.isoformat() if run.updated else "", group["key"] if group else ""),
         lambda: render_to_string(
-            "dashboards/_ranking_group.html", {"group": group, "detail_url": detail_url}
+            "dashboards/_ranking_group.html",
+            {
+                "group": group,
+                "detail_url": detail_url,
+                "clauses": presented.get("clauses", []),
+                "document_title": presented.get("document_title", ""),
+            },
         ),
     )
     ctx.update(
@@ -650,6 +669,6 @@ def rankings(request):
         group_html=mark_safe(str(group_html)),  # noqa: S308 - our own template's output
         lists=presented["lists"],
         detail_url=detail_url,
-        title=f"考核排名 · {policy.title} · {period}",
+        title=f"考核排名 · {policy.title} · {period_label(period)}",
     )
     return render(request, "dashboards/rankings.html", ctx)

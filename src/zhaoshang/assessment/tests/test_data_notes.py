@@ -20,7 +20,7 @@ RULE = "责任县领导每年引进上市公司1家以上，或产业链（含�
 
 
 def _statistics_note(notes):
-    return [n for n in notes if "listed_or_chain_key_projects" in n]
+    return [n for n in notes if n.startswith("缺少指标“引进上市公司或产业链（含高层次人才）重点项目”")]
 
 
 def test_a_missing_statistic_names_its_screen_and_rule_and_goes_once_entered(client, users):
@@ -28,9 +28,8 @@ def test_a_missing_statistic_names_its_screen_and_rule_and_goes_once_entered(cli
     MetricValue.objects.filter(policy=policy, metric="listed_or_chain_key_projects").delete()
     _, _, notes, _ = services.compute(policy, "2024")
     [note] = _statistics_note(notes)
-    assert note.startswith(
-        "缺少指标“引进上市公司或产业链（含高层次人才）重点项目”（listed_or_chain_key_projects）的数据"
-    )
+    assert note.startswith("缺少指标“引进上市公司或产业链（含高层次人才）重点项目”的数据")
+    assert "listed_or_chain_key_projects" not in note  # the metric by its name, not its key
     assert "请在“统计数据”中录入或 Excel 导入" in note and RULE in note
 
     # The run page links the screen; the API and the CLI carry the same plain text.
@@ -56,14 +55,15 @@ def test_a_missing_statistic_names_its_screen_and_rule_and_goes_once_entered(cli
 def test_an_office_decision_rule_names_the_decisions_screen():
     policy = Policy.objects.get(name="xinfeng-2024")
     _, _, notes, _ = services.compute(policy, "2024")
-    [note] = [n for n in notes if "bottom_three" in n]
-    assert "请在“认定事项”中录入" in note and "连续两年位列后三名" in note and "§三(三)" in note
+    [note] = [n for n in notes if "上年度后三名" in n]
+    assert "请在“认定事项”中录入" in note and "连续两年位列后三名" in note and "第三条（三）" in note
+    assert "bottom_three" not in note and "§" not in note
     OfficeDecision.objects.create(
         jurisdiction=policy.jurisdiction, policy=policy, holder_kind="jurisdiction",
         holder_jurisdiction=policy.jurisdiction, key="bottom_three", period="2023",
     )  # fmt: skip
     _, _, notes, _ = services.compute(policy, "2024")
-    assert not [n for n in notes if "bottom_three" in n]
+    assert not [n for n in notes if "上年度后三名" in n]
 
 
 def test_linked_parts_and_old_notes():

@@ -157,3 +157,44 @@ def test_the_model_keeps_the_token_and_a_decision_may_have_none(world):
     decision.period = "2023年"  # last year's result, entered before the platform ran
     decision.full_clean()
     assert decision.period == "2023"
+
+
+@pytest.mark.parametrize(("year", "part", "token", "shown"), [
+    ("2024", "05", "2024-05", "5月"), ("2024", "Q2", "2024-Q2", "第二季度"),
+    ("2024", "H1", "2024-H1", "上半年"), ("2024", "", "2024", "全年"),
+])  # fmt: skip
+def test_the_period_picker_posts_the_token_and_the_edit_page_shows_it(
+    client, world, year, part, token, shown
+):
+    """Issue 11 point 4: the office picks 2024年 and 第二季度 instead of typing 2024-Q2; the form
+    posts the token the model stores, checked as before, and the edit page picks it again."""
+    policy, office, units = world["policy"], world["office"], world["units"]
+    client.force_login(office)
+    page = client.get(reverse("assessment:metricvalue_add")).content.decode()
+    assert 'name="period_0"' in page and 'name="period_1"' in page and 'name="period"' not in page
+    data = {"policy": policy.pk, "holder_kind": "unit", "unit": units["商务局"].pk,
+            "metric": "scheduling_meetings", "value": "3", "period_0": year, "period_1": part}  # fmt: skip
+    response = client.post(reverse("assessment:metricvalue_add"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mv = MetricValue.objects.get(
+        policy=policy, unit=units["商务局"], metric="scheduling_meetings", period=token
+    )
+    edit = client.get(reverse("assessment:metricvalue_edit", args=[mv.pk])).content.decode()
+    assert f'<option value="{year}" selected>{year}年</option>' in edit
+    assert f'<option value="{part}" selected>{shown}</option>' in edit
+    # The list reads the period as the office writes it.
+    listed = client.get(reverse("assessment:metricvalue_list")).content.decode()
+    assert {"2024-05": "2024年5月", "2024-Q2": "2024年第二季度", "2024-H1": "2024年上半年", "2024": "2024年"}[
+        token
+    ] in listed
+
+
+def test_the_period_picker_refuses_a_period_outside_the_policy(client, world):
+    policy, office, units = world["policy"], world["office"], world["units"]
+    client.force_login(office)
+    n = MetricValue.objects.count()
+    data = {"policy": policy.pk, "holder_kind": "unit", "unit": units["商务局"].pk,
+            "metric": "scheduling_meetings", "value": "3", "period_0": "2025", "period_1": "06"}  # fmt: skip
+    page = client.post(reverse("assessment:metricvalue_add"), data)
+    assert page.status_code in (200, 400) and "不在政策文件" in page.content.decode()
+    assert MetricValue.objects.count() == n

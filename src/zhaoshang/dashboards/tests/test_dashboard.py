@@ -370,7 +370,7 @@ def test_ranking_uses_the_newest_published_run(client, users):
     client.force_login(users["tl-office"])
     got = charts(client.get(URL, {"year": 2024}))
     ranking = got["ranking"]
-    assert "2024-05" in ranking.title and "草稿" not in ranking.title
+    assert "2024年5月" in ranking.title and "草稿" not in ranking.title
     from zhaoshang.assessment.models import AssessmentRun
 
     run = AssessmentRun.objects.get(policy__name="testland-2024", period="2024-05", status="published")
