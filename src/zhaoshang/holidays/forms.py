@@ -27,3 +27,10 @@ class ImportForm(forms.Form):
         help_text="不勾选时，新年份标记为“法定节假日（未含调休）”",
     )
     source = forms.CharField(label="依据", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        # safeguards.js refuses a larger file before it is sent (the page and what was typed stay).
+        self.fields["file"].widget.attrs["data-max-bytes"] = settings.ZHAOSHANG_IMPORT_MAX_MB * 1024 * 1024

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core.scoping import can_change, membership
+from zhaoshang.core.uploads import evidence_max_bytes
 from zhaoshang.core.views import (
     Col,
     ObjectDeleteView,
@@ -274,6 +275,8 @@ def project_stage(request, pk):
     if not can_change(request.user, project):
         raise PermissionDenied("您的角色不能修改项目阶段")
     form = forms.StageForm(request.POST or None, request.FILES or None)
+    # safeguards.js refuses a larger file before it is sent (the page and what was typed stay).
+    form.fields["evidence"].widget.attrs["data-max-bytes"] = evidence_max_bytes()
     status = 200
     if request.method == "POST":
         from zhaoshang.core.confirm import ask, confirmed
