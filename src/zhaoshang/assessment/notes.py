@@ -213,3 +213,16 @@ def ledger_has(policy, spec):
         return base.filter(_has(attr) | _industry_has(priority, (attr,))).exists()
 
     return present
+
+
+_DECISION_KEY = re.compile(r"“([a-z][a-z0-9_]*)”")
+_METRIC_KEY = re.compile(r"”（[a-z][a-z0-9_]*）")
+
+
+def readable(text: str) -> str:
+    """A note as the run page shows it, also one a run stored before notes named their decisions,
+    metrics and clauses in Chinese: “bottom_three” → “上年度后三名”, (§三(三)) → （第三条（三））."""
+    from .models import DECISION_LABELS
+
+    text = _DECISION_KEY.sub(lambda m: f"“{DECISION_LABELS.get(m[1], m[1])}”", str(text))
+    return zhformat.clause(_METRIC_KEY.sub("”", text))

@@ -32,7 +32,7 @@ from .models import (
     ProjectTransfer,
     SurveyScore,
 )
-from .notes import linked
+from .notes import linked, readable
 
 
 def _is_office(user) -> bool:
@@ -122,7 +122,7 @@ def run_detail(request, pk):
             "versions": versions,
             "compare": compare,
             # The data notes, with the screens they name linked (notes.py writes them).
-            "notes": [linked(str(n)) for n in run.notes or []],
+            "notes": [linked(readable(n)) for n in run.notes or []],
             "recent_changes": _changes(request.user, run),
             "can_publish": _is_office(request.user) and run.status == AssessmentRun.Status.DRAFT,
             "publish_confirmation": publish_confirmation(run, versions),
@@ -334,14 +334,14 @@ INPUTS = {
     "awarddecision": _crud(
         AwardDecision, forms.AwardDecisionForm,
         [Col("规则", "rule", link=True), Col("等次", "grade"), HOLDER_COL, Col("项目", "project"),
-         Col("金额（万元）", lambda x: zh.amount(x.amount_wan))],
+         Col("金额（万元）", lambda x: zh.amount_cell(x.amount_wan))],
         [Col("政策文件", "policy"), Col("规则", "rule"), Col("等次", "grade"), Col("对象", lambda x: x.holder),
          Col("项目", "project"), Col("金额（万元）", "amount_wan")],
         filters.AwardDecisionFilterSet,
     ),
     "personreward": _crud(
         PersonReward, forms.PersonRewardForm,
-        [Col("姓名", "person", link=True), Col("单位", "unit"), Col("金额（元）", lambda x: zh.amount(x.amount_yuan)),
+        [Col("姓名", "person", link=True), Col("单位", "unit"), Col("金额（元）", lambda x: zh.amount_cell(x.amount_yuan)),
          Col("日期", "on")],
         [Col("政策文件", "policy"), Col("姓名", "person"), Col("单位", "unit"), Col("金额（元）", "amount_yuan"),
          Col("日期", "on"), Col("事由", "reason")],
@@ -358,7 +358,7 @@ INPUTS = {
     "projecttax": _crud(
         ProjectTax, forms.ProjectTaxForm,
         [Col("项目", "project", link=True), Col("月份", lambda t: f"{t.month.year}年{t.month.month}月", sort="month"),
-         Col("地方税收（万元）", lambda t: zh.amount(t.amount_wan), sort="amount_wan")],
+         Col("地方税收（万元）", lambda t: zh.amount_cell(t.amount_wan), sort="amount_wan")],
         [Col("项目", "project"), Col("月份", lambda t: f"{t.month:%Y-%m}"), Col("地方税收（万元）", "amount_wan")],
         filters.ProjectTaxFilterSet,
     ),

@@ -174,3 +174,9 @@ def amounts_in_text(text) -> str:
     if not text:
         return ""
     return _AMOUNT_IN_TEXT.sub(lambda m: number(m[1]), str(text))
+
+
+def amount_cell(v) -> str | None:
+    """`amount` for a list's or a detail page's column whose header names the unit; nothing stays
+    nothing (None), so the page shows its own mark for an empty cell."""
+    return None if v is None or v == "" else amount(v)

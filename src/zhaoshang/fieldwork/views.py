@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from zhaoshang.core import zhformat as zh
 from zhaoshang.core.concurrency import VERSION_FIELD, StaleWrite, claim
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
@@ -261,7 +262,7 @@ class LeadListView(ObjectListView):
         Col("信息标题", "title", link=True),
         Col("报送单位", "unit"),
         Col("企业名称", "enterprise_name"),
-        Col("拟投资额（万元）", "planned_investment", sort="planned_investment"),
+        Col("拟投资额（万元）", lambda x: zh.amount_cell(x.planned_investment), sort="planned_investment"),
         Col("甄别结果", "status", sort="status"),
         Col("有价值", lambda x: "是" if x.valuable else ""),
         Col("等级", "grade"),
@@ -279,7 +280,7 @@ class LeadDetailView(ObjectDetailView):
         Col("报送日期", "reported_on"),
         Col("企业", lambda x: x.enterprise or x.enterprise_name),
         Col("产业", "industry"),
-        Col("拟投资额（万元）", "planned_investment"),
+        Col("拟投资额（万元）", lambda x: zh.amount_cell(x.planned_investment)),
         Col("信息内容", "content"),
         Col("来源活动", "activity"),
         Col("甄别结果", "status"),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core import zhformat as zh
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.core.uploads import evidence_max_bytes
 from zhaoshang.core.views import (
@@ -177,7 +178,7 @@ class ProjectListView(ObjectListView):
         Col("项目名称", "name", link=True, sort="name"),
         Col("企业", "enterprise", sort="enterprise__name"),
         Col("阶段", "stage", sort="stage"),
-        Col("总投资（万元）", "total_investment", sort="total_investment"),
+        Col("总投资（万元）", lambda x: zh.amount_cell(x.total_investment), sort="total_investment"),
         Col("引进单位", "unit", sort="unit__name"),
         Col("引进团队", "team", sort="team__name"),
         Col("签约日期", "signed_on", sort="signed_on"),
@@ -209,7 +210,7 @@ class ProjectDetailView(ObjectDetailView):
         Col("产业链", "chain"),
         Col("类别", "category"),
         Col("招商渠道", "channel"),
-        Col("总投资（万元）", "total_investment"),
+        Col("总投资（万元）", lambda x: zh.amount_cell(x.total_investment)),
         Col("外资（万美元）", "foreign_investment_usd"),
         Col("项目属性", lambda p: "、".join(p.attribute_labels())),
         Col("另按企业类别、外资或产业计入", lambda p: "、".join(p.derived_attribute_labels()) or "—"),
@@ -226,8 +227,8 @@ class ProjectDetailView(ObjectDetailView):
         Col("工作专班", "task_force"),
         Col("推进方案", "plan"),
         Col("用地（亩）", "land_mu"),
-        Col("亩均投资（万元/亩）", "investment_per_mu"),
-        Col("预计亩均税收（万元/亩）", "tax_per_mu"),
+        Col("亩均投资（万元/亩）", lambda x: zh.amount_cell(x.investment_per_mu)),
+        Col("预计亩均税收（万元/亩）", lambda x: zh.amount_cell(x.tax_per_mu)),
         Col("合同约定开工日期", "contract_start_due"),
     ]
 
@@ -327,7 +328,7 @@ class InvestmentListView(ObjectListView):
     columns = [
         Col("项目", "project", link=True),
         Col("月份", lambda i: f"{i.month:%Y-%m}", sort="month"),
-        Col("实际进资（万元）", "amount", sort="amount"),
+        Col("实际进资（万元）", lambda x: zh.amount_cell(x.amount), sort="amount"),
         Col("计入单位", "unit"),
         Col("计入团队", "team"),
     ]
@@ -348,7 +349,7 @@ class InvestmentDetailView(ObjectDetailView):
     fields = [
         Col("项目", "project"),
         Col("月份", lambda i: f"{i.month:%Y-%m}"),
-        Col("实际进资（万元）", "amount"),
+        Col("实际进资（万元）", lambda x: zh.amount_cell(x.amount)),
         Col("计入单位", "unit"),
         Col("计入团队", "team"),
     ]
@@ -409,7 +410,7 @@ class ProjectPartnerListView(ObjectListView):
         Col("项目", "project", sort="project__name"),
         Col("合作企业", "enterprise", link=True, sort="enterprise__name"),
         Col("合作方式", "role", sort="role"),
-        Col("出资（万元）", "investment", sort="investment"),
+        Col("出资（万元）", lambda x: zh.amount_cell(x.investment), sort="investment"),
     ]
 
 
@@ -437,7 +438,7 @@ class ContractObligationListView(ObjectListView):
         Col("项目", "project", sort="project__name"),
         Col("义务类别", "kind", link=True, sort="kind"),
         Col("约定内容", "content"),
-        Col("约定金额（万元）", "amount", sort="amount"),
+        Col("约定金额（万元）", lambda x: zh.amount_cell(x.amount), sort="amount"),
         Col("约定期限", "due_on", sort="due_on"),
         Col("履行日期", "fulfilled_on", sort="fulfilled_on"),
         Col("履约情况", "status"),
@@ -468,7 +469,7 @@ class ProjectPhaseListView(ObjectListView):
         Col("名称", "name", link=True),
         Col("计划开工", "planned_start"),
         Col("计划建成", "planned_end"),
-        Col("投资（万元）", "investment"),
+        Col("投资（万元）", lambda x: zh.amount_cell(x.investment)),
         Col("产能", "capacity"),
     ]
 
@@ -481,10 +482,10 @@ class ProjectPhaseDetailView(ObjectDetailView):
         Col("期次", "number"),
         Col("计划开工", "planned_start"),
         Col("计划建成", "planned_end"),
-        Col("投资（万元）", "investment"),
+        Col("投资（万元）", lambda x: zh.amount_cell(x.investment)),
         Col("产能", "capacity"),
-        Col("达产产值（万元）", "output"),
-        Col("达产税收（万元）", "tax"),
+        Col("达产产值（万元）", lambda x: zh.amount_cell(x.output)),
+        Col("达产税收（万元）", lambda x: zh.amount_cell(x.tax)),
         Col("就业人数", "jobs"),
     ]
 

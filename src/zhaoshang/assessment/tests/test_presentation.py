@@ -154,3 +154,18 @@ def test_a_clause_badge_opens_the_clause_of_the_document(client, users, xinfeng_
     assert "中共信丰县委 信丰县人民政府 2024年招商引资暨千名干部抓“南融”行动工作意见" in dialog[0]
     # Each clause's words once on the page, however many rows cite it.
     assert page.count(f'id="{badge[1]}"') == 1
+
+
+def test_a_note_an_older_run_stored_reads_in_chinese_too():
+    from zhaoshang.assessment.notes import readable
+
+    old = (
+        "缺少办公室的认定事项“bottom_three”：请在“认定事项”中录入办公室的认定，或 Excel 导入。"
+        "读取它的规则：连续两年位列后三名的单位主要负责人进行岗位调整（§三(三)）"
+    )
+    assert readable(old) == (
+        "缺少办公室的认定事项“上年度后三名”：请在“认定事项”中录入办公室的认定，或 Excel 导入。"
+        "读取它的规则：连续两年位列后三名的单位主要负责人进行岗位调整（第三条（三））"
+    )
+    assert readable("缺少指标“超亿元项目”（projects_over_100m）的数据") == "缺少指标“超亿元项目”的数据"
+    assert readable("请在“统计数据”中录入") == "请在“统计数据”中录入"  # a screen's name stays, linked
