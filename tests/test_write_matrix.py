@@ -234,8 +234,11 @@ WEB_ACTIONS = {
     "holidays:year_statutory": "office only; holidays/tests",
     "holidays:year_update": "office only; holidays/tests",
 }
-# Pages that take a POST and write nothing (none today; a view reading POST to filter, say).
-NOT_A_WRITE: dict[str, str] = {}
+# Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
+NOT_A_WRITE: dict[str, str] = {
+    "bulletins:template_preview": "the template editor's preview of unsaved text (office only, its own "
+    "policy's template); saves nothing; bulletins/tests/test_placeholders.py",
+}
 
 
 def _generic_web_routes():

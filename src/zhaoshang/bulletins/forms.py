@@ -31,7 +31,21 @@ class TemplateForm(forms.ModelForm):
             "signature",
             "copy_to",
         ]
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "spellcheck": "false"})}
+        # Fields a placeholder may be inserted into (static/bulletins/template_editor.js).
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 20, "spellcheck": "false", "data-placeholders": "1"}),
+            **{
+                f: forms.TextInput(attrs={"data-placeholders": "1"})
+                for f in ("masthead", "title", "recipients", "signature", "copy_to")
+            },
+        }
+        help_texts = {
+            "masthead": "如“招商引资工作简报”或“【发文机关】文件”",
+            "body": "每行一段。“# ”开头为一级标题（黑体），“## ”二级标题（楷体），“### ”三级标题；"
+            "【占位符】从“可用的占位符”列表中点选插入，生成时换成本期数据；"
+            "【表格 表名】单独一行插入表格；"
+            "【如果 占位符】……【否则】……【结束】按数据有无写不同的话（“否则”部分可省略）。",
+        }
 
 
 class SendForm(forms.Form):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +34,7 @@ from .defaults import DEFAULTS, abbreviation, issuer_name
 from .document import KINDS, Document, MarkupError, parse_body
 from .figures import Figures, gather
 from .models import Bulletin, BulletinSend, BulletinTemplate
+from .placeholders import BY_LABEL, PlaceholderError, to_django
 
 logger = logging.getLogger(__name__)
 
@@ -84,12 +85,19 @@ def _leaders(policy: Policy) -> str:
 
 
 def check_template(tpl: BulletinTemplate) -> dict[str, str]:
-    """Field errors of a template: syntax, variables the platform does not give a template, and
-    the body's markup against sample figures."""
+    """Field errors of a template: placeholders (【名称】) the list does not have, syntax, variables
+    the platform does not give a template, and the body's markup against sample figures. Each
+    error names its line."""
     errors = {}
     sample = _sample_context()
     for name in TEMPLATE_FIELDS:
         source = getattr(tpl, name) or ""
+        try:
+            source = to_django(source)
+        except PlaceholderError as exc:
+            more = f"（另有 {len(exc.problems) - 1} 处）" if len(exc.problems) > 1 else ""
+            errors[name] = exc.problems[0][1] + more
+            continue
         try:
             compiled = ENGINE.from_string(source)
         except TemplateSyntaxError as exc:
@@ -100,9 +108,12 @@ def check_template(tpl: BulletinTemplate) -> dict[str, str]:
             where, dotted = unknown[0]
             line = f"第{where}行" if where else ""
             more = f"等 {len(unknown)} 处" if len(unknown) > 1 else ""
+            if dotted in BY_LABEL:  # {{ 本期 }}: the placeholder in the wrong brackets
+                errors[name] = f"{line}的“{dotted}”是占位符，请写作【{dotted}】"
+                continue
             errors[name] = (
                 f"{line}使用了平台未提供的变量“{dotted}”{more}，生成时将显示为空；"
-                "可用的变量见下方“可用的变量和表格”"
+                "请改用“可用的占位符”列表中的占位符"
             )
             continue
         text = _render(source, sample)
@@ -137,12 +148,19 @@ def _sample_context() -> dict:
 
 def _render(source: str, context: dict) -> str:
     """Every template of a bulletin renders here, from plain values only (context.py): a model
-    instance in `context` raises TemplateContextError rather than reach the document."""
+    instance in `context` raises TemplateContextError rather than reach the document. Chinese
+    placeholders (placeholders.py) become the Django template they stand for; a template in
+    Django syntax passes through unchanged, and so do brackets that name no placeholder (text of
+    a template saved before them; `check_template` refuses them in a new one)."""
     values = template_context(context)
+    try:
+        source = to_django(source or "", strict=False)
+    except PlaceholderError as exc:
+        raise ValidationError(str(exc)) from None
     try:
         # Plain text: the renderers escape what their formats need (a Context escapes HTML by
         # default, which turned “A&B” into “A&amp;B” in the documents).
-        return ENGINE.from_string(source or "").render(Context(values, autoescape=False))
+        return ENGINE.from_string(source).render(Context(values, autoescape=False))
     except TemplateSyntaxError as exc:
         raise ValidationError(f"模板语法错误：{exc}") from None
 
@@ -241,26 +259,34 @@ class Built:
     files: dict[str, bytes]
 
 
-def build(
+@dataclass
+class Composed:
+    document: Document
+    figures: Figures
+    context: dict  # what the templates were rendered with (the figures, issuer, 县/市)
+
+
+def compose(
     policy: Policy,
     kind: str,
     period: str,
     *,
+    template: BulletinTemplate | None = None,
     sequence: int = 1,
     include_drafts: bool = True,
     today: date | None = None,
-    progress=lambda pct, msg: None,
-) -> Built:
+) -> Composed:
+    """The bulletin as a Document, from the office's template (or `template`, an unsaved one the
+    editor previews): the figures gathered and every field rendered. `build` writes it out."""
     if kind not in KINDS:
         raise ValidationError({"kind": f"简报类别须为：{'、'.join(KINDS.values())}"})
-    progress(10, "汇总数据")
     today = today or timezone.localdate()
     try:
         figures = gather(policy, period, include_drafts=include_drafts, today=today)
     except PeriodParseError as exc:
         raise ValidationError({"period": str(exc)}) from None
     figures.context.update(_field_work(policy, figures.context["start"], figures.context["end"]))
-    tpl = template_for(policy, kind)
+    tpl = template if template is not None else template_for(policy, kind)
     issuer = issuer_name(policy.jurisdiction.name, policy.spec().office)
     ctx = {
         **figures.context,
@@ -289,13 +315,48 @@ def build(
         copy_to=_render(tpl.copy_to, ctx).strip(),
         tables=[b.table for b in blocks if b.kind == "table"],
     )
+    return Composed(document, figures, ctx)
+
+
+def build(
+    policy: Policy,
+    kind: str,
+    period: str,
+    *,
+    sequence: int = 1,
+    include_drafts: bool = True,
+    today: date | None = None,
+    progress=lambda pct, msg: None,
+) -> Built:
+    if kind not in KINDS:
+        raise ValidationError({"kind": f"简报类别须为：{'、'.join(KINDS.values())}"})
+    progress(10, "汇总数据")
+    composed = compose(policy, kind, period, sequence=sequence, include_drafts=include_drafts, today=today)
+    document = composed.document
     progress(35, "生成 Word 文件")
     files = {"docx": render_docx.render(document)}
     progress(60, "生成 Excel 表格")
     files["xlsx"] = render_xlsx.render(document)
     progress(80, "生成 PDF 文件")
     files["pdf"] = render_pdf.render(document)
-    return Built(document, figures, files)
+    return Built(document, composed.figures, files)
+
+
+def preview_period(policy: Policy, today: date | None = None) -> str:
+    """The month the template editor previews: last month, or the policy's nearest month when
+    last month lies outside the policy's years."""
+    today = today or timezone.localdate()
+    last = today.replace(day=1) - timedelta(days=1)
+    if last > policy.end:
+        last = policy.end
+    elif last < policy.start:
+        last = policy.start
+    return f"{last.year}-{last.month:02d}"
+
+
+def next_sequence(policy: Policy, kind: str, year: int) -> int:
+    last = Bulletin.objects.filter(policy=policy, kind=kind, year=year).aggregate(m=Max("sequence"))["m"]
+    return (last or 0) + 1
 
 
 def _field_work(policy: Policy, start: date, end: date) -> dict:
@@ -348,14 +409,13 @@ def request_bulletin(
 
 @transaction.atomic
 def _numbered(policy, kind, period, year, user) -> Bulletin:
-    last = Bulletin.objects.filter(policy=policy, kind=kind, year=year).aggregate(m=Max("sequence"))["m"]
     return Bulletin.objects.create(
         jurisdiction=policy.jurisdiction,
         policy=policy,
         kind=kind,
         period=period,
         year=year,
-        sequence=(last or 0) + 1,
+        sequence=next_sequence(policy, kind, year),
         requested_by=user if getattr(user, "pk", None) else None,
     )
 

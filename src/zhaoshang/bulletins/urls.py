@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/send/", views.bulletin_send, name="bulletin_send"),
     path("<int:pk>/download/<str:fmt>/", views.bulletin_download, name="bulletin_download"),
     path("templates/<str:policy>/<str:kind>/", views.template_edit, name="template_edit"),
+    path("templates/<str:policy>/<str:kind>/preview/", views.template_preview, name="template_preview"),
     path("templates/<str:policy>/<str:kind>/reset/", views.template_reset, name="template_reset"),
 ]

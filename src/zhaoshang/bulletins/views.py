@@ -16,8 +16,10 @@ from zhaoshang.core.views import Col, ObjectListView, add_version_field, conflic
 from zhaoshang.org.models import Policy
 
 from . import forms, services
-from .document import KINDS
+from .context import sample_values
+from .document import KINDS, cell_text, chinese_date
 from .models import Bulletin, BulletinSend, BulletinTemplate
+from .placeholders import PLACEHOLDERS, TABLES, Placeholder, uses_django
 
 
 def _may_generate(user) -> bool:
@@ -204,6 +206,8 @@ def template_edit(request, policy, kind):
         else:
             messages.success(request, f"已保存{KINDS[kind]}模板")
             return HttpResponseRedirect(reverse("bulletins:template_edit", args=[p.name, kind]))
+    shown = services.template_for(p, kind)  # the saved text: what the preview shows on opening
+    preview = _preview(p, kind, shown)
     return render(
         request,
         "bulletins/template_edit.html",
@@ -213,12 +217,80 @@ def template_edit(request, policy, kind):
             "policy": p,
             "kind": kind,
             "saved": tpl.pk is not None,
-            "table_keys": services.table_keys(),
-            "variables": VARIABLES,
+            "legacy": any(uses_django(getattr(shown, f)) for f in services.TEMPLATE_FIELDS),
+            "groups": _placeholder_groups(preview.get("context")),
+            "tables": TABLES,
+            "preview": preview,
             "conflict": conflict,
         },
         status=status if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def template_preview(request, policy, kind):
+    """The editor's live preview (htmx): the unsaved text rendered by the bulletin's own renderer
+    on last month's figures, or the errors the save would refuse, each with its line."""
+    p = _template_target(request, policy, kind)
+    tpl = services.template_for(p, kind)
+    form = forms.TemplateForm(request.POST, instance=tpl)
+    if not form.is_valid():  # the model's check (services.check_template) runs here, as on save
+        errors = [
+            (form.fields[f].label if f in form.fields else "", e) for f, es in form.errors.items() for e in es
+        ]
+        return render(request, "bulletins/_preview.html", {"preview": {"errors": errors}})
+    return render(request, "bulletins/_preview.html", {"preview": _preview(p, kind, form.instance)})
+
+
+def _preview(policy, kind, tpl) -> dict:
+    """What the preview pane shows: the document composed from `tpl` on last month's figures."""
+    period = services.preview_period(policy)
+    try:
+        year = int(period[:4])
+        composed = services.compose(
+            policy, kind, period, template=tpl, sequence=services.next_sequence(policy, kind, year)
+        )
+    except ValidationError as exc:
+        return {"errors": [("", m) for m in exc.messages], "period": period}
+    doc = composed.document
+    blocks = []
+    for b in doc.blocks:
+        if b.kind == "table":
+            rows = [[cell_text(c) for c in row] for row in b.table.rows]
+            blocks.append(
+                {
+                    "kind": "table",
+                    "title": b.table.title,
+                    "headers": b.table.headers,
+                    "rows": rows[:PREVIEW_ROWS],
+                    "more": max(0, len(rows) - PREVIEW_ROWS),
+                    "note": b.table.note,
+                }
+            )
+        else:
+            blocks.append({"kind": b.kind, "text": b.text})
+    return {
+        "document": doc,
+        "blocks": blocks,
+        "signed_on": chinese_date(doc.signed_on),
+        "period_label": composed.context.get("period", period),
+        "context": composed.context,
+    }
+
+
+PREVIEW_ROWS = 8
+
+
+def _placeholder_groups(context) -> list[tuple[str, list[tuple[Placeholder, str]]]]:
+    """The list beside the editor: each placeholder with what it says in the previewed month (or
+    in the stand-in figures the check uses, when the preview could not be made)."""
+    values = context if context is not None else sample_values()
+    groups: dict[str, list] = {}
+    for ph in PLACEHOLDERS:
+        example = services._render(ph.text, values).strip()
+        groups.setdefault(ph.group, []).append((ph, example or "（空）"))
+    return list(groups.items())
 
 
 @login_required
@@ -228,28 +300,3 @@ def template_reset(request, policy, kind):
     BulletinTemplate.objects.filter(policy=p, kind=kind).delete()
     messages.success(request, f"已恢复默认{KINDS[kind]}模板")
     return HttpResponseRedirect(reverse("bulletins:template_edit", args=[p.name, kind]))
-
-
-VARIABLES = [
-    ("jurisdiction", "行政区划名称，如 信丰县"),
-    ("issuer", "发文机关，如 信丰县扩大开放办"),
-    ("jurisdiction_kind", "“县”或“市”"),
-    ("policy_title", "政策文件标题"),
-    ("period", "时期，如 2024年6月"),
-    ("year / start / end / today", "年份 / 时期起止日期 / 生成日期"),
-    ("signed_count / signed_yi", "本期签约项目数 / 总投资（亿元）"),
-    ("started_count / started_yi", "本期开工项目数 / 总投资（亿元）"),
-    ("production_count", "本期投产项目数"),
-    ("funds_yi / year_funds_yi", "本期 / 本年累计实际进资（亿元）"),
-    ("project_count", "在库项目总数"),
-    (
-        "activities.outbound_trip / visit / reception / promotion_event",
-        "外出招商、拜访企业、接待客商、推介活动次数",
-    ),
-    ("leads.total / leads.valid", "报送线索数 / 有效线索数"),
-    ("run / run_published", "本期考核结果（无结果时为空）/ 是否已发布"),
-    ("run.version / run.as_of / run.status_label", "考核结果的版本 / 数据截至日期 / 状态（草稿、已发布）"),
-    ("run.reason / run.published_on", "更正理由 / 发布日期"),
-    ("front_runners / catch_up", "一马当先榜 / 奋起直追榜名单"),
-    ("flags / amounts / warnings / amount_total", "问责情形 / 经费奖励 / 预警 / 经费奖励合计（万元）"),
-]
