@@ -3,29 +3,47 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from zhaoshang.holidays.calendar import warnings as holiday_warnings
 
 from .models import ObjectChange
-from .permissions import is_office
-from .roles import LOG_READERS
-from .scoping import membership
+from .permissions import is_leader, is_office, may_read_log
+from .scoping import can_change, membership
 from .views import Col, ObjectListView
 
 
 @login_required
 def home(request):
+    """工作台: what waits for the user, by what they may do. A leader lands on the dashboard."""
     from zhaoshang.fieldwork.models import Report
+    from zhaoshang.fieldwork.selectors import open_reports
     from zhaoshang.ledger.models import Investment, Project
     from zhaoshang.org.models import Policy, Team
 
+    from . import worklist
+
     user = request.user
+    if is_leader(user):
+        return redirect("dashboards:dashboard")
     m = membership(user)
+    today = timezone.localdate()
     projects = Project.objects.visible_to(user)
     stages = dict(projects.values_list("stage").annotate(n=Count("pk")))
+    reports = Report.objects.visible_to(user)
+    sections = []
+    if m is not None or user.is_superuser:
+        if can_change(user, Report) and not is_office(user):
+            # A clerk: their reports this week and overdue, and the quotas their work still owes.
+            sections = worklist.reports_sections(user, today)
+            if m is not None:
+                sections.append(worklist.quota_section(user, today, m))
+        else:
+            sections = worklist.office_sections(user, today)
     ctx = {
         "membership": m,
+        "sections": sections,
         "policies": Policy.objects.visible_to(user).select_related("jurisdiction")[:10],
         "team_count": Team.objects.visible_to(user).count(),
         "stage_counts": [(label, stages.get(value, 0)) for value, label in Project.Stage.choices],
@@ -33,9 +51,8 @@ def home(request):
         "investment_total_yi": (
             (Investment.objects.visible_to(user).aggregate(s=Sum("amount"))["s"] or 0) / 10000
         ),
-        "due_reports": Report.objects.visible_to(user)
-        .filter(submitted_at__isnull=True)
-        .order_by("due_on")[:8],
+        # 未报送: past the deadline, not submitted, of a campaign still running (fieldwork/selectors.py).
+        "due_count": open_reports(reports, user, today).filter(due_on__lt=today).count(),
         # The office is told when this year's or (from ZHAOSHANG_CALENDAR_WARN_MONTH) next year's
         # holidays are missing or lack their 调休: deadlines then fall Monday–Friday.
         "calendar_warnings": holiday_warnings() if is_office(user) or user.is_superuser else [],
@@ -48,10 +65,9 @@ def _log_queryset(user):
         return ObjectChange.objects.none()
     if user.is_superuser:
         return ObjectChange.objects.all()
-    m = membership(user)
-    if m is None or m.role not in LOG_READERS:
+    if not may_read_log(user):
         raise PermissionDenied("只有招商办、督查考评和市级账号可以查看变更记录")
-    return ObjectChange.objects.filter(jurisdiction_path__startswith=m.jurisdiction.path)
+    return ObjectChange.objects.filter(jurisdiction_path__startswith=membership(user).jurisdiction.path)
 
 
 class ChangeLogView(ObjectListView):

@@ -18,7 +18,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from .roles import Role
+from .roles import LOG_READERS, Role
 from .scoping import can_change, membership, role_membership
 
 # Models and services ask the predicates below, and may not depend on the API (.importlinter):
@@ -71,6 +71,26 @@ def is_office(user) -> bool:
     """招商办（调度）: the office that sets up the organisation and publishes results."""
     m = membership(user)
     return _active(user) and m is not None and m.role == Role.OFFICE
+
+
+def has_business_role(user) -> bool:
+    """A business role (any but the three administrators), or a superuser: the business pages
+    (ledger, field work, organisation, dashboards) answer them; a login without one is refused."""
+    return _active(user) and (user.is_superuser or membership(user) is not None)
+
+
+def is_leader(user) -> bool:
+    """领导: reads dashboards, rankings and bulletins, changes nothing; lands on the dashboard."""
+    m = membership(user)
+    return _active(user) and m is not None and m.role == Role.LEADER
+
+
+def may_read_log(user) -> bool:
+    """The change log (变更记录): the office, inspectors, the city and superusers."""
+    if not _active(user):
+        return False
+    m = membership(user)
+    return user.is_superuser or (m is not None and m.role in LOG_READERS)
 
 
 def must_use_second_factor(user) -> bool:

@@ -54,10 +54,7 @@ class ScopedQuerySet(models.QuerySet):
         if m is None:
             return self.none()
         model = self.model
-        # Some records are the office's working papers (decisions, rewards to people): only the
-        # roles named may read them at all.
-        roles = getattr(model, "scope_roles", None)
-        if roles is not None and m.role not in roles:
+        if not role_reads(m, model):
             return self.none()
         jpath = model.scope_jurisdiction
         lookup = f"{jpath}__path__startswith" if jpath else "path__startswith"
@@ -65,6 +62,25 @@ class ScopedQuerySet(models.QuerySet):
         if not getattr(model, "scope_private", False) or m.role in WIDE_ROLES:
             return qs
         return qs.filter(private_scope_q(model, m))
+
+
+def role_reads(m, model) -> bool:
+    """Whether a business membership's role reads records of `model` at all. Some records are the
+    office's working papers (decisions, rewards to people, bulletins): only the roles the model
+    names (`scope_roles`) may read them."""
+    roles = getattr(model, "scope_roles", None)
+    return roles is None or m.role in roles
+
+
+def may_read(user, model) -> bool:
+    """Whether `visible_to(user)` can give the user any record of `model`: a list page of it
+    is worth a menu entry (core/menu.py)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    m = membership(user)
+    return m is not None and role_reads(m, model)
 
 
 def private_scope_q(model, m) -> Q:

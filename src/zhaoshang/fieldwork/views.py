@@ -30,6 +30,7 @@ from zhaoshang.org.models import Policy
 from . import filters, forms, services
 from .models import Activity, Decision, Lead, Report, report_status
 from .quotas import quota_progress
+from .selectors import open_reports
 
 
 def _is_office(user) -> bool:
@@ -467,10 +468,11 @@ def report_calendar(request):
     week_end = week_start + timedelta(days=6)
     qs = Report.objects.visible_to(request.user).select_related("unit", "team")
     this_week = list(qs.filter(due_on__range=(week_start, week_end)).order_by("due_on", "name", "id"))
+    # A report of a campaign that has ended is not chased any more (selectors.open_reports).
     overdue = list(
-        qs.filter(submitted_at__isnull=True, due_on__lt=min(week_start, today)).order_by("-due_on", "id")[
-            :200
-        ]
+        open_reports(qs, request.user, today)
+        .filter(due_on__lt=min(week_start, today))
+        .order_by("-due_on", "id")[:200]
     )
     groups: dict[tuple, dict] = {}
     for r in this_week:

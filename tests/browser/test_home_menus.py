@@ -1,0 +1,71 @@
+"""Each role's home page and menus on a 375-px phone and a 1366-px desktop (issue 11 point 3): the
+home page answers without a horizontal scroll, every menu opens inside the window, an entry can be
+tapped on the phone, and a leader lands on the dashboard. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhaoshang.demo.generator import DEMO_PASSWORD
+from zhaoshang.twofactor.testing import pass_second_factor
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}  # as tests/browser/conftest.py
+DESKTOP = {"width": 1366, "height": 900}
+ROLES = ["xf-office", "xf-team", "xf-unit", "xf-leader", "sysadmin"]
+
+# Whether the page scrolls sideways, and every open menu's box.
+OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+MENU_BOX = """(summary) => {
+  const ul = summary.parentElement.querySelector(':scope > ul');
+  const r = ul.getBoundingClientRect();
+  return {left: r.left, right: r.right, width: r.width, height: r.height, vw: window.innerWidth};
+}"""
+
+
+def _login(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    pass_second_factor(page, username)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_each_roles_home_and_menus_fit_the_window(chromium, live_server, xinfeng_world, artifacts, viewport):
+    size = PHONE if viewport == "phone" else DESKTOP
+    phone = viewport == "phone"
+    for username in ROLES:
+        context = chromium.new_context(viewport=size, is_mobile=phone, has_touch=phone, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        errors = []
+        page.on("response", lambda r, errors=errors: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+        _login(page, live_server.url, username)
+        page.goto(f"{live_server.url}/")
+        if username == "xf-leader":
+            assert page.url.endswith("/dashboards/"), page.url
+        assert page.evaluate(OVERFLOW) <= 0, f"{username} {viewport}: 首页横向滚动"
+        page.screenshot(path=str(artifacts / f"home-{username}-{viewport}.png"), full_page=True)
+        summaries = page.locator("header.site nav details.dropdown > summary")
+        assert summaries.count() >= 2, username
+        for i in range(summaries.count()):
+            summary = summaries.nth(i)
+            summary.click()
+            box = summary.evaluate(MENU_BOX)
+            assert box["height"] > 0 and box["left"] >= 0 and box["right"] <= box["vw"], (username, box)
+            assert page.evaluate(OVERFLOW) <= 0, f"{username} {viewport}: 菜单展开后横向滚动"
+            if i == 0:
+                page.screenshot(path=str(artifacts / f"menu-{username}-{viewport}.png"))
+            summary.click()
+        # The first menu's last entry opens its page.
+        summaries.first.click()
+        link = page.locator("header.site nav details.dropdown[open] > ul a").last
+        href = link.get_attribute("href")
+        link.click()
+        page.wait_for_url(lambda url, href=href: url.endswith(href))
+        assert page.evaluate(OVERFLOW) <= 0, f"{username} {viewport}: {href} 横向滚动"
+        assert not errors, (username, errors)
+        context.close()
