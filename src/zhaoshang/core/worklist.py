@@ -204,7 +204,9 @@ def office_sections(user, today: date) -> list[Section]:
         c
         for c in OwnershipClaim.objects.visible_to(user)
         .filter(status=OwnershipClaim.Status.PENDING)
-        .select_related("enterprise", "claimant_unit", "holder_unit", "jurisdiction")
+        .select_related(
+            "enterprise", "jurisdiction", "claimant_unit__jurisdiction", "holder_unit__jurisdiction"
+        )
         .order_by("created", "pk")[:200]
         if claim_may_decide(claim=c, user=user)
     ]

@@ -227,3 +227,19 @@ def test_a_leader_lands_on_the_dashboard(client, county):
     r = client.get("/", follow=True)
     assert r.redirect_chain == [("/dashboards/", 302)]
     assert r.status_code == 200
+
+
+def test_the_city_sees_the_claims_between_its_counties_it_arbitrates(client, users):
+    a, b = Jurisdiction.objects.get(code="980121"), Jurisdiction.objects.get(code="980122")
+    holder, claimant = Unit.objects.get(jurisdiction=a), Unit.objects.get(jurisdiction=b)
+    ent = Enterprise.objects.create(jurisdiction=a, name="跨县归属测试有限公司", unit=holder)
+    claim = OwnershipClaim.objects.create(
+        jurisdiction=a, enterprise=ent, holder_unit=holder, claimant_unit=claimant, reason="乙县首次接洽"
+    )
+    url = reverse("ledger:ownershipclaim_detail", args=[claim.pk])
+    _r, html = _home(client, users["tl-city"])
+    assert url in _section(html, "arbitrate")
+    assert client.get(url).status_code == 200
+    # The county whose unit holds it is a party, not the judge.
+    _r, html = _home(client, users["tl-county-clerk"])
+    assert url not in html
