@@ -35,8 +35,22 @@ def _login(page, base, username):
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_each_roles_home_and_menus_fit_the_window(chromium, live_server, xinfeng_world, artifacts, viewport):
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from zhaoshang.fieldwork.models import Report
+
     size = PHONE if viewport == "phone" else DESKTOP
     phone = viewport == "phone"
+    # Something due for the team clerk this week (the demo's 2024 campaign has ended).
+    team = get_user_model().objects.get(username="xf-team").membership.team
+    today = timezone.localdate()
+    due = Report.objects.create(
+        jurisdiction=team.jurisdiction, calendar_key="adhoc-check", name="专项情况报送", team=team,
+        covers_start=today - timedelta(days=7), covers_end=today, due_on=today + timedelta(days=1),
+    )  # fmt: skip
     for username in ROLES:
         context = chromium.new_context(viewport=size, is_mobile=phone, has_touch=phone, locale="zh-CN")
         page = context.new_page()
@@ -49,6 +63,13 @@ def test_each_roles_home_and_menus_fit_the_window(chromium, live_server, xinfeng
             assert page.url.endswith("/dashboards/"), page.url
         assert page.evaluate(OVERFLOW) <= 0, f"{username} {viewport}: 首页横向滚动"
         page.screenshot(path=str(artifacts / f"home-{username}-{viewport}.png"), full_page=True)
+        if username == "xf-team":
+            # The report due opens its form from the home page.
+            page.click(f"#work-due a[href$='/fieldwork/report/{due.pk}/edit/']")
+            page.wait_for_url(lambda url: url.endswith(f"/fieldwork/report/{due.pk}/edit/"))
+            assert page.locator("textarea[name=content]").count() == 1
+            assert page.evaluate(OVERFLOW) <= 0, f"{username} {viewport}: 报送表单横向滚动"
+            page.goto(f"{live_server.url}/")
         summaries = page.locator("header.site nav details.dropdown > summary")
         assert summaries.count() >= 2, username
         for i in range(summaries.count()):
