@@ -150,14 +150,14 @@ def _load(n_projects: int, n_activities: int, seed: int = 5) -> dict[str, int]:
                 cur.execute(f'DROP INDEX "{name}"')
         ent_cols = (
             "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, "
-            "tags, unit_id, team_id, listed_exchange, listed_code, search_initials, zombie_class"
+            "tags, unit_id, team_id, listed_exchange, listed_code, search_key, zombie_class"
         )
         proj_cols = (
             "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "
             "foreign_investment_usd, attributes, stage, unit_id, team_id, registered_on, signed_on, signing_kind, "
             "started_on, start_kind, production_on, full_production_on, terminated_on, termination_reason, "
             "contract_start_due, signed_at_event, chain, channel, host_unit_id, responsible_leader_id, task_force, "
-            "plan, land_mu, tax_per_mu, search_initials, attributes_excluded"
+            "plan, land_mu, tax_per_mu, search_key, attributes_excluded"
         )
         inv_cols = "id, created, updated, jurisdiction_id, project_id, month, amount, unit_id, team_id"
         ents = _Copier(cur, connection.vendor, "ledger_enterprise", ent_cols)

@@ -87,14 +87,14 @@ def _load_projects(n_projects: int, seed: int = 1) -> None:
         )
     ent_cols = (
         "id, created, updated, jurisdiction_id, name, short_name, former_names, uscc, industry, hq_region, tags, "
-        "unit_id, team_id, listed_exchange, listed_code, search_initials"
+        "unit_id, team_id, listed_exchange, listed_code, search_key"
     )
     proj_cols = (
         "id, created, updated, jurisdiction_id, name, enterprise_id, industry, category, total_investment, "
         "foreign_investment_usd, attributes, stage, unit_id, team_id, registered_on, signed_on, signing_kind, "
         "started_on, start_kind, production_on, full_production_on, terminated_on, termination_reason, "
         "contract_start_due, signed_at_event, chain, channel, host_unit_id, responsible_leader_id, task_force, plan, "
-        "land_mu, tax_per_mu, search_initials"
+        "land_mu, tax_per_mu, search_key"
     )
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":

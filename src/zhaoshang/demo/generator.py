@@ -36,7 +36,6 @@ from zhaoshang.ledger.models import (
     ProjectPartner,
     ProjectPhase,
     StageChange,
-    initials,
 )
 from zhaoshang.org.models import HolderGroup, Jurisdiction, Membership, Period, Person, Policy, Team, Unit
 from zhaoshang.org.services import policy_load
@@ -349,8 +348,8 @@ def _county_records(
                         jobs=mk.rng.randint(50, 800),
                     )
                 )
-        project.search_initials = initials(project.name)
-        ent.search_initials = initials(ent.name) + " " + initials(ent.short_name)
+        project.search_key = Project.make_search_key(project.name)
+        ent.search_key = Enterprise.make_search_key(ent.name, ent.short_name, ent.former_names)
         projects.append(project)
         if total >= 100000 and mk.extra.random() < 0.2:
             # A large project often has a second investor: an enterprise the same unit registered.
@@ -639,7 +638,9 @@ def _zombies_and_obligations(mk, policy, spec, projects, start: date, end: date)
                     zombie_class=cls,
                     zombie_classified_on=classified,
                     zombie_resumed_on=resumed,
-                    search_initials=initials(f"{unit.name}停产企业{i + 1}号有限公司"),
+                    search_key=Enterprise.make_search_key(
+                        f"{unit.name}停产企业{i + 1}号有限公司", f"停产企业{i + 1}号"
+                    ),
                 )
             )
     # Every county records its contracts; xiayi's 合同履约率 reads them.

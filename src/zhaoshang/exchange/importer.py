@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import functools
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,11 +31,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from pypinyin import Style
-from pypinyin.constants import RE_HANS
-from pypinyin.converter import DefaultConverter
-from pypinyin.core import Pinyin
-from pypinyin.seg.simpleseg import simple_seg
 
 from zhaoshang.core.bulk import insert_rows
 from zhaoshang.core.changelog import change_context, record_many, record_rows, snapshot
@@ -487,57 +481,6 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-# --- Pinyin initials, as ledger.models.initials computes them ---------------------------------------
-
-
-class _CachedConverter(DefaultConverter):
-    """pypinyin's default converter, remembering each word it has converted: names share their
-    words (科技, 有限公司, 新能源), so a 100,000-row import converts each word once. The result is
-    exactly `ledger.models.initials` (the tests compare them)."""
-
-    LIMIT = 200_000
-
-    def __init__(self):
-        super().__init__()
-        self.cache: dict = {}
-
-    def convert(self, words, style, heteronym, errors, strict, **kwargs):
-        if not RE_HANS.match(words):
-            return super().convert(words, style, heteronym, errors, strict, **kwargs)
-        key = (words, style, heteronym, errors, strict)
-        hit = self.cache.get(key)
-        if hit is None:
-            if len(self.cache) > self.LIMIT:
-                self.cache.clear()
-            hit = self.cache[key] = super().convert(words, style, heteronym, errors, strict, **kwargs)
-        return hit
-
-
-_PINYIN = Pinyin(_CachedConverter())
-
-
-def initials(text: str) -> str:
-    """`ledger.models.initials`, with the caches above and below.
-
-    pypinyin converts a text run by run of Han characters (`simple_seg`), and with
-    errors="ignore" the other characters give nothing: so a name's initials are those of its Han
-    runs, and a run that names share (基准新能源项目 in 基准新能源项目000123号, 年产 in 年产10万吨…)
-    is converted once."""
-    return "".join(_run_initials(run) for run in simple_seg(text) if RE_HANS.match(run))
-
-
-@functools.lru_cache(maxsize=100_000)
-def _run_initials(run: str) -> str:
-    return "".join(
-        p[0] for p in _PINYIN.lazy_pinyin(run, style=Style.FIRST_LETTER, errors="ignore") if p
-    ).lower()
-
-
-def enterprise_initials(name: str, short_name: str = "", former_names=()) -> str:
-    """`Enterprise.save()`'s search_initials (bulk inserts skip save)."""
-    return " ".join(initials(x) for x in [name, short_name, *former_names] if x)[:200]
-
-
 # --- Projects --------------------------------------------------------------------------------------
 
 # Stages in pipeline order, with the date (and kind) each one sets on the project.
@@ -935,14 +878,14 @@ class _ProjectImport(_Import):
                 # The project follows its enterprise's team: one the importer may not file under.
                 self.error(row, "引进单位", f"{problem}（项目随企业“{ent.name}”计入该团队，请联系招商办）")
                 return
-            # Values, not a Project: what `Project(...)` and `save()` would hold (search_initials).
+            # Values, not a Project: what `Project(...)` and `save()` would hold (search_key).
             stage_on = planned.pop("_stage_on")
             values = {
                 "jurisdiction_id": jid,
                 "name": v["name"],
                 "unit_id": unit.pk,
                 "team_id": team_id,
-                "search_initials": initials(v["name"])[:200],
+                "search_key": Project.make_search_key(v["name"]),
                 **planned,
             }
             self.new_projects.append(_NewProject(values, ent, stage_on))
@@ -1091,7 +1034,7 @@ class _ProjectImport(_Import):
             if new is not None and not new["industry"] and p.values["industry"]:
                 new["industry"] = p.values["industry"]
         for e in self.new_ents:
-            e["search_initials"] = enterprise_initials(e["name"])
+            e["search_key"] = Enterprise.make_search_key(e["name"])
         for row in self.rows:
             if row.outcome == "unchanged" and row.ent is not None and id(row.ent) in changed_ids:
                 row.outcome = "updated"
@@ -1111,12 +1054,12 @@ class _ProjectImport(_Import):
                 for f, val in changes.items():
                     setattr(obj, f, val)
                 obj.jurisdiction = jurisdiction
-                obj.search_initials = enterprise_initials(obj.name, obj.short_name, obj.former_names)
+                obj.search_key = Enterprise.make_search_key(obj.name, obj.short_name, obj.former_names)
                 objs.append(obj)
             _stamp(objs)
             Enterprise.objects.bulk_update(
                 objs,
-                ["name", "former_names", "uscc", "tags", *ZOMBIE_COLUMNS, "search_initials", "updated"],
+                ["name", "former_names", "uscc", "tags", *ZOMBIE_COLUMNS, "search_key", "updated"],
                 batch_size=500,
             )
             record_many(objs, "update", befores)

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhaoshang.core.filters import SearchFilterSet
+from zhaoshang.core.search import matches, search, words
 
 from .models import (
     ENTERPRISE_TAGS,
@@ -16,23 +17,14 @@ from .models import (
 )
 
 
-def _text_or_initials(value: str, fields: tuple[str, ...], initials_field: str) -> Q:
-    q = Q()
-    for f in fields:
-        q |= Q(**{f"{f}__icontains": value})
-    if value.isascii() and value.isalpha():
-        # Clerks type pinyin initials on a phone: jwdz finds 景旺电子.
-        q |= Q(**{f"{initials_field}__icontains": value.lower()})
-    return q
-
-
 def _named_enterprises(request, value: str):
-    """Enterprises the user may see whose name or short name holds `value`. A record may point
-    at an enterprise another unit registered (a partner), shown as （无权查看）: a search by its
-    name must not confirm it, so names are matched among the visible ones only."""
+    """Enterprises the user may see whose names (or their pinyin, core/search.py) hold `value`.
+    A record may point at an enterprise another unit registered (a partner), shown as
+    （无权查看）: a search by its name must not confirm it, so names are matched among the
+    visible ones only."""
     user = getattr(request, "user", None)
     visible = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.none()
-    return visible.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+    return search(visible, value)
 
 
 class TagFilter(django_filters.MultipleChoiceFilter):
@@ -56,12 +48,8 @@ class EnterpriseFilterSet(SearchFilterSet):
         fields = ["unit", "team", "industry", "listed_exchange"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            _text_or_initials(value, ("name", "short_name", "uscc", "former_names"), "search_initials")
-        )
+        # Name, 简称, code, former names, full pinyin or initials (core/search.py).
+        return search(queryset, value)
 
 
 class ProjectFilterSet(SearchFilterSet):
@@ -91,11 +79,11 @@ class ProjectFilterSet(SearchFilterSet):
         fields = ["stage", "category", "channel", "team", "unit", "industry", "chain", "signed_at_event"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        # The project's name or its pinyin, or an enterprise's (its own or a partner's) by theirs.
+        if not words(value):
             return queryset
         named = _named_enterprises(self.request, value)
-        q = _text_or_initials(value, ("name",), "search_initials")
+        q = matches(value, Project.search_fields)
         return queryset.filter(q | Q(enterprise__in=named) | Q(partners__enterprise__in=named)).distinct()
 
     def filter_overdue(self, queryset, name, value):

@@ -13,6 +13,7 @@ from django.db import models
 from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField, EncryptedCharField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
+from zhaoshang.core.search import search_key
 from zhaoshang.core.uploads import validate_evidence
 from zhaoshang.core.validators import non_negative, validate_sensible_date
 from zhaoshang.org.models import JurisdictionOwned, Team, Unit
@@ -100,13 +101,6 @@ def priority_attributes(setting, industry: str = "", enterprise_industry: str = 
 EXCHANGES = ["上交所", "深交所", "北交所", "港交所", "纽交所", "纳斯达克", "其他"]
 
 
-def initials(text: str) -> str:
-    """Pinyin initials (景旺电子 → jwdz), for search as clerks type it on a phone."""
-    from pypinyin import Style, lazy_pinyin
-
-    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
-
-
 class ZombieClass(models.TextChoices):
     """僵尸企业 classes as 003 §一(三)“僵尸企业整治盘活” defines them: A, B and C are due back in
     production within a year (1年内复工复产); D is bought by the government platform company."""
@@ -153,11 +147,13 @@ class Enterprise(PrivateRecord):
     zombie_resumed_on = models.DateField(
         "复工复产日期", null=True, blank=True, validators=[validate_sensible_date]
     )
-    search_initials = models.CharField(
-        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
-    )
+    # Full pinyin and initials of the names (core/search.py), kept by save() and the bulk paths.
+    search_key = models.TextField("拼音检索键", blank=True, editable=False)
 
-    changelog_exclude = ("created", "updated", "search_initials")
+    changelog_exclude = ("created", "updated", "search_key")
+    # What the search (core/search.py) matches as typed, besides the key.
+    # The code only by 6 characters or more: two letters of pinyin are not a code's.
+    search_fields = ("name", "short_name", ("uscc", 6), "former_names")
 
     class Meta:
         verbose_name = "企业（客商）"
@@ -222,6 +218,11 @@ class Enterprise(PrivateRecord):
                 }
             )
 
+    @staticmethod
+    def make_search_key(name, short_name="", former_names=()) -> str:
+        """The one definition of the stored key; bulk paths call it with the row's values."""
+        return search_key(name, short_name, list(former_names or ()))
+
     def normalise(self) -> None:
         """The 统一社会信用代码 as every channel stores it (`uscc.normalise`: no spaces, upper-case),
         so that the form, the API, the Excel import and the command line match it alike. Run
@@ -234,9 +235,7 @@ class Enterprise(PrivateRecord):
 
     def save(self, *args, **kwargs):
         self.normalise()
-        self.search_initials = " ".join(
-            initials(x) for x in [self.name, self.short_name, *self.former_names] if x
-        )[:200]
+        self.search_key = self.make_search_key(self.name, self.short_name, self.former_names)
         super().save(*args, **kwargs)
 
 
@@ -397,11 +396,11 @@ class Project(PrivateRecord):
         blank=True,
         validators=[non_negative],
     )
-    search_initials = models.CharField(
-        "拼音首字母", max_length=200, blank=True, editable=False, db_index=True
-    )
+    # Full pinyin and initials of the name (core/search.py), kept by save() and the bulk paths.
+    search_key = models.TextField("拼音检索键", blank=True, editable=False)
 
-    changelog_exclude = ("created", "updated", "search_initials")
+    changelog_exclude = ("created", "updated", "search_key")
+    search_fields = ("name",)
 
     class Meta:
         verbose_name = "项目"
@@ -440,8 +439,13 @@ class Project(PrivateRecord):
             raise ValidationError({"unit": f"引进单位须为企业的首报单位（{self.enterprise.unit}）"})
 
     def save(self, *args, **kwargs):
-        self.search_initials = initials(self.name)[:200]
+        self.search_key = self.make_search_key(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_search_key(name) -> str:
+        """The one definition of the stored key; bulk paths call it with the row's values."""
+        return search_key(name)
 
     def attribute_labels(self) -> list[str]:
         return [PROJECT_ATTRIBUTES.get(a, a) for a in self.attributes or []]

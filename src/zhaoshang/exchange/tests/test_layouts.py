@@ -101,20 +101,6 @@ def test_stage_table_agrees_with_the_ledger_service():
         assert parse_stage(text)[0] == stage_by_label(text), text
 
 
-def test_cached_initials_equal_the_ledgers():
-    from zhaoshang.exchange.importer import initials as fast
-    from zhaoshang.ledger.models import initials
-
-    names = [
-        "景旺电子", "深圳市景旺电子股份有限公司", "重庆长安汽车", "银行行长", "音乐乐器", "基准新能源项目000123号",
-        "中国500强A公司", "长沙重工（集团）", "ABC", "", "调度中心 调度", "单县单先生的单位",
-        "年产10万吨银行卡项目", "年产5000吨长丝项目", "Ａ股上市公司（重庆）",
-    ]  # fmt: skip
-    for _ in range(2):  # the second time from the cache
-        for name in names:
-            assert fast(name) == initials(name), name
-
-
 def test_count_yuan_and_activity_kind_readers():
     from zhaoshang.exchange.layouts import ACTIVITIES, parse_count, parse_yuan
 
