@@ -464,6 +464,14 @@ class ObjectEditView(ScopedMixin, FormMixin, View):
                 # form.initial, not field.initial: a ModelForm's initial from the blank instance wins.
                 if name in form.fields and value is not None and not form.is_bound:
                     form.initial[name] = value
+            team = form.fields.get("team")
+            if team is not None and m.team_id is None and not form.is_bound and hasattr(team, "queryset"):
+                # A unit clerk's team is the one their unit belongs to, when there is one: the team
+                # choices restrict_choices left them (what they may file under) hold exactly it.
+                if not WriteScope(self.request.user).unrestricted:
+                    only = list(team.queryset.values_list("pk", flat=True)[:2])
+                    if len(only) == 1:
+                        form.initial["team"] = only[0]
         if not self.object.pk and not form.is_bound:
             # "Add" links from a parent's page name it (?project=12): preselected, if the user may
             # choose it at all.

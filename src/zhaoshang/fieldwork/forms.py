@@ -1,5 +1,7 @@
 from django import forms
 
+from zhaoshang.core.typeahead import use_typeahead
+
 from .models import KIND_FIELDS, Activity, Decision, Lead, Report
 
 K = Activity.Kind
@@ -17,20 +19,20 @@ LABELS_BY_KIND = {
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
+        # Most used first (issue 11 point 3): what, when, who led, where, whom; the unit and team,
+        # prefilled for a clerk (ObjectEditView.prepare_form), last.
         fields = [
             "kind",
-            "unit",
-            "team",
             "date",
-            "days",
             "leader",
             "head_led",
-            "members",
-            "region",
             "place",
+            "region",
             "enterprise_name",
             "counterpart",
             "merchant",
+            "days",
+            "members",
             "merchants_invited",
             "projects_signed",
             "meeting_kind",
@@ -38,6 +40,8 @@ class ActivityForm(forms.ModelForm):
             "cost_yuan",
             "summary",
             "minutes",
+            "unit",
+            "team",
         ]
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -133,22 +137,27 @@ class ReportReopenForm(forms.Form):
 class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
+        # Most used first (issue 11 point 3); the activity it came from is a type-ahead picker.
         fields = [
-            "unit",
-            "team",
-            "reported_on",
             "title",
             "enterprise_name",
-            "industry",
+            "reported_on",
             "planned_investment",
+            "industry",
             "content",
             "activity",
+            "unit",
+            "team",
         ]
         widgets = {
             "reported_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "content": forms.Textarea(attrs={"rows": 4}),
             "planned_investment": forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "activity")
 
 
 class LeadScreenForm(forms.Form):

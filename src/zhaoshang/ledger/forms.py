@@ -1,6 +1,8 @@
 from django import forms
+from django.utils import timezone
 
 from zhaoshang.core.fields import REASON
+from zhaoshang.core.typeahead import use_typeahead
 from zhaoshang.core.uploads import evidence_max_bytes, validate_evidence
 
 from . import uscc as uscc_rules
@@ -27,8 +29,10 @@ class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = [
-            "name", "short_name", "former_names", "uscc", "industry", "hq_region", "tags", "listed_exchange",
-            "listed_code", "unit", "team", "zombie_class", "zombie_classified_on", "zombie_resumed_on",
+            # Most used first (issue 11 point 3): who it is, then whose; a clerk's unit and team come
+            # prefilled (ObjectEditView.prepare_form).
+            "name", "short_name", "uscc", "industry", "unit", "team", "hq_region", "tags", "former_names",
+            "listed_exchange", "listed_code", "zombie_class", "zombie_classified_on", "zombie_resumed_on",
         ]  # fmt: skip
         widgets = {
             "tags": forms.CheckboxSelectMultiple,
@@ -94,16 +98,23 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "name", "enterprise", "industry", "chain", "category", "channel", "total_investment",
-            "foreign_investment_usd", "attributes", "attributes_excluded", "unit", "team", "host_unit", "registered_on",
-            "contract_start_due", "signed_at_event", "responsible_leader", "task_force", "plan", "land_mu",
-            "tax_per_mu",
+            # Most used first (issue 11 point 3); the enterprise is a type-ahead picker.
+            "name", "enterprise", "total_investment", "registered_on", "unit", "team", "industry", "category",
+            "channel", "chain", "contract_start_due", "signed_at_event", "responsible_leader", "task_force",
+            "foreign_investment_usd", "host_unit", "land_mu", "tax_per_mu", "plan", "attributes",
+            "attributes_excluded",
         ]  # fmt: skip
         widgets = {
             "registered_on": DATE,
             "contract_start_due": DATE,
             "plan": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "enterprise")
+        if not self.instance.pk and not self.initial.get("registered_on"):
+            self.initial["registered_on"] = timezone.localdate()  # a new project is registered today
 
 
 class InvestmentForm(forms.ModelForm):
@@ -116,6 +127,10 @@ class InvestmentForm(forms.ModelForm):
     class Meta:
         model = Investment
         fields = ["project", "month", "amount", "unit", "team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "project")
 
 
 class StageForm(forms.Form):
@@ -159,6 +174,10 @@ class PhaseForm(forms.ModelForm):
         ]
         widgets = {"planned_start": DATE, "planned_end": DATE}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "project")
+
 
 class ContactPersonForm(forms.ModelForm):
     class Meta:
@@ -166,11 +185,19 @@ class ContactPersonForm(forms.ModelForm):
         fields = ["enterprise", "name", "title", "phone", "primary", "note"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "enterprise")
+
 
 class ProjectPartnerForm(forms.ModelForm):
     class Meta:
         model = ProjectPartner
         fields = ["project", "enterprise", "role", "investment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "project", "enterprise")
 
 
 class ContractObligationForm(forms.ModelForm):
@@ -178,6 +205,10 @@ class ContractObligationForm(forms.ModelForm):
         model = ContractObligation
         fields = ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "note"]
         widgets = {"due_on": DATE, "fulfilled_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_typeahead(self, "project")
 
 
 class ClaimForm(forms.Form):

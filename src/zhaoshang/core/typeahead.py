@@ -1,0 +1,168 @@
+"""Type-ahead pickers for choices that run into thousands (issue 11 point 2): projects,
+enterprises, activities.
+
+The field is a `ModelChoiceField` whose widget draws no options: a text box that, with
+`typeahead.js`, asks the lookup endpoint (`lookup`, below) for at most `LIMIT` matches as the
+clerk types (name, full pinyin or initials: core/search.py), among what they may see
+(`visible_to`), and posts the chosen record's pk in a hidden input — so the form and the model
+validate it as they always did (the field's queryset, scoped by `restrict_choices`).
+
+Without JavaScript the text box itself is posted: the field takes a name typed in full (or a
+简称) when exactly one record the field offers has it, and says in Chinese when none or several do.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET
+
+from .search import ranked, search
+
+LIMIT = 20
+# The models a picker may look up (app_label.model_name): the long ones. Units, teams and people
+# are tens per county and stay drop-downs.
+# Each with what it is searched by: (fields, or None for the model's `search_fields`; foreign keys
+# whose matching records bring theirs along).
+LOOKUP_MODELS = {
+    "ledger.enterprise": (None, ()),
+    "ledger.project": (None, ("enterprise",)),
+    "fieldwork.activity": (("enterprise_name", "place", "merchant", "leader", "summary"), ()),
+}
+
+
+class TypeaheadWidget(forms.Widget):
+    """A search box (and, with JavaScript, a list of matches and a hidden input holding the pk)."""
+
+    class Media:
+        js = ("zhaoshang/typeahead.js",)
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = None  # set by ModelChoiceField (`_set_queryset`); never iterated here
+
+    def _current(self, value):
+        """The record `value` names (a pk), or None."""
+        field = getattr(self.choices, "field", None)
+        if field is None or value in (None, ""):
+            return None, field
+        if isinstance(value, int) or str(value).isdigit():
+            return field.queryset.filter(pk=value).first(), field
+        return None, field
+
+    def render(self, name, value, attrs=None, renderer=None):
+        obj, field = self._current(value)
+        if obj is not None:
+            text, pk = field.label_from_instance(obj), obj.pk
+        else:
+            text, pk = ("" if value is None else str(value)), ""
+        attrs = self.build_attrs(self.attrs, attrs or {})
+        input_id = attrs.pop("id", f"id_{name}")
+        model = field.queryset.model if field is not None else None
+        url = reverse("lookup", args=[model._meta.label_lower]) if model is not None else ""
+        noun = model._meta.verbose_name if model is not None else ""
+        required = " required" if attrs.pop("required", False) else ""
+        return format_html(
+            '<div class="typeahead" data-typeahead data-url="{url}">'
+            '<input type="text" name="{name}" id="{id}" value="{text}" data-pk="{pk}" autocomplete="off"'
+            ' role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="{id}_list"'
+            ' enterkeyhint="search" placeholder="输入名称、拼音或首字母查找{noun}"{required}>'
+            '<ul class="typeahead-list" id="{id}_list" role="listbox" aria-label="{noun}候选" hidden></ul>'
+            '<small class="typeahead-status muted" aria-live="polite"></small>'
+            "</div>",
+            url=url,
+            name=name,
+            id=input_id,
+            text=text,
+            pk=pk,
+            noun=noun,
+            required=required,
+        )
+
+
+class TypeaheadChoiceField(forms.ModelChoiceField):
+    """A `ModelChoiceField` whose choices are looked up, not listed; takes a pk (JavaScript) or
+    a name typed in full (no JavaScript)."""
+
+    widget = TypeaheadWidget
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value in self.empty_values or isinstance(value, self.queryset.model) or str(value).isdigit():
+            return super().to_python(value)
+        noun = self.queryset.model._meta.verbose_name
+        fields = [
+            f for f in ("name", "short_name") if any(x.name == f for x in self.queryset.model._meta.fields)
+        ]
+        if not fields:
+            raise ValidationError(f"请从列表中选择{noun}", code="invalid_choice")
+        q = Q()
+        for f in fields:
+            q |= Q(**{f"{f}__iexact": value})
+        found = list(self.queryset.filter(q)[:2])
+        if not found:
+            raise ValidationError(
+                f"未找到名为“{value}”的{noun}，请输入完整名称或从列表中选择", code="invalid_choice"
+            )
+        if len(found) > 1:
+            raise ValidationError(f"名为“{value}”的{noun}不止一个，请从列表中选择", code="invalid_choice")
+        return found[0]
+
+
+def use_typeahead(form: forms.BaseForm, *names: str) -> None:
+    """Turn these model-choice fields of `form` into type-ahead pickers (their queryset, label,
+    help text and required flag kept)."""
+    for name in names:
+        old = form.fields.get(name)
+        if old is None or not isinstance(old, forms.ModelChoiceField):
+            continue
+        new = TypeaheadChoiceField(
+            queryset=old.queryset,
+            required=old.required,
+            label=old.label,
+            help_text=old.help_text,
+            initial=old.initial,
+            empty_label=None,
+            limit_choices_to=old.limit_choices_to,
+            to_field_name=old.to_field_name,
+        )
+        new.error_messages = {**new.error_messages, **old.error_messages}
+        new.validators = list(old.validators)
+        form.fields[name] = new
+
+
+def describe(obj) -> dict:
+    """One match as the picker shows it: name, and unit and stage (or kind) below it."""
+    detail = []
+    unit = getattr(obj, "unit", None)
+    if unit is not None:
+        detail.append(str(unit))
+    if hasattr(obj, "get_stage_display"):
+        detail.append(obj.get_stage_display())
+    elif getattr(obj, "industry", ""):
+        detail.append(obj.industry)
+    return {"id": obj.pk, "label": str(obj), "detail": " · ".join(x for x in detail if x)}
+
+
+@require_GET
+def lookup(request, label: str):
+    """GET /lookup/<app.model>/?q=… → {"results": [{id, label, detail}], "more": bool}: at most
+    LIMIT records the user may see that match q (all of theirs, most recent first, for an empty q)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "请先登录"}, status=401)
+    if label not in LOOKUP_MODELS:
+        raise Http404("没有这种可查找的数据")
+    model = apps.get_model(label)
+    qs = model.objects.visible_to(request.user)
+    if any(f.name == "unit" for f in model._meta.fields):
+        qs = qs.select_related("unit")
+    q = request.GET.get("q", "")[:100]
+    fields, related = LOOKUP_MODELS[label]
+    rows = list(ranked(search(qs, q, fields, related, request.user), q)[: LIMIT + 1])
+    return JsonResponse({"results": [describe(o) for o in rows[:LIMIT]], "more": len(rows) > LIMIT})

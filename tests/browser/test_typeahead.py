@@ -1,0 +1,101 @@
+"""The project form's enterprise picker on a 375-px phone (issue 11 point 2): the team clerk types
+two letters of pinyin, picks the enterprise from the matches with a tap, saves; the project is
+filed under it, with the clerk's unit and team that the form prefilled. Keyboard too, on a desktop.
+
+Screenshots of the open picker go to artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from zhaoshang.demo.generator import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+LOGIN = "xf-team"
+ENTERPRISE = "赣州稀土手机测试有限公司"
+
+
+def _login(page, base):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", LOGIN)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def _enterprise(xinfeng_world):
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.ledger.models import Enterprise
+
+    clerk = get_user_model().objects.select_related("membership__team__lead_unit").get(username=LOGIN)
+    team = clerk.membership.team
+    ent, _ = Enterprise.objects.get_or_create(
+        jurisdiction=team.jurisdiction, name=ENTERPRISE, defaults={"unit": team.lead_unit, "team": team}
+    )
+    return ent, team
+
+
+def test_phone_pinyin_pick_and_save(phone, live_server, xinfeng_world, artifacts):
+    from zhaoshang.ledger.models import Project
+
+    ent, team = _enterprise(xinfeng_world)
+    page, base = phone, live_server.url
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, base)
+    page.goto(f"{base}/ledger/project/add/")
+    page.fill("input[name=name]", "稀土手机登记测试项目")
+    box = page.locator("[data-typeahead] input[type=text]")
+    box.tap()
+    box.press_sequentially("gz", delay=80)
+    option = page.locator(".typeahead-list [role=option]", has_text=ENTERPRISE)
+    option.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # Thumb-sized rows.
+    assert option.bounding_box()["height"] >= 44
+    page.screenshot(path=str(artifacts / "phone-typeahead.png"), full_page=True)
+    option.tap()
+    assert box.input_value() == ENTERPRISE
+    assert page.locator("input[type=hidden][name=enterprise]").input_value() == str(ent.pk)
+    assert page.locator(".typeahead-list").is_hidden()
+    page.fill("input[name=total_investment]", "1200")
+    with page.expect_navigation():
+        page.locator("form .actions button[type=submit]").tap()
+    assert re.search(r"/ledger/project/\d+/$", page.url), page.locator("[role=alert]").all_inner_texts()
+    p = Project.objects.get(name="稀土手机登记测试项目")
+    assert (p.enterprise_id, p.unit_id, p.team_id) == (ent.pk, team.lead_unit_id, team.pk)
+    assert not errors, errors
+
+
+def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world):
+    from playwright.sync_api import expect
+
+    ent, _ = _enterprise(xinfeng_world)
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    base = live_server.url
+    _login(page, base)
+    page.goto(f"{base}/ledger/project/add/")
+    box = page.locator("[data-typeahead] input[type=text]")
+    box.focus()
+    box.press_sequentially("gzxtsj", delay=50)
+    # Only the one match (the recent records shown on focus are replaced by it).
+    expect(page.locator(".typeahead-list [role=option]")).to_have_count(1)
+    expect(page.locator(".typeahead-list [role=option]")).to_contain_text(ENTERPRISE)
+    box.press("ArrowDown")
+    assert page.locator(".typeahead-list [aria-selected=true]").inner_text().startswith(ENTERPRISE)
+    box.press("Enter")  # picks, and does not send the form
+    assert "/add/" in page.url
+    assert page.locator("input[type=hidden][name=enterprise]").input_value() == str(ent.pk)
+    # Typing again forgets the pick until the next one.
+    box.press("Backspace")
+    assert page.locator("input[type=hidden][name=enterprise]").input_value() == ""
+    box.press("Escape")
+    assert page.locator(".typeahead-list").is_hidden()
+    context.close()
