@@ -130,3 +130,21 @@ def test_the_api_413_is_chinese_json(clerk):
         response = clerk.post("/api/projects/", "x" * (2 * 1024 * 1024), content_type="application/json")
     assert response.status_code == 413
     assert "超过了上限 1 MB" in response.json()["detail"]
+
+
+def test_nginx_refusals_are_the_platforms_chinese_pages():
+    """Behind nginx a body over client_max_body_size never reaches Django: nginx answers with the
+    static page, which names the same limit; 502–504 (app servers restarting) likewise."""
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    root = Path(__file__).resolve().parents[4]
+    conf = (root / "deploy" / "nginx" / "zhaoshang.conf").read_text(encoding="utf-8")
+    limit = re.search(r"client_max_body_size (\d+)m;", conf).group(1)
+    assert "error_page 413 /static/zhaoshang/errors/413.html;" in conf
+    assert "error_page 502 503 504 /static/zhaoshang/errors/502.html;" in conf
+    page = Path(finders.find("zhaoshang/errors/413.html")).read_text(encoding="utf-8")
+    assert f"超过了服务器的上限（{limit} MB）" in page and "data-history-back" in page
+    assert "<script>" not in page and "style=" not in page
+    assert "系统暂时无法访问" in Path(finders.find("zhaoshang/errors/502.html")).read_text(encoding="utf-8")
