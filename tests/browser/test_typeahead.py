@@ -72,7 +72,7 @@ def test_phone_pinyin_pick_and_save(phone, live_server, xinfeng_world, artifacts
     assert not errors, errors
 
 
-def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world):
+def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world, artifacts):
     from playwright.sync_api import expect
 
     ent, _ = _enterprise(xinfeng_world)
@@ -89,6 +89,7 @@ def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world):
     expect(page.locator(".typeahead-list [role=option]")).to_have_count(1)
     expect(page.locator(".typeahead-list [role=option]")).to_contain_text(ENTERPRISE)
     box.press("ArrowDown")
+    page.screenshot(path=str(artifacts / "desktop-typeahead.png"))
     assert page.locator(".typeahead-list [aria-selected=true]").inner_text().startswith(ENTERPRISE)
     box.press("Enter")  # picks, and does not send the form
     assert "/add/" in page.url
