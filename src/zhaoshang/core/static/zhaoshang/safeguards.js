@@ -147,4 +147,18 @@
     dialog.showModal();
   }, true);
 
+  // Back on a page kept in the browser's cache: its confirmed forms may be confirmed again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    var sent = document.querySelectorAll("form[data-confirm-sent]");
+    for (var i = 0; i < sent.length; i++) {
+      sent[i].removeAttribute("data-confirm-sent");
+      var flag = sent[i].querySelector("[data-confirm-flag]");
+      if (flag) {
+        flag.value = "";
+      }
+    }
+  });
 })();
