@@ -4,6 +4,7 @@ from here, so no page can forget them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -264,21 +265,32 @@ class ObjectListView(ScopedMixin, ListView):
             return render(request, "core/_filters.html", {"filter_form": form})
         return super().get(request, *args, **kwargs)
 
+    def list_query(self, *drop: str):
+        """The list's query string without the parameters named, `_filters` and those sent empty
+        (an htmx form sends every field): what a chip, a sort or a page link carries on."""
+        query = self.request.GET.copy()
+        for key in list(query):
+            if key in drop or key == "_filters" or not any(v.strip() for v in query.getlist(key)):
+                del query[key]
+        return query
+
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(label, value shown, query string without it) of each filter in use, read from the
-        validated form: a chip names what narrows the list and removes it in one tap."""
+        validated form: a chip names what narrows the list and removes it in one tap. The search
+        words are a chip too."""
         fs = self.filterset
         if fs is None or not fs.is_bound or fs.errors:
             return []
         chips = []
         for name, field in fs.form.fields.items():
             value = fs.form.cleaned_data.get(name)
+            if name == "q" and isinstance(value, str) and value.strip():
+                chips.append(("搜索", value.strip(), self.list_query(name, "page").urlencode()))
             if name in self.NON_FILTER_PARAMS or value in (None, "", [], ()):
                 continue
-            query = self.request.GET.copy()
-            query.pop(name, None)
-            query.pop("page", None)
-            chips.append((str(field.label), _chip_value(field, value), query.urlencode()))
+            chips.append(
+                (str(field.label), _chip_value(field, value), self.list_query(name, "page").urlencode())
+            )
         return chips
 
     def paginate_queryset(self, queryset, page_size):
@@ -306,19 +318,28 @@ class ObjectListView(ScopedMixin, ListView):
                     cells[j] = format_html('<a href="{}">{}</a>', href, cells[j]) if href else cells[j]
             rows.append(cells)
         # Written here rather than by a template loop (or format_html) per cell: on a list page
-        # that cost more than the query. Every cell is escaped, links are already safe.
-        table_rows = mark_safe(
-            "\n".join(
-                "<tr>"
-                + "".join(f"<td>{conditional_escape('' if c is None else c)}</td>" for c in row)
-                + "</tr>"
-                for row in rows
+        # that cost more than the query. Every cell is escaped, links are already safe. Each cell
+        # carries its column's header (data-label), which a phone shows before the value when
+        # app.css turns the rows into cards; the first linked column is the card's title.
+        title = next((j for j, col in enumerate(self.columns) if col.link), 0)
+        opens = [
+            format_html(
+                '<td{} data-label="{}">', mark_safe(' class="card-title"' if j == title else ""), col.header
             )
+            for j, col in enumerate(self.columns)
+        ]
+        # A date (2024-06-12, 2024-06) is not broken across lines in a narrow column.
+        dated = [o.replace("<td", '<td class="date"', 1) if j != title else o for j, o in enumerate(opens)]
+
+        def cell(j, c):
+            text = conditional_escape("" if c is None else c)
+            return f"{dated[j] if isinstance(c, str) and _DATE.fullmatch(c) else opens[j]}{text}</td>"
+
+        table_rows = mark_safe(
+            "\n".join("<tr>" + "".join(cell(j, c) for j, c in enumerate(row)) + "</tr>" for row in rows)
         )
-        query = self.request.GET.copy()
-        query.pop("page", None)
         sort = self.request.GET.get("sort", "")
-        query.pop("sort", None)
+        chips = self.active_filters()
         ctx.update(
             title=self.title or self.model._meta.verbose_name_plural,
             columns=self.columns,
@@ -330,13 +351,22 @@ class ObjectListView(ScopedMixin, ListView):
             filters_inline=self.filterset is not None
             and self.filterset.is_bound
             and bool(self.filterset.errors),
-            active_filters=self.active_filters(),
+            active_filters=chips,
+            filter_count=sum(1 for label, _, _ in chips if label != "搜索"),
+            # 清除全部 keeps only the order the list is sorted in.
+            clear_all_query=self.list_query(*(k for k in self.request.GET if k != "sort")).urlencode()
+            if chips
+            else None,
+            filters_query=self.list_query("q", "page", "sort").urlencode(),
             current_sort=sort,
-            query_string=query.urlencode(),
+            query_string=self.list_query("page", "sort").urlencode(),
             can_add=can_change(self.request.user, self.model) and _has_url(self.model, "add"),
             add_url=_url(self.model, "add"),
         )
         return ctx
+
+
+_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?( \d{2}:\d{2})?")
 
 
 def _chip_value(field, value) -> str:
