@@ -100,3 +100,34 @@ def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world, artifacts):
     box.press("Escape")
     assert page.locator(".typeahead-list").is_hidden()
     context.close()
+
+
+def test_phone_projects_signed_at_an_event(phone, live_server, xinfeng_world):
+    """Several projects: each pick adds a ticked box; the event is saved with them."""
+    from zhaoshang.fieldwork.models import Activity
+    from zhaoshang.ledger.models import Project
+
+    ent, team = _enterprise(xinfeng_world)
+    project, _ = Project.objects.get_or_create(
+        jurisdiction=team.jurisdiction, enterprise=ent, name="稀土推介会签约测试项目",
+        defaults={"unit": team.lead_unit, "team": team, "registered_on": "2024-05-01", "total_investment": "800"},
+    )  # fmt: skip
+    page, base = phone, live_server.url
+    _login(page, base)
+    page.goto(f"{base}/fieldwork/activity/add/?kind=promotion_event")
+    page.fill("input[name=place]", "深圳")
+    page.fill("input[name=leader]", "袁炎")
+    box = page.locator("[data-typeahead][data-multiple] input[type=text]")
+    box.tap()
+    box.press_sequentially("xtt", delay=80)
+    option = page.locator(".typeahead-list [role=option]", has_text=project.name)
+    option.wait_for()
+    option.tap()
+    tick = page.locator(f"input[type=checkbox][name=projects_signed][value='{project.pk}']")
+    assert tick.is_checked() and box.input_value() == ""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    with page.expect_navigation():
+        page.locator("form .actions button[type=submit]").tap()
+    assert re.search(r"/fieldwork/activity/\d+/$", page.url), page.locator("[role=alert]").all_inner_texts()
+    event = Activity.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    assert list(event.projects_signed.all()) == [project]

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_GET
 
 from .search import ranked, search
@@ -115,11 +115,86 @@ class TypeaheadChoiceField(forms.ModelChoiceField):
         return found[0]
 
 
+class TypeaheadMultipleWidget(TypeaheadWidget):
+    """Several records: the chosen ones as ticked boxes (untick to drop one), and a search box
+    that adds more (with JavaScript a pick adds a ticked box; without, the box's text is posted
+    as names, one or several separated by “、”)."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        values = getter(name) if getter else data.get(name)
+        out: list[str] = []
+        for v in values or []:
+            out.extend(x.strip() for x in str(v).replace(",", "、").split("、") if x.strip())
+        return out
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box ticked posts nothing: an empty choice, not an omitted field
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = getattr(self.choices, "field", None)
+        values = [value] if isinstance(value, (str, int)) else list(value or [])
+        pks = [v for v in values if isinstance(v, int) or str(v).isdigit()]
+        typed = "、".join(str(v) for v in values if not (isinstance(v, int) or str(v).isdigit()))
+        chosen = list(field.queryset.filter(pk__in=pks)) if field is not None and pks else []
+        attrs = self.build_attrs(self.attrs, attrs or {})
+        input_id = attrs.pop("id", f"id_{name}")
+        model = field.queryset.model if field is not None else None
+        url = reverse("lookup", args=[model._meta.label_lower]) if model is not None else ""
+        noun = model._meta.verbose_name if model is not None else ""
+        boxes = format_html_join(
+            "",
+            '<li><label><input type="checkbox" name="{}" value="{}" checked> {}</label></li>',
+            ((name, o.pk, field.label_from_instance(o)) for o in chosen),
+        )
+        return format_html(
+            '<div class="typeahead" data-typeahead data-multiple data-name="{name}" data-url="{url}">'
+            '<ul class="typeahead-chosen">{boxes}</ul>'
+            '<input type="text" name="{name}" id="{id}" value="{typed}" autocomplete="off"'
+            ' role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="{id}_list"'
+            ' enterkeyhint="search" placeholder="输入名称、拼音或首字母添加{noun}">'
+            '<ul class="typeahead-list" id="{id}_list" role="listbox" aria-label="{noun}候选" hidden></ul>'
+            '<small class="typeahead-status muted" aria-live="polite"></small>'
+            "</div>",
+            name=name,
+            url=url,
+            boxes=boxes,
+            id=input_id,
+            typed=typed,
+            noun=noun,
+        )
+
+
+class TypeaheadMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several records looked up, not listed; takes pks (ticked boxes, JavaScript's picks) or
+    names typed in full (no JavaScript)."""
+
+    widget = TypeaheadMultipleWidget
+
+    def clean(self, value):
+        value = list(value or [])
+        names = [v for v in value if not str(v).isdigit()]
+        pks = [v for v in value if str(v).isdigit()]
+        one = TypeaheadChoiceField(queryset=self.queryset)
+        for n in names:
+            pks.append(str(one.to_python(n).pk))
+        return super().clean(pks)
+
+
 def use_typeahead(form: forms.BaseForm, *names: str) -> None:
     """Turn these model-choice fields of `form` into type-ahead pickers (their queryset, label,
     help text and required flag kept)."""
     for name in names:
         old = form.fields.get(name)
+        if isinstance(old, forms.ModelMultipleChoiceField):
+            new = TypeaheadMultipleChoiceField(
+                queryset=old.queryset, required=old.required, label=old.label, help_text=old.help_text
+            )
+            new.widget.attrs.update(old.widget.attrs)
+            form.fields[name] = new
+            continue
         if old is None or not isinstance(old, forms.ModelChoiceField):
             continue
         new = TypeaheadChoiceField(

@@ -60,6 +60,8 @@ class ActivityForm(forms.ModelForm):
         # Hidden for most kinds; left empty they take their default.
         for name in ("days", "merchants_invited"):
             self.fields[name].required = False
+        # The projects signed at an event: looked up as typed, not a list of every project.
+        use_typeahead(self, "projects_signed")
 
     def clean(self):
         data = super().clean()

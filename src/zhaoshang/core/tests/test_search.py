@@ -329,3 +329,34 @@ def test_a_unit_clerks_team_is_prefilled_when_their_unit_has_one(client, users):
         assert re.findall(r'value="(\d*)" selected', html.split('name="team"')[1].split("</select>")[0]) == [
             ""
         ]
+
+
+def test_projects_signed_at_an_event_picked_by_pk_or_typed_name(client, users, world):
+    from zhaoshang.fieldwork.models import Activity
+
+    team = world["team"]
+    client.force_login(users["xf-team"])
+    html = client.get(reverse("fieldwork:activity_add") + "?kind=promotion_event").content.decode()
+    assert "data-multiple" in html and 'data-kinds="promotion_event"' in html and "typeahead.js" in html
+    other = Project.objects.visible_to(users["xf-team"]).exclude(pk=world["project"].pk).first()
+    base = {"kind": "promotion_event", "date": "2024-06-12", "unit": team.lead_unit_id, "team": team.pk,
+            "leader": "袁炎", "region": "pearl_delta", "place": "深圳", "summary": "推介会"}  # fmt: skip
+    r = client.post(
+        reverse("fieldwork:activity_add"), {**base, "projects_signed": [world["project"].pk, other.pk]}
+    )
+    assert r.status_code == 302, r.content.decode()[-3000:]
+    event = Activity.objects.order_by("-pk").first()
+    assert set(event.projects_signed.all()) == {world["project"], other}
+    r = client.post(reverse("fieldwork:activity_add"), {**base, "projects_signed": "稀土新材料深加工项目"})
+    assert r.status_code == 302
+    assert list(Activity.objects.order_by("-pk").first().projects_signed.all()) == [world["project"]]
+    n = Activity.objects.count()
+    r = client.post(reverse("fieldwork:activity_add"), {**base, "projects_signed": "没有这个项目"})
+    assert r.status_code == 400 and "未找到名为“没有这个项目”的项目" in r.content.decode()
+    assert Activity.objects.count() == n
+    # Shown again, the chosen stay ticked.
+    r = client.post(
+        reverse("fieldwork:activity_add"), {**base, "date": "", "projects_signed": [world["project"].pk]}
+    )
+    assert r.status_code == 400
+    assert f'name="projects_signed" value="{world["project"].pk}" checked' in r.content.decode()

@@ -12,12 +12,15 @@
     var input = box.querySelector("input[type=text]");
     var list = box.querySelector(".typeahead-list");
     var status = box.querySelector(".typeahead-status");
+    // Several records (data-multiple): each pick adds a ticked box to the chosen list.
+    var multiple = box.hasAttribute("data-multiple");
+    var chosen = box.querySelector(".typeahead-chosen");
     var hidden = document.createElement("input");
     hidden.type = "hidden";
     hidden.name = input.name;
-    hidden.value = input.dataset.pk || "";
+    hidden.value = multiple ? "" : input.dataset.pk || "";
     input.removeAttribute("name");
-    box.appendChild(hidden);
+    if (!multiple) box.appendChild(hidden);
     var chosenLabel = hidden.value ? input.value : "";
     var items = [];
     var active = -1;
@@ -46,6 +49,25 @@
     function pick(i) {
       var item = items[i];
       if (!item) return;
+      if (multiple) {
+        if (!chosen.querySelector("input[value='" + item.id + "']")) {
+          var li = document.createElement("li");
+          var label = document.createElement("label");
+          var tick = document.createElement("input");
+          tick.type = "checkbox";
+          tick.name = hidden.name;
+          tick.value = String(item.id);
+          tick.checked = true;
+          label.appendChild(tick);
+          label.appendChild(document.createTextNode(" " + item.label));
+          li.appendChild(label);
+          chosen.appendChild(li);
+        }
+        input.value = "";
+        status.textContent = "已添加：" + item.label;
+        close();
+        return;
+      }
       hidden.value = String(item.id);
       input.value = item.label;
       chosenLabel = item.label;
@@ -112,7 +134,7 @@
 
     input.addEventListener("input", function () {
       // What was typed no longer names the chosen record: nothing chosen until a pick.
-      if (input.value !== chosenLabel) hidden.value = "";
+      if (!multiple && input.value !== chosenLabel) hidden.value = "";
       clearTimeout(timer);
       timer = setTimeout(load, 200);
     });
@@ -142,7 +164,10 @@
     if (form) {
       form.addEventListener("submit", function () {
         // Typed but not picked: the text goes to the server, which finds the name or says why not.
-        if (!hidden.value && input.value.trim()) hidden.value = input.value.trim();
+        if (multiple && input.value.trim()) {
+          hidden.value = input.value.trim();
+          box.appendChild(hidden);
+        } else if (!multiple && !hidden.value && input.value.trim()) hidden.value = input.value.trim();
       });
     }
   }
