@@ -64,7 +64,7 @@ def test_deleting_a_person_answers(office):
 def test_web_delete_of_a_unit_in_use_says_what_uses_it(office):
     unit = _unit_in_use()
     projects = Project.objects.filter(unit=unit).count()
-    r = office.post(reverse("org:unit_delete", args=[unit.pk]), follow=True)
+    r = office.post(reverse("org:unit_delete", args=[unit.pk]), {"confirm": "1"}, follow=True)
     assert r.status_code == 200
     text = r.content.decode()
     assert f"{projects} 个项目" in text and "不能删除" in text
