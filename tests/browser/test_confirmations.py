@@ -18,11 +18,26 @@ LOGIN = "xf-office"
 PHONE = {"width": 375, "height": 740}
 
 
+DESKTOP = {"width": 1366, "height": 900}
+
+
 @pytest.fixture
 def office_phone(chromium, live_server, xinfeng_world):
-    context = chromium.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
+    yield from _office(chromium, live_server, phone=True)
+
+
+@pytest.fixture
+def office_desktop(chromium, live_server, xinfeng_world):
+    yield from _office(chromium, live_server, phone=False)
+
+
+def _office(chromium, live_server, *, phone: bool):
+    if phone:
+        context = chromium.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+        )
+    else:
+        context = chromium.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
@@ -41,7 +56,28 @@ def office_phone(chromium, live_server, xinfeng_world):
 
 def _no_sideways_scroll(page):
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways on a 375 px phone: {width}px"
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width}px"
+
+
+def test_the_publish_dialog_on_a_desktop(office_desktop, live_server, xinfeng_world, artifacts):
+    from zhaoshang.assessment import services
+    from zhaoshang.assessment.models import AssessmentRun
+
+    run = services.run(xinfeng_world, "2024-05")
+    page = office_desktop
+    page.goto(f"{live_server.url}/assessment/assessmentrun/{run.pk}/")
+    page.click("button:has-text('发布并锁定')")
+    dialog = page.locator("dialog.confirm-dialog")
+    dialog.wait_for(state="visible")
+    box = dialog.locator("article").bounding_box()
+    assert box["width"] <= 34 * 16 + 1 and box["x"] > 0  # a readable box in the middle, not a strip
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(artifacts / "desktop-publish-confirm.png"))
+    page.keyboard.press("Escape")  # closes the dialog as 取消 does
+    dialog.wait_for(state="hidden")
+    run.refresh_from_db()
+    assert run.status == AssessmentRun.Status.DRAFT
+    assert not page.errors, page.errors
 
 
 def test_publishing_asks_in_a_dialog_first(office_phone, live_server, xinfeng_world, artifacts):

@@ -197,7 +197,7 @@ def publish_confirmation(run, versions=None) -> Confirmation:
     if versions is None:
         versions = AssessmentRun.objects.filter(policy=run.policy, period=run.period)
     items = [
-        f"本期（{run.period}）的得分和名次以本版为准，之后不能再修改；如需更正，只能另算新版本并填写更正理由"
+        f"本期（{zh.period(run.period)}）的得分和名次以本版为准，之后不能再修改；如需更正，只能另算新版本并填写更正理由"
     ]
     items += [
         f"已发布的第{v.version}版将被取代（保留备查）"
@@ -208,7 +208,7 @@ def publish_confirmation(run, versions=None) -> Confirmation:
     if run.notes:
         items.append(f"本版有 {len(run.notes)} 条数据提示，请确认已核对")
     return Confirmation(
-        title=f"发布并锁定：{run.policy.title} {run.period} 第{run.version}版",
+        title=f"发布并锁定：{run.policy.title} {zh.period(run.period)} 第{run.version}版",
         message="发布后本期结果锁定，不能再修改。",
         items=items,
         button="确认发布并锁定",
