@@ -810,7 +810,15 @@ def csrf_failure(request, reason=""):
 
 def error_500(request):
     # No request context: whatever failed (often the database) must not fail the error page too.
-    from django.http import HttpResponseServerError
+    from django.http import HttpResponseServerError, JsonResponse
     from django.template import loader
 
+    from .hardening import _wants_json
+
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "服务器处理出错，已记录。请稍后查看操作是否已保存后再重试，或联系系统管理员。"},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return HttpResponseServerError(loader.render_to_string("core/error_500.html"))
