@@ -11,6 +11,7 @@ emptied the database since).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from pathlib import Path
@@ -44,9 +45,9 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture
-def chromium():
-    """A headless Chromium, or a skip that says what is missing."""
+@contextlib.contextmanager
+def _launched():
+    """A headless Chromium under Playwright, or a skip that says what is missing."""
     reason = missing()
     if reason:
         pytest.skip(reason)
@@ -62,17 +63,33 @@ def chromium():
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
             except Error as exc:
                 pytest.skip(f"{CHROMIUM} does not start under Playwright: {exc}")
-            violations = _watch_csp(browser)
             yield browser
             browser.close()
-            # Every page a browser test opens is held to the Content-Security-Policy
-            # (docs/hardening.md): a refused inline script or style fails the test.
-            assert not violations, "Content-Security-Policy 拒绝了页面上的内容：\n" + "\n".join(violations)
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def chromium():
+    """A headless Chromium, or a skip that says what is missing."""
+    with _launched() as browser:
+        violations = _watch_csp(browser)
+        yield browser
+        # Every page a browser test opens is held to the Content-Security-Policy
+        # (docs/hardening.md): a refused inline script or style fails the test.
+        assert not violations, "Content-Security-Policy 拒绝了页面上的内容：\n" + "\n".join(violations)
+
+
+@pytest.fixture(scope="module")
+def module_chromium():
+    """One headless Chromium for every test of a module (each test opens its own context). The
+    module's tests watch the console themselves (test_daily_path.py: any console error fails a
+    step, a refusal of the Content-Security-Policy among them)."""
+    with _launched() as browser:
+        yield browser
 
 
 def _watch_csp(browser) -> list[str]:
