@@ -20,7 +20,10 @@ from pypinyin.converter import DefaultConverter
 from pypinyin.core import Pinyin
 from pypinyin.seg.simpleseg import simple_seg
 
+from zhaoshang.core.fields import LONG_TEXT
+
 KEY_FIELD = "search_key"
+KEY_MAX_LENGTH = LONG_TEXT  # the stored key's bound
 _ALNUM = re.compile(r"[0-9a-z]+")
 # Words of a query: runs of Chinese characters, or of anything else that is not a space.
 _WORDS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u9fff\uf900-\ufaff]+")
@@ -84,9 +87,15 @@ def search_key(*names) -> str:
         elif n:
             flat.append(n)
     parts: list[str] = []
+    length = 0
     for n in flat:
         for p in pinyin_parts(n):
             if p and p not in parts:
+                # The stored column is bounded (KEY_MAX_LENGTH, as every text field is); a record
+                # with that many names keeps the key of its first ones rather than failing to save.
+                if length + len(p) + (1 if parts else 0) > KEY_MAX_LENGTH:
+                    return " ".join(parts)
+                length += len(p) + (1 if parts else 0)
                 parts.append(p)
     return " ".join(parts)
 

@@ -13,7 +13,7 @@ from django.db import models
 from zhaoshang.core.fields import LONG_TEXT, REASON, BoundedTextField, EncryptedCharField
 from zhaoshang.core.models import ChangeLoggedModel
 from zhaoshang.core.scoping import ScopedQuerySet
-from zhaoshang.core.search import search_key
+from zhaoshang.core.search import KEY_MAX_LENGTH, search_key
 from zhaoshang.core.uploads import validate_evidence
 from zhaoshang.core.validators import non_negative, validate_sensible_date
 from zhaoshang.org.models import JurisdictionOwned, Team, Unit
@@ -148,7 +148,7 @@ class Enterprise(PrivateRecord):
         "复工复产日期", null=True, blank=True, validators=[validate_sensible_date]
     )
     # Full pinyin and initials of the names (core/search.py), kept by save() and the bulk paths.
-    search_key = models.TextField("拼音检索键", blank=True, editable=False)
+    search_key = BoundedTextField("拼音检索键", max_length=KEY_MAX_LENGTH, blank=True, editable=False)
 
     changelog_exclude = ("created", "updated", "search_key")
     # What the search (core/search.py) matches as typed, besides the key.
@@ -397,7 +397,7 @@ class Project(PrivateRecord):
         validators=[non_negative],
     )
     # Full pinyin and initials of the name (core/search.py), kept by save() and the bulk paths.
-    search_key = models.TextField("拼音检索键", blank=True, editable=False)
+    search_key = BoundedTextField("拼音检索键", max_length=KEY_MAX_LENGTH, blank=True, editable=False)
 
     changelog_exclude = ("created", "updated", "search_key")
     search_fields = ("name",)

@@ -360,3 +360,12 @@ def test_projects_signed_at_an_event_picked_by_pk_or_typed_name(client, users, w
     )
     assert r.status_code == 400
     assert f'name="projects_signed" value="{world["project"].pk}" checked' in r.content.decode()
+
+
+def test_the_stored_key_keeps_within_its_column_bound():
+    from zhaoshang.core.search import KEY_MAX_LENGTH, search_key
+
+    names = [f"第{i}号赣州稀土新材料有限公司" for i in range(2000)]
+    key = search_key("赣州稀土", names)
+    assert len(key) <= KEY_MAX_LENGTH
+    assert key.startswith("ganzhouxitu gzxt")
