@@ -165,7 +165,7 @@ def test_team_page_shows_attachment_1_row(client, users):
 
 def test_404_and_403_pages_are_chinese(client, users):
     client.force_login(users["xf-leader"])
-    assert "页面不存在" in client.get("/org/unit/999999/").content.decode()
+    assert "页面或记录不存在" in client.get("/org/unit/999999/").content.decode()
 
 
 def test_demo_data_is_reproducible(db):
