@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
 MAX_CHOICES = 300
@@ -18,6 +19,14 @@ def _choice_count(qs, user) -> int:
 
     key = f"zs:choices:{qs.model._meta.label_lower}:{getattr(user, 'pk', None)}"
     return cache.get_or_set(key, qs.count, CHOICE_COUNT_SECONDS)
+
+
+class AnyYesNo(forms.NullBooleanSelect):
+    """A yes/no filter's choices as a list page reads them: 全部 (not Django's 未知), 是, 否."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", "全部"), ("true", "是"), ("false", "否"))
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -42,6 +51,10 @@ class SearchFilterSet(django_filters.FilterSet):
             # so without their labels (the field's verbose_name); this copy builds them again.
             if getattr(f, "_field", None) is not None and f._field.label is None:
                 del f._field
+        for f in self.filters.values():
+            if isinstance(f, django_filters.BooleanFilter) and "widget" not in f.extra:
+                f.extra["widget"] = AnyYesNo
+                f.__dict__.pop("_field", None)
         for name, f in list(self.filters.items()):
             qs = getattr(f, "queryset", None)
             if qs is None or not hasattr(qs, "visible_to"):

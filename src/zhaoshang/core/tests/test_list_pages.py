@@ -127,3 +127,17 @@ def test_a_header_is_escaped_in_its_label(client, users, monkeypatch):
     client.force_login(users["xf-office"])
     html = client.get(reverse("ledger:project_list")).content.decode()
     assert 'data-label="名称&quot;&lt;b&gt;"' in html and 'data-label="名称"<b>' not in html
+
+
+def test_a_yes_no_filter_offers_all_yes_and_no(client, users):
+    client.force_login(users["xf-team"])
+    html = client.get(reverse("fieldwork:report_list") + "?_filters=1").content.decode()
+    select = re.search(r'<select name="submitted"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["全部", "是", "否"]
+    # 全部 narrows nothing; 否 keeps only what is not submitted.
+    every = client.get(reverse("fieldwork:report_list")).content.decode()
+    count = re.search(r"共 (\d+) 条", every).group(1)
+    assert (
+        f"共 {count} 条"
+        in client.get(reverse("fieldwork:report_list") + "?submitted=unknown").content.decode()
+    )
