@@ -36,6 +36,15 @@ LOOKUP_MODELS = {
 }
 
 
+def _is_pk(value) -> bool:
+    """Whether a posted value is a record's id: ASCII digits that fit a database integer (str.isdigit
+    is also true of ² and ١٢, which the database refuses)."""
+    if isinstance(value, int):
+        return True
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 class TypeaheadWidget(forms.Widget):
     """A search box (and, with JavaScript, a list of matches and a hidden input holding the pk)."""
 
@@ -51,7 +60,7 @@ class TypeaheadWidget(forms.Widget):
         field = getattr(self.choices, "field", None)
         if field is None or value in (None, ""):
             return None, field
-        if isinstance(value, int) or str(value).isdigit():
+        if _is_pk(value):
             return field.queryset.filter(pk=value).first(), field
         return None, field
 
@@ -94,8 +103,10 @@ class TypeaheadChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip()
-        if value in self.empty_values or isinstance(value, self.queryset.model) or str(value).isdigit():
+        if value in self.empty_values or isinstance(value, self.queryset.model) or _is_pk(value):
             return super().to_python(value)
+        if "\x00" in str(value):
+            raise ValidationError("不能包含空字符", code="null_characters_not_allowed")
         noun = self.queryset.model._meta.verbose_name
         fields = [
             f for f in ("name", "short_name") if any(x.name == f for x in self.queryset.model._meta.fields)
@@ -136,8 +147,8 @@ class TypeaheadMultipleWidget(TypeaheadWidget):
     def render(self, name, value, attrs=None, renderer=None):
         field = getattr(self.choices, "field", None)
         values = [value] if isinstance(value, (str, int)) else list(value or [])
-        pks = [v for v in values if isinstance(v, int) or str(v).isdigit()]
-        typed = "、".join(str(v) for v in values if not (isinstance(v, int) or str(v).isdigit()))
+        pks = [v for v in values if _is_pk(v)]
+        typed = "、".join(str(v) for v in values if not _is_pk(v))
         chosen = list(field.queryset.filter(pk__in=pks)) if field is not None and pks else []
         attrs = self.build_attrs(self.attrs, attrs or {})
         input_id = attrs.pop("id", f"id_{name}")
@@ -175,8 +186,8 @@ class TypeaheadMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def clean(self, value):
         value = list(value or [])
-        names = [v for v in value if not str(v).isdigit()]
-        pks = [v for v in value if str(v).isdigit()]
+        names = [v for v in value if not _is_pk(v)]
+        pks = [v for v in value if _is_pk(v)]
         one = TypeaheadChoiceField(queryset=self.queryset)
         for n in names:
             pks.append(str(one.to_python(n).pk))
@@ -237,7 +248,7 @@ def lookup(request, label: str):
     qs = model.objects.visible_to(request.user)
     if any(f.name == "unit" for f in model._meta.fields):
         qs = qs.select_related("unit")
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL refuses a NUL in text
     fields, related = LOOKUP_MODELS[label]
     rows = list(ranked(search(qs, q, fields, related, request.user), q)[: LIMIT + 1])
     return JsonResponse({"results": [describe(o) for o in rows[:LIMIT]], "more": len(rows) > LIMIT})

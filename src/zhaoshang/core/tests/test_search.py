@@ -369,3 +369,24 @@ def test_the_stored_key_keeps_within_its_column_bound():
     key = search_key("赣州稀土", names)
     assert len(key) <= KEY_MAX_LENGTH
     assert key.startswith("ganzhouxitu gzxt")
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "赣州\x00稀土"])
+def test_a_picker_refuses_odd_input_without_failing(client, users, world, value):
+    """Digits that are not ASCII (² and ١٢ pass str.isdigit), a number no database integer holds
+    and a NUL are refused in Chinese, and the form is shown again — never a 500."""
+    from zhaoshang.fieldwork.models import Activity
+
+    team = world["team"]
+    client.force_login(users["xf-team"])
+    base = {"total_investment": "100", "registered_on": "2024-03-01", "unit": team.lead_unit_id, "team": team.pk,
+            "category": Project.Category.INDUSTRY, "name": "怪输入"}  # fmt: skip
+    n = Project.objects.count()
+    r = client.post(reverse("ledger:project_add"), {**base, "enterprise": value})
+    assert r.status_code == 400 and Project.objects.count() == n
+    event = {"kind": "promotion_event", "date": "2024-06-12", "unit": team.lead_unit_id, "team": team.pk,
+             "leader": "袁炎", "region": "pearl_delta", "place": "深圳", "summary": "推介会"}  # fmt: skip
+    n = Activity.objects.count()
+    r = client.post(reverse("fieldwork:activity_add"), {**event, "projects_signed": [value]})
+    assert r.status_code == 400 and Activity.objects.count() == n
+    assert _lookup(client, "ledger.enterprise", value)["results"] is not None
