@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhaoshang.core.concurrency import VERSION_FIELD, StaleWrite, claim
+from zhaoshang.core.confirm import Confirmation, ask, confirmed
 from zhaoshang.core.scoping import can_change
 from zhaoshang.core.views import Col, ObjectListView, add_version_field, conflict_context, merged_data
 from zhaoshang.org.models import Policy
@@ -222,6 +223,7 @@ def template_edit(request, policy, kind):
             "tables": TABLES,
             "preview": preview,
             "conflict": conflict,
+            "reset_confirmation": reset_confirmation(KINDS[kind]),
         },
         status=status if request.method == "POST" else 200,
     )
@@ -293,10 +295,24 @@ def _placeholder_groups(context) -> list[tuple[str, list[tuple[Placeholder, str]
     return list(groups.items())
 
 
+def reset_confirmation(kind_name: str) -> Confirmation:
+    return Confirmation(
+        title=f"恢复默认{kind_name}模板",
+        message=f"本单位修改过的{kind_name}模板将被删除，改用系统默认模板；删除后无法找回，如需保留请先复制原文。",
+        button="确认恢复默认",
+    )
+
+
 @login_required
 @require_POST
 def template_reset(request, policy, kind):
     p = _template_target(request, policy, kind)
+    if not confirmed(request):  # the button's dialog was not confirmed: the office's text stays
+        return ask(
+            request,
+            reset_confirmation(KINDS[kind]),
+            cancel_url=reverse("bulletins:template_edit", args=[p.name, kind]),
+        )
     BulletinTemplate.objects.filter(policy=p, kind=kind).delete()
     messages.success(request, f"已恢复默认{KINDS[kind]}模板")
     return HttpResponseRedirect(reverse("bulletins:template_edit", args=[p.name, kind]))

@@ -279,10 +279,14 @@ def test_office_edits_a_template_and_the_next_bulletin_uses_it(client, users, te
     bulletin = services.request_bulletin(policy=testland, kind="briefing", period="2024-05")
     assert bulletin.title == "2024年5月招商快报" and bulletin.number == "2024年第1期"
     assert "测试市招商快报" in _docx_text(bulletin.docx.read())
-    assert (
-        client.post(reverse("bulletins:template_reset", args=["testland-2024", "briefing"])).status_code
-        == 302
-    )
+    reset = reverse("bulletins:template_reset", args=["testland-2024", "briefing"])
+    editor = client.get(url).content.decode()
+    assert "data-confirm" in editor and "本单位修改过的工作简报模板将被删除" in editor  # the dialog says it
+    # Without the dialog's 确认 nothing is deleted: the page asks again.
+    asked = client.post(reset)
+    assert asked.status_code == 400 and "确认恢复默认" in asked.content.decode()
+    assert BulletinTemplate.objects.filter(policy=testland, kind="briefing").exists()
+    assert client.post(reset, {"confirm": "1"}).status_code == 302
     assert not BulletinTemplate.objects.filter(policy=testland, kind="briefing").exists()
 
 
