@@ -160,6 +160,25 @@ def test_moving_a_project_back_asks_and_says_what_is_cleared(client, users):
     assert project.stage == Project.Stage.NEGOTIATING and project.stage_changes.count() == before + 1
 
 
+def test_the_evidence_of_a_move_back_is_chosen_on_the_asking_page_and_kept(client, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user = users["xf-office"]
+    project = _signed_project(user)
+    client.force_login(user)
+    url = reverse("ledger:project_stage", args=[project.pk])
+    data = {"stage": "negotiating", "on": date.today().isoformat(), "reason": "对方暂缓投资"}
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    asked = client.post(url, {**data, "evidence": SimpleUploadedFile("暂缓函.pdf", pdf)}).content.decode()
+    # The browser cannot carry the file over: the asking page offers the input itself.
+    assert 'enctype="multipart/form-data"' in asked and 'type="file" name="evidence"' in asked
+    assert "请在此重新选择" in asked and "请返回上一页重新选择" not in asked
+    confirmed = {**data, "confirm": "1", "evidence": SimpleUploadedFile("暂缓函.pdf", pdf)}
+    assert client.post(url, confirmed).status_code == 302
+    change = project.stage_changes.order_by("-pk").first()
+    assert change.to_stage == Project.Stage.NEGOTIATING and change.evidence.name.endswith(".pdf")
+
+
 def test_ending_a_project_asks_and_a_step_forward_does_not(client, users):
     from zhaoshang.ledger import services
 

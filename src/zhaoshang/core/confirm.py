@@ -40,9 +40,12 @@ def ask(
     status: int = 400,
     action: str | None = None,
     keep: Iterable[str] | None = None,
+    files: dict[str, str] | None = None,
 ):
     """The page that asks, with nothing done: every field posted (or those named in `keep`) is
-    posted again with confirm=1. A file cannot be carried; the page says so if one was sent."""
+    posted again with confirm=1. A browser cannot carry a chosen file over to another page: the
+    file inputs named in `files` ({name: label}) are offered again on the asking page itself, so
+    the file is chosen there and goes with the confirmation; other files sent are named as dropped."""
     names = (
         list(keep)
         if keep is not None
@@ -58,7 +61,8 @@ def ask(
             "hidden": hidden,
             "action": action or request.get_full_path(),
             "cancel_url": cancel_url,
-            "files_dropped": bool(request.FILES),
+            "file_inputs": [(name, label, name in request.FILES) for name, label in (files or {}).items()],
+            "files_dropped": any(name not in (files or {}) for name in request.FILES),
         },
         status=status,
     )

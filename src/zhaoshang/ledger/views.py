@@ -286,7 +286,11 @@ def project_stage(request, pk):
         if asking is not None and form.cleaned_data["reason"].strip() and not confirmed(request):
             # Going back or ending: said and confirmed before anything is written.
             return ask(
-                request, asking, cancel_url=reverse("ledger:project_detail", args=[project.pk]), status=200
+                request,
+                asking,
+                cancel_url=reverse("ledger:project_detail", args=[project.pk]),
+                status=200,
+                files={"evidence": str(form.fields["evidence"].label)},
             )
         if form.is_valid():
             try:
