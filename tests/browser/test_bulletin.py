@@ -50,7 +50,9 @@ def test_office_generates_a_battle_report_downloads_and_opens_it(
         page.click("summary:has-text('生成战报、简报或通报')")
     form.locator("select[name=policy]").select_option("xinfeng-2024")
     form.locator("select[name=kind]").select_option("monthly")
-    form.locator("input[name=period]").fill("2024-Q2")
+    # The period is picked as an office says it: 2024年, then 第二季度 (posts 2024-Q2).
+    form.locator("select[name=period_0]").select_option("2024")
+    form.locator("select[name=period_1]").select_option(label="第二季度")
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/bulletins/\d+/$"))
     page.wait_for_selector("a:has-text('下载 Word')")

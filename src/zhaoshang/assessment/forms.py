@@ -41,11 +41,11 @@ class RunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["policy"].choices = [(p.name, f"{p.title}（{p.name}）") for p in policies]
         self.fields["period"].widget = PeriodWidget(
-            years=_policy_years(policies), named=_named_periods(policies)
+            years=policy_years(policies), named=named_periods(policies)
         )
 
 
-def _policy_years(policies) -> list[int]:
+def policy_years(policies) -> list[int]:
     """The years the policies run over (newest first), or the years around today."""
     years: set[int] = set()
     for p in policies:
@@ -54,7 +54,7 @@ def _policy_years(policies) -> list[int]:
     return sorted(years, reverse=True) or years_around()
 
 
-def _named_periods(policies) -> list:
+def named_periods(policies) -> list:
     """The policies' own periods that are no year, half, quarter or month (百日攻坚, a campaign), by
     policy: what the third drop-down of the run form's period offers."""
     groups = []

@@ -1,5 +1,8 @@
 from django import forms
 
+from zhaoshang.assessment.forms import named_periods, policy_years
+from zhaoshang.core.period_widget import PeriodWidget
+
 from .document import KINDS
 from .models import BulletinTemplate
 
@@ -10,12 +13,17 @@ class BulletinForm(forms.Form):
     period = forms.CharField(
         label="时期",
         max_length=40,
-        help_text="如 2024-06（月）、2024-Q2（季度）、2024（全年）、2023-06..2023-08",
+        help_text="选择年度，再选全年、半年、季度或月份；或选政策文件中的时期",
     )
 
     def __init__(self, *args, policies=(), **kwargs):
         super().__init__(*args, **kwargs)
+        policies = list(policies)
         self.fields["policy"].choices = [(p.name, f"{p.title}（{p.jurisdiction.name}）") for p in policies]
+        # The same picker as the assessment's run form; the value posted is the period key.
+        self.fields["period"].widget = PeriodWidget(
+            years=policy_years(policies), named=named_periods(policies)
+        )
 
 
 class TemplateForm(forms.ModelForm):

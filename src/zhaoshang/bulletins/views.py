@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhaoshang.core import zhformat as zh
 from zhaoshang.core.concurrency import VERSION_FIELD, StaleWrite, claim
 from zhaoshang.core.confirm import Confirmation, ask, confirmed
 from zhaoshang.core.scoping import can_change
@@ -41,7 +42,7 @@ class BulletinListView(ObjectListView):
         Col("标题", "title", link=True),
         Col("类别", "kind", sort="kind"),
         Col("期号/文号", "number"),
-        Col("时期", "period", sort="period"),
+        Col("时期", lambda b: zh.period(b.period), sort="period"),
         Col("状态", "status", sort="status"),
         Col("生成时间", "created", sort="created"),
     ]

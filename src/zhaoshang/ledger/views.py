@@ -331,7 +331,7 @@ class InvestmentListView(ObjectListView):
     template_name = "ledger/investment_list.html"
     columns = [
         Col("项目", "project", link=True),
-        Col("月份", lambda i: f"{i.month:%Y-%m}", sort="month"),
+        Col("月份", lambda i: zh.period(f"{i.month:%Y-%m}"), sort="month"),
         Col("实际进资（万元）", lambda x: zh.amount_cell(x.amount), sort="amount"),
         Col("计入单位", "unit"),
         Col("计入团队", "team"),
@@ -352,7 +352,7 @@ class InvestmentDetailView(ObjectDetailView):
     select_related = ("project", "unit", "team")
     fields = [
         Col("项目", "project"),
-        Col("月份", lambda i: f"{i.month:%Y-%m}"),
+        Col("月份", lambda i: zh.period(f"{i.month:%Y-%m}")),
         Col("实际进资（万元）", lambda x: zh.amount_cell(x.amount)),
         Col("计入单位", "unit"),
         Col("计入团队", "team"),

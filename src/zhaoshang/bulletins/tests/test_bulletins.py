@@ -205,6 +205,20 @@ def test_office_generates_from_the_page_and_downloads(client, users, testland):
     assert client.get(reverse("bulletins:bulletin_download", args=[bulletin.pk, "exe"])).status_code == 404
 
 
+def test_the_period_is_picked_by_year_and_part_and_listed_as_an_office_writes_it(client, users, testland):
+    client.force_login(users["tl-office"])
+    page = client.get(reverse("bulletins:bulletin_list")).content.decode()
+    assert 'name="period_0"' in page and "第二季度" in page and 'name="period"' not in page
+    response = client.post(
+        reverse("bulletins:bulletin_new"),
+        {"policy": "testland-2024", "kind": "monthly", "period_0": "2024", "period_1": "Q2"},
+    )
+    assert response.status_code == 302
+    assert Bulletin.objects.get(policy=testland, kind="monthly").period == "2024-Q2"
+    listed = client.get(reverse("bulletins:bulletin_list")).content.decode()
+    assert "2024年第二季度" in listed and ">2024-Q2<" not in listed
+
+
 def test_queued_bulletin_page_polls_its_progress(client, users, testland, settings):
     settings.ZHAOSHANG_WORKER = True
     bulletin = services.request_bulletin(policy=testland, kind="monthly", period="2024-05")
