@@ -94,7 +94,10 @@ class ProjectFilterSet(SearchFilterSet):
 
 
 class InvestmentFilterSet(SearchFilterSet):
-    search_fields = ("project__name",)
+    def search(self, queryset, name, value):
+        # The project as its own list finds it: by name, full pinyin or initials.
+        return queryset.filter(matches(value, ("name",), prefix="project__")) if value.strip() else queryset
+
     month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label="月份起")
     month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label="月份止")
 
@@ -104,7 +107,12 @@ class InvestmentFilterSet(SearchFilterSet):
 
 
 class OwnershipClaimFilterSet(SearchFilterSet):
-    search_fields = ("enterprise__name", "reason")
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            matches(value, ("name",), prefix="enterprise__") | Q(reason__icontains=value.strip())
+        )
 
     class Meta:
         model = OwnershipClaim
@@ -138,7 +146,7 @@ class ContractObligationFilterSet(SearchFilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return (
-            queryset.filter(Q(project__name__icontains=value) | Q(content__icontains=value))
+            queryset.filter(matches(value, ("name",), prefix="project__") | Q(content__icontains=value))
             if value
             else queryset
         )
@@ -168,7 +176,8 @@ class ProjectPartnerFilterSet(SearchFilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(project__name__icontains=value) | Q(enterprise__in=_named_enterprises(self.request, value))
+            matches(value, ("name",), prefix="project__")
+            | Q(enterprise__in=_named_enterprises(self.request, value))
         )
 
     class Meta:

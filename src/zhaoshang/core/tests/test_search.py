@@ -104,6 +104,25 @@ def test_list_pages_and_api_search_by_pinyin(client, users, world):
         assert world["project"].name not in client.get(url, {"q": "xfdz"}).content.decode()
 
 
+def test_lists_of_a_projects_records_find_the_project_by_pinyin(client, users, world):
+    from datetime import date
+
+    from zhaoshang.ledger.models import ContractObligation, Investment
+
+    team = world["team"]
+    Investment.objects.create(project=world["project"], jurisdiction=team.jurisdiction, month=date(2024, 5, 1),
+                              amount="100", unit=team.lead_unit, team=team)  # fmt: skip
+    ContractObligation.objects.create(project=world["project"], content="按期投产",
+                                      kind=ContractObligation._meta.get_field("kind").choices[0][0],
+                                      due_on=date(2025, 6, 30))  # fmt: skip
+    client.force_login(users["xf-team"])
+    for route in ("ledger:investment_list", "ledger:contractobligation_list"):
+        url = reverse(route)
+        found = client.get(url, {"q": "xtxcl"}).content.decode()
+        assert world["project"].name in found and "共 0 条" not in found, route
+        assert "共 0 条" in client.get(url, {"q": "xfdzkj"}).content.decode(), route
+
+
 def test_every_entry_path_sets_the_key(client, users, world):
     # Model save, and again on a rename.
     ent = world["ent"]
