@@ -98,6 +98,16 @@ def test_admins_see_no_business_rows(admins, county):
 # --- the system administrator's accounts -------------------------------------------------------
 
 
+def test_the_account_lists_read_as_cards_on_a_phone(client, admins, county):
+    # The same card markup as every list page (core/object_list.html; app.css under 600 px).
+    get_user_model().objects.create_user("clerk-card", password="Zs-long-enough-2026")
+    for role, url in ((Role.SYSTEM_ADMIN, "/system/"), (Role.SECURITY_ADMIN, "/security/")):
+        client.force_login(admins[role])
+        html = client.get(url).content.decode()
+        assert '<table class="list-table">' in html and 'data-label="角色"' in html, url
+        assert '<td class="card-title">clerk-card</td>' in html, url
+
+
 def test_system_admin_creates_an_account_with_a_business_role(client, admins, county):
     unit = Unit.objects.create(jurisdiction=county, name="商务局", kind="department")
     client.force_login(admins[Role.SYSTEM_ADMIN])
