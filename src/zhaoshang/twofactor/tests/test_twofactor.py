@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.core.roles import Role
 from zhaoshang.core.testing import make_admin
+from zhaoshang.engine import find_policy, load_policy
 from zhaoshang.org.models import Jurisdiction, Membership, Policy, Team
 from zhaoshang.twofactor import services
 from zhaoshang.twofactor.apps import check_required_roles
@@ -38,7 +39,9 @@ class World:
         self.county = Jurisdiction.objects.create(code="970101", name="二次验证测试县", level="county")
         policy = Policy.objects.create(
             jurisdiction=self.county, name="tf-test", title="二次验证测试", issuer="测试", source="测试", office="测试办",
-            start=date(2024, 1, 1), end=date(2024, 12, 31), content_json="{}", content_hash="-",
+            start=date(2024, 1, 1), end=date(2024, 12, 31), content_hash="-",
+            # A real policy's content: the home page reads its reporting calendar.
+            content_json=load_policy(find_policy("xinfeng-2024")).model_dump_json(),
             loaded_at=timezone.now(),
         )  # fmt: skip
         self.team = Team.objects.create(
