@@ -181,9 +181,23 @@ def test_htmx_keeps_its_indicator_styles_out_of_the_page(client, db):
 # --- rate limits ------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def still_clock(monkeypatch):
+    """django-ratelimit counts in windows that end at a moment of their own (per key); requests
+    of a slow run that straddle that moment would start counting afresh and never reach the
+    limit. The limit's clock stands still for these tests."""
+    import time
+    import types
+
+    import django_ratelimit.core as ratelimit
+
+    now = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: now))
+
+
 @pytest.mark.django_db
 @override_settings(ZHAOSHANG_LOGIN_RATE="3/m")
-def test_login_is_limited_per_address_and_per_user_name(client):
+def test_login_is_limited_per_address_and_per_user_name(client, still_clock):
     get_user_model().objects.create_user("rl-login", password="right-password-1")
     for _ in range(3):
         assert client.post(reverse("login"), {"username": "rl-login", "password": "wrong"}).status_code == 200
@@ -210,7 +224,7 @@ def test_login_is_limited_per_address_and_per_user_name(client):
 
 @pytest.mark.django_db
 @override_settings(ZHAOSHANG_API_RATE="4/m")
-def test_the_api_is_limited_per_user_with_a_json_answer(client, users):
+def test_the_api_is_limited_per_user_with_a_json_answer(client, users, still_clock):
     client.force_login(users["xf-team"])
     for _ in range(4):
         assert client.get("/api/projects/").status_code == 200
@@ -225,7 +239,7 @@ def test_the_api_is_limited_per_user_with_a_json_answer(client, users):
 
 @pytest.mark.django_db
 @override_settings(ZHAOSHANG_API_RATE="2/m")
-def test_the_api_counts_a_token_as_itself(client, users):
+def test_the_api_counts_a_token_as_itself(client, users, still_clock):
     from zhaoshang.api import tokens
 
     user = users["xf-team"]
@@ -238,7 +252,7 @@ def test_the_api_counts_a_token_as_itself(client, users):
 
 @pytest.mark.django_db
 @override_settings(ZHAOSHANG_EXPORT_RATE="2/m")
-def test_exports_and_downloads_are_limited_per_user(client, users):
+def test_exports_and_downloads_are_limited_per_user(client, users, still_clock):
     client.force_login(users["xf-team"])
     url = reverse("exchange:template", args=["projects"])
     assert client.get(url).status_code == 200
