@@ -25,6 +25,41 @@ PHONE = {"width": 375, "height": 740}
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: drives headless Chromium against the live server")
+    # One request at a time in the live server (see SerialWSGIServer).
+    from django.test.testcases import LiveServerThread
+
+    LiveServerThread.server_class = _serial_server_class()
+
+
+def _serial_server_class():
+    """The live server's threads take turns at the application. With the in-memory SQLite
+    database of the test run, every request thread shares the test's one connection; two requests
+    at once (a page whose htmx search is still under way as the next page loads) used that
+    connection together and both hung inside SQLite, stopping the run. Connections stay
+    threaded, so a browser's kept-alive connections never wait on each other's idle time."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+
+    class SerialWSGIServer(ThreadedWSGIServer):
+        turn = threading.Lock()
+
+        def get_app(self):
+            app = super().get_app()
+
+            def one_at_a_time(environ, start_response):
+                with self.turn:
+                    result = app(environ, start_response)
+                    try:
+                        return [b"".join(result)]  # read whole while it holds the turn
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+
+            return one_at_a_time
+
+    return SerialWSGIServer
 
 
 def missing() -> str | None:
