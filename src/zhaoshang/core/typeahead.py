@@ -45,6 +45,14 @@ def _is_pk(value) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
+def _lookup_target(field) -> tuple[str, str]:
+    """The lookup endpoint a picker asks, and the noun it names its records by."""
+    if field is None:
+        return "", ""
+    model = field.queryset.model
+    return reverse("lookup", args=[model._meta.label_lower]), model._meta.verbose_name
+
+
 class TypeaheadWidget(forms.Widget):
     """A search box (and, with JavaScript, a list of matches and a hidden input holding the pk)."""
 
@@ -72,9 +80,7 @@ class TypeaheadWidget(forms.Widget):
             text, pk = ("" if value is None else str(value)), ""
         attrs = self.build_attrs(self.attrs, attrs or {})
         input_id = attrs.pop("id", f"id_{name}")
-        model = field.queryset.model if field is not None else None
-        url = reverse("lookup", args=[model._meta.label_lower]) if model is not None else ""
-        noun = model._meta.verbose_name if model is not None else ""
+        url, noun = _lookup_target(field)
         required = " required" if attrs.pop("required", False) else ""
         return format_html(
             '<div class="typeahead" data-typeahead data-url="{url}">'
@@ -152,9 +158,7 @@ class TypeaheadMultipleWidget(TypeaheadWidget):
         chosen = list(field.queryset.filter(pk__in=pks)) if field is not None and pks else []
         attrs = self.build_attrs(self.attrs, attrs or {})
         input_id = attrs.pop("id", f"id_{name}")
-        model = field.queryset.model if field is not None else None
-        url = reverse("lookup", args=[model._meta.label_lower]) if model is not None else ""
-        noun = model._meta.verbose_name if model is not None else ""
+        url, noun = _lookup_target(field)
         boxes = format_html_join(
             "",
             '<li><label><input type="checkbox" name="{}" value="{}" checked> {}</label></li>',
