@@ -271,8 +271,8 @@ def test_clerk_uses_every_lists_filters(day):
         assert chip.is_visible(), f"{path}: no chip for {choice}"
         day.step(f"{slug}-filtered")
         chip.click()
-        day.settle()
         page.wait_for_function(f"() => !new URL(location.href).searchParams.get('{field}')")
+        day.settle()
         assert day.count() == total
         day.step(f"{slug}-chip-removed")
 
