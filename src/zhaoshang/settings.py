@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "zhaoshang.assessment",
     "zhaoshang.dashboards",
     "zhaoshang.bulletins",
+    "zhaoshang.supervision",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",

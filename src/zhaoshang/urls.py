@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessment/", include("zhaoshang.assessment.urls")),
     path("dashboards/", include("zhaoshang.dashboards.urls")),
     path("bulletins/", include("zhaoshang.bulletins.urls")),
+    path("supervision/", include("zhaoshang.supervision.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

@@ -834,11 +834,52 @@ class Deadline(RuleBase):
     flag: FlagKind = "overdue"
 
 
+class DutyProof(Strict):
+    """What in the platform's own records shows a duty done for a holder and period, so the
+    obligation closes itself (supervision/duties.py reads it):
+    - `activity`: at least `min_count` field activities of `kind` (a monthly 调度会议 is
+      `kind: meeting`) by the holder within the period, whose summary contains one of
+      `keywords` when given;
+    - `report`: the holder's periodic report `calendar` (a calendar key) for the period submitted;
+    - `bulletin`: at least `min_count` bulletins of `kind` published in the period;
+    - `assessment`: an assessment of the policy published for a span ending in the period."""
+
+    source: Literal["activity", "report", "bulletin", "assessment"]
+    kind: Key | None = None
+    calendar: Key | None = None
+    keywords: list[Text] = []
+    min_count: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.source == "report" and not self.calendar:
+            raise ValueError("以报送证明的职责须给出 calendar（报送事项）")
+        if self.source == "activity" and not self.kind:
+            raise ValueError("以活动证明的职责须给出 kind（活动类别，如 meeting）")
+        return self
+
+
 class Duty(RuleBase):
-    """An obligation the document states without a measure; shown, not scored."""
+    """An obligation the document states without a measure: not scored, but tracked. It becomes
+    one obligation per holder and period (supervision app): each holder of `group` (none: the
+    office of the jurisdiction) for each `cadence` period within the policy's span (`once`: one,
+    due on `due_on`, else at the span's end). A cadence obligation is due `due_working_days`
+    working days after its period ends (0: the period's last working day). `proof` lets the
+    platform's records close it; otherwise the holder marks it done with evidence, or the office
+    marks it 不适用 with a reason."""
 
     type: Literal["duty"]
     group: Key | None = None
+    cadence: Literal["once", "weekly", "monthly", "quarterly", "half_yearly", "yearly"] = "once"
+    due_on: date | None = None
+    due_working_days: int = Field(default=0, ge=0, le=60)
+    proof: DutyProof | None = None
+
+    @model_validator(mode="after")
+    def _due(self):
+        if self.due_on is not None and self.cadence != "once":
+            raise ValueError("按周期的职责以 due_working_days 定截止日，不能给 due_on")
+        return self
 
 
 Rule = Annotated[
@@ -1118,6 +1159,8 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
             need("时期", r.period, periods, (*base, "period"))
         if isinstance(r, Growth):
             need("时期", r.over, periods, (*base, "over"))
+        if isinstance(r, Duty) and r.proof is not None:
+            need("报送事项", r.proof.calendar, {c.key for c in p.calendar}, (*base, "proof", "calendar"))
         if isinstance(r, TransferSplit):
             for j, m in enumerate(r.indicator_metrics):
                 metric_ok(m, (*base, "indicator_metrics", j))
