@@ -76,8 +76,9 @@ def test_office_inserts_a_placeholder_sees_the_preview_and_saves(
     page.locator("#tpl-preview").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"bulletin-template-editor-{size}.png"), full_page=True)
 
-    page.click("#tpl-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/bulletins/templates/xinfeng-2024/monthly/$"))
+    # Saved, the editor comes back at the address it had: the wait is for that navigation.
+    with page.expect_navigation(url=re.compile(r"/bulletins/templates/xinfeng-2024/monthly/$")):
+        page.click("#tpl-form button[type=submit]")
     page.locator("text=已保存每月战报模板").wait_for()
     saved = BulletinTemplate.objects.get(policy=xinfeng_world, kind="monthly")
     assert saved.body.rstrip().endswith("本月在库：【在库项目总数】")

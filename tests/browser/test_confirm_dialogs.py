@@ -148,9 +148,16 @@ def test_an_over_size_file_is_refused_before_sending_and_the_form_keeps_its_text
     note = page.locator(".upload-limit-error")
     note.wait_for(state="visible")
     assert "超过上限 1 KB" in note.inner_text()
+    # Never sent: no request leaves (a sent form would keep this address until the server answered,
+    # so the address alone cannot tell), and the page is the same document.
+    sent = []
+    page.on("request", lambda r: r.method == "POST" and sent.append(r.url))
+    page.evaluate("() => { window.zsSamePage = true; }")
     page.click("main form button:has-text('保存')")
     page.wait_for_timeout(500)
-    assert page.url.endswith(f"/ledger/project/{project.pk}/stage/")  # never sent
+    assert not sent, sent
+    assert page.evaluate("() => window.zsSamePage === true")
+    assert page.url.endswith(f"/ledger/project/{project.pk}/stage/")
     assert page.input_value("textarea[name=reason]") == "佐证材料过大测试"
     page.screenshot(path=str(artifacts / "phone-upload-too-large.png"), full_page=True)
     assert project.stage_changes.count() == before

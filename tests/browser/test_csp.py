@@ -6,6 +6,8 @@ page also carries the header and draws what it should."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -59,8 +61,15 @@ def _walk(page, base, user, policy):
         page.wait_for_load_state("networkidle")
 
     # An htmx search on a list page: the indicator and the swapped rows stay within the policy.
+    # htmx searches after a pause in typing: the wait is for that search's answer and the address
+    # it pushes (the page was idle before it began), then for what the swap loads.
     page.goto(base + reverse("ledger:project_list"))
-    page.fill("input[name=q]", "科技")
+    with page.expect_response(
+        lambda r: r.request.headers.get("hx-request") == "true" and "q=" in r.url
+    ) as searched:
+        page.fill("input[name=q]", "科技")
+    assert searched.value.ok, searched.value.status
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == ["科技"])
     page.wait_for_load_state("networkidle")
 
     # The dashboard: every chart drawn by ECharts, and a tooltip shown over one.
@@ -105,8 +114,9 @@ def test_an_inline_style_would_be_caught(chromium, live_server, transactional_db
     context = chromium.new_context()
     page = context.new_page()
     page.goto(live_server.url + reverse("login"))
-    page.evaluate("""document.body.insertAdjacentHTML("beforeend", '<p style="color: red">x</p>')""")
-    page.wait_for_timeout(300)
+    # The refusal reaches the test as a console message, some time after the script ran.
+    with page.expect_console_message(lambda m: m.type == "error" and "Content Security Policy" in m.text):
+        page.evaluate("""document.body.insertAdjacentHTML("beforeend", '<p style="color: red">x</p>')""")
     context.close()
     assert any("style" in v and "/login/" in v for v in chromium.csp_violations), chromium.csp_violations
     chromium.csp_violations.clear()

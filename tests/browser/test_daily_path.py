@@ -38,6 +38,10 @@ DEVICES = {
 }
 CLERK, OFFICE, LEADER = "xf-team", "xf-office", "xf-leader"
 COUNT = re.compile(r"共\s*([\d,]+)\s*(?:条|个|项)")
+# Whether a type-ahead picker's own list shows these names, in this order.
+PICKER_SHOWS = """([input, names]) => JSON.stringify(Array.from(input.closest('[data-typeahead]')
+  .querySelectorAll('.typeahead-list [role=option] .typeahead-name')).map((e) => e.textContent))
+  === JSON.stringify(names)"""
 
 
 # --- one browser for the module (conftest.module_chromium), one context per test ---------------
@@ -75,6 +79,9 @@ class Day:
         self.settle()
 
     def settle(self):
+        """Lets the page finish what it has begun loading. Only after a wait for the specific
+        navigation, response or address an action starts: on its own it returns at once, the old
+        page being idle already (a click returns before the navigation it starts)."""
         self.page.wait_for_load_state("load")
         self.page.wait_for_load_state("networkidle")
 
@@ -153,8 +160,18 @@ def choose(scope, name: str, text: str):
         .locator("input:visible:not([type=hidden])")
         .first
     )
-    box.fill(text[: max(2, len(text) // 2)])
-    field.page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
+    # The list shows the newest records on focus, then the matches of what was typed: the option
+    # is taken from the matches (one from the first list would be picked, and the matches then
+    # open the list again over the page).
+    typed = text[: max(2, len(text) // 2)]
+    page = field.page
+    with page.expect_response(
+        lambda r: "/lookup/" in r.url and parse_qs(urlparse(r.url).query).get("q") == [typed.strip()]
+    ) as answer:
+        box.fill(typed)
+    names = [item["label"] for item in answer.value.json()["results"]]
+    page.wait_for_function(PICKER_SHOWS, arg=[box.element_handle(), names])
+    page.get_by_role("option", name=re.compile(re.escape(text))).first.click()
 
 
 def fill_date(field, day_: date):
@@ -295,8 +312,12 @@ def test_clerk_uses_every_lists_filters(day):
         assert page.get_by_role("link", name=project.name).first.is_visible(), (query, day.main_text())
         assert day.count() < every or every == 1, f"searching {query} left every project listed"
         day.step(f"search-{how}")
+    # Emptied, the box searches again after its pause and takes the query out of the address;
+    # until then the sort link below still carries the last search.
     search.fill("")
+    page.wait_for_url(lambda url: "q" not in parse_qs(urlparse(url).query))
     day.settle()
+    assert day.count() == every, "emptying the search box brings every project back"
     page.get_by_role("link", name=re.compile("^签约日期")).first.click()
     page.wait_for_url(re.compile(r"sort="))
     day.step("sorted")
@@ -473,9 +494,11 @@ def test_office_publishes_an_assessment_after_a_confirmation(day):
     day.login(OFFICE)
     day.go(f"/assessment/assessmentrun/{run.pk}/")
     day.step("run-draft")
-    page.get_by_role("button", name=re.compile("发布")).first.click()
-    said = confirm_if_asked(day)
-    page.wait_for_url(re.compile(rf"/assessmentrun/{run.pk}/$"))
+    # The run's page comes back after the publication: the address is the one it already had, so
+    # the wait is for that navigation, not for an address (which matches at once, before the post).
+    with page.expect_navigation(url=re.compile(rf"/assessmentrun/{run.pk}/$")):
+        page.get_by_role("button", name=re.compile("发布")).first.click()
+        said = confirm_if_asked(day)
     day.step("run-published")
     assert AssessmentRun.objects.get(pk=run.pk).status == "published"
     assert said, "publishing locks the run: the office is asked first"
@@ -498,7 +521,8 @@ def test_office_opens_a_ranking_to_its_clause(day):
     form = page.locator("main form").filter(has=page.locator("[name=period]")).first
     if form.count():
         choose(form, "period", "2024年6月")
-        submit(form, "查看", "筛选")
+        with page.expect_navigation():  # a plain GET form: the rankings of the period chosen
+            submit(form, "查看", "筛选")
         day.settle()
     text = day.main_text()
     assert "暂无考核结果" not in text, text[:500]

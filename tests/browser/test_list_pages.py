@@ -111,9 +111,36 @@ def _redrawn(page, action):
 
 def _follow(page, link):
     """Clicks a plain link (a chip, a column header, 下一页) and waits for the page it opens: a
-    click returns before the navigation it starts, and the old page is already idle."""
-    with page.expect_navigation(wait_until="networkidle"):
+    click returns before the navigation it starts, and the old page is already idle. The wait is
+    for the link's own address: the click takes the focus from a search box that was typed in,
+    whose change sends the form once more, and htmx may push that answer's address (the page's
+    own) before the link's page arrives; Playwright counts a push as a navigation too."""
+    target = urlsplit(link.evaluate("a => a.href"))  # as the browser resolves it ("?" included)
+    expected = (target.path, parse_qs(target.query, keep_blank_values=True))
+
+    def opened(url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.path, parse_qs(parts.query, keep_blank_values=True)) == expected
+
+    with page.expect_navigation(url=opened, wait_until="networkidle"):
         link.click()
+
+
+def _through_history(page, step, where: str):
+    """Goes back or forward (`step`: page.go_back or page.go_forward) and waits until htmx has
+    drawn that entry's list. The address changes first; htmx then restores the page from its
+    history cache, or on a miss asks the server for it, so an address alone says nothing of the
+    list. `where` tells the entry's address."""
+    page.evaluate(
+        """() => {
+        window.zsRestored = false;
+        document.addEventListener("htmx:historyRestore", () => { window.zsRestored = true; }, {once: true});
+    }"""
+    )
+    step()
+    page.wait_for_function(where)
+    page.wait_for_function("() => window.zsRestored === true")
+    page.wait_for_load_state("networkidle")
 
 
 def _open_panel(page, name):
@@ -313,21 +340,13 @@ def test_filters_search_and_history_work_together(chromium, live_server, xinfeng
     export = parse_qs(urlsplit(page.get_attribute("a[data-list-query]", "href")).query)
     assert export == {"sort": ["-total_investment"], "stage": [value], "q": [word]}
     # Back: the filter without the word; back again: the whole list; forward: the filter again.
-    page.go_back()
-    page.wait_for_function("() => !window.location.search.includes('q=')")
-    page.wait_for_load_state("networkidle")
+    _through_history(page, page.go_back, "() => !window.location.search.includes('q=')")
     assert _count(page) == by_stage
-    page.go_back()
-    page.wait_for_function("() => !window.location.search.includes('stage=')")
-    page.wait_for_load_state("networkidle")
+    _through_history(page, page.go_back, "() => !window.location.search.includes('stage=')")
     assert _count(page) == total and page.locator("#results .chip").count() == 0
-    page.go_forward()
-    page.wait_for_function("() => window.location.search.includes('stage=')")
-    page.wait_for_load_state("networkidle")
+    _through_history(page, page.go_forward, "() => window.location.search.includes('stage=')")
     assert _count(page) == by_stage
-    page.go_forward()
-    page.wait_for_function("() => window.location.search.includes('q=')")
-    page.wait_for_load_state("networkidle")
+    _through_history(page, page.go_forward, "() => window.location.search.includes('q=')")
     assert _count(page) == searched
     # 清除全部: everything off but the order.
     _follow(page, page.locator("#results .chips a.chip-clear"))

@@ -67,7 +67,9 @@ def test_the_office_keeps_the_organisation_on_screen(
     page.fill("input[name=end]", "2025-01-01")
     page.screenshot(path=str(artifacts / f"office-period-add-{viewport}.png"), full_page=True)
     assert _width(page) <= size["width"], "the form scrolls sideways"
-    page.click("form .actions button[type=submit]")
+    # Refused, the form comes back at the same address: the wait is for that page, not an address.
+    with page.expect_navigation(url=re.compile(r"/period/add/$")):
+        page.click("form .actions button[type=submit]")
     assert "结束日期不能早于开始日期" in page.inner_text("main")
     assert page.input_value("input[name=key]") == key  # what was typed is kept
     page.fill("input[name=start]", "2025-01-01")

@@ -8,6 +8,7 @@ Screenshots of the open picker go to artifacts/.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -25,6 +26,25 @@ def _login(page, base):
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+# Whether a picker's own list shows these names, in this order.
+SHOWS = """([input, names]) => JSON.stringify(Array.from(input.closest('[data-typeahead]')
+  .querySelectorAll('.typeahead-list [role=option] .typeahead-name')).map((e) => e.textContent))
+  === JSON.stringify(names)"""
+
+
+def _typed(page, box, text: str, delay: int):
+    """Types `text` into a picker and waits until its list shows the matches of `text`. The list
+    first shows the records a focus loads (the newest, the one to pick among them) and each pause
+    in typing loads again; an option found before the last answer is drawn may be picked, and
+    that answer then opens the list again."""
+    with page.expect_response(
+        lambda r: "/lookup/" in r.url and parse_qs(urlsplit(r.url).query).get("q") == [text]
+    ) as answer:
+        box.press_sequentially(text, delay=delay)
+    names = [item["label"] for item in answer.value.json()["results"]]
+    page.wait_for_function(SHOWS, arg=[box.element_handle(), names])
 
 
 def _enterprise(xinfeng_world):
@@ -52,7 +72,7 @@ def test_phone_pinyin_pick_and_save(phone, live_server, xinfeng_world, artifacts
     page.fill("input[name=name]", "稀土手机登记测试项目")
     box = page.locator("[data-typeahead] input[type=text]")
     box.tap()
-    box.press_sequentially("gz", delay=80)
+    _typed(page, box, "gz", 80)
     option = page.locator(".typeahead-list [role=option]", has_text=ENTERPRISE)
     option.wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -84,14 +104,21 @@ def test_desktop_keyboard_pick(chromium, live_server, xinfeng_world, artifacts):
     page.goto(f"{base}/ledger/project/add/")
     box = page.locator("[data-typeahead] input[type=text]")
     box.focus()
-    box.press_sequentially("gzxtsj", delay=50)
+    _typed(page, box, "gzxtsj", 50)
     # Only the one match (the recent records shown on focus are replaced by it).
     expect(page.locator(".typeahead-list [role=option]")).to_have_count(1)
     expect(page.locator(".typeahead-list [role=option]")).to_contain_text(ENTERPRISE)
     box.press("ArrowDown")
     page.screenshot(path=str(artifacts / "desktop-typeahead.png"))
     assert page.locator(".typeahead-list [aria-selected=true]").inner_text().startswith(ENTERPRISE)
-    box.press("Enter")  # picks, and does not send the form
+    # Enter picks, and does not send the form. A form sent would leave the address as it is until
+    # the server answered (and a refused one comes back to it), so the page counts what is sent:
+    # a submit event fires before press() returns.
+    page.evaluate(
+        "() => { window.zsSubmitted = 0; document.addEventListener('submit', () => { window.zsSubmitted += 1; }, true); }"
+    )
+    box.press("Enter")
+    assert page.evaluate("() => window.zsSubmitted") == 0
     assert "/add/" in page.url
     assert page.locator("input[type=hidden][name=enterprise]").input_value() == str(ent.pk)
     # Typing again forgets the pick until the next one.
@@ -119,7 +146,7 @@ def test_phone_projects_signed_at_an_event(phone, live_server, xinfeng_world):
     page.fill("input[name=leader]", "袁炎")
     box = page.locator("[data-typeahead][data-multiple] input[type=text]")
     box.tap()
-    box.press_sequentially("xtt", delay=80)
+    _typed(page, box, "xtt", 80)
     option = page.locator(".typeahead-list [role=option]", has_text=project.name)
     option.wait_for()
     option.tap()
