@@ -496,7 +496,8 @@ def test_office_publishes_an_assessment_after_a_confirmation(day):
     day.step("run-draft")
     # The run's page comes back after the publication: the address is the one it already had, so
     # the wait is for that navigation, not for an address (which matches at once, before the post).
-    with page.expect_navigation(url=re.compile(rf"/assessmentrun/{run.pk}/$")):
+    # Its time covers the question, its screenshot and the publication, not one step.
+    with page.expect_navigation(url=re.compile(rf"/assessmentrun/{run.pk}/$"), timeout=60_000):
         page.get_by_role("button", name=re.compile("发布")).first.click()
         said = confirm_if_asked(day)
     day.step("run-published")
