@@ -28,6 +28,10 @@
     var controller = null;
 
     function close() {
+      // An answer still on its way (or a search about to start) must not open the list again
+      // after a pick, Esc or leaving the field.
+      clearTimeout(timer);
+      if (controller) controller.abort();
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
