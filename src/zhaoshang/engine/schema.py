@@ -841,7 +841,8 @@ class DutyProof(Strict):
       `kind: meeting`) by the holder within the period, whose summary contains one of
       `keywords` when given;
     - `report`: the holder's periodic report `calendar` (a calendar key) for the period submitted;
-    - `bulletin`: at least `min_count` bulletins of `kind` published in the period;
+    - `bulletin`: at least `min_count` bulletins of `kind` reporting on the period (June's
+      battle report, built in July, proves June);
     - `assessment`: an assessment of the policy published for a span ending in the period."""
 
     source: Literal["activity", "report", "bulletin", "assessment"]
