@@ -68,6 +68,31 @@ class AssessmentRunViewSet(ScopedViewSet):
         return Response(self.get_serializer(run).data)
 
 
+class ProjectEvaluationViewSet(
+    viewset_for(
+        ProjectEvaluation,
+        s.ProjectEvaluationSerializer,
+        filterset=filters.ProjectEvaluationFilterSet,
+        select_related=("project",),
+    )
+):
+    """落地项目评估（三年滚动评价）；系统按台账每年生成的评估经招商办确认（confirm 接口）后计入考核"""
+
+    @extend_schema(request=None, responses={200: s.ProjectEvaluationSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """招商办确认系统生成的落地项目评估（留档）"""
+        evaluation = self.get_object()
+        require_office(request.user, "只有招商办可以确认落地项目评估")
+        from zhaoshang.ledger.performance import evaluation_confirm
+
+        try:
+            evaluation_confirm(evaluation=evaluation, by=request.user)
+        except DjangoValidationError as exc:
+            raise ValidationError(messages(exc)) from None
+        return Response(s.ProjectEvaluationSerializer(evaluation).data)
+
+
 ENDPOINTS = {
     "assessments": AssessmentRunViewSet,
     "metric-values": viewset_for(
@@ -88,12 +113,7 @@ ENDPOINTS = {
     "project-taxes": viewset_for(
         ProjectTax, s.ProjectTaxSerializer, filterset=filters.ProjectTaxFilterSet, select_related=("project",)
     ),
-    "project-evaluations": viewset_for(
-        ProjectEvaluation,
-        s.ProjectEvaluationSerializer,
-        filterset=filters.ProjectEvaluationFilterSet,
-        select_related=("project",),
-    ),
+    "project-evaluations": ProjectEvaluationViewSet,
     "project-transfers": viewset_for(
         ProjectTransfer,
         s.ProjectTransferSerializer,

@@ -247,7 +247,7 @@ def result_workbook(result: dict, policy: Policy, *, user=None) -> Workbook:
     )
     sheet(
         wb.create_sheet("资金与奖励"),
-        ["类别", "对象", "项目", "金额（万元）", "条款"],
+        ["类别", "对象", "项目", "金额（万元）", "条款", "暂缓兑现原因"],
         [
             [
                 AMOUNT_LABELS.get(a["kind"], a["kind"]),
@@ -255,10 +255,11 @@ def result_workbook(result: dict, policy: Policy, *, user=None) -> Workbook:
                 ex.project(a["project"]) if a.get("project") else "",
                 a["amount_wan"],
                 a["clause"],
+                a.get("held", ""),
             ]
             for a in result.get("amounts", [])
         ],  # fmt: skip
-        [14, 30, 30, 14, 14],
+        [14, 30, 30, 14, 14, 40],
     )
     return wb
 

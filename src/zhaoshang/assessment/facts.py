@@ -43,6 +43,7 @@ from zhaoshang.engine.bounds import includes
 from zhaoshang.engine.periods import Span, units_in
 from zhaoshang.fieldwork.models import TARGET_REGIONS, Activity, Lead
 from zhaoshang.fieldwork.quotas import FIELD_METRICS
+from zhaoshang.ledger import performance
 from zhaoshang.ledger.models import (
     ENTERPRISE_CLASS_ATTRIBUTES,
     FOREIGN_LARGE_USD_WAN,
@@ -1006,16 +1007,21 @@ def _enterprise_facts(states: list[_Policy], span: Span):
             )
 
 
-def _obligations(jurisdictions: list[int], span: Span) -> dict[int, tuple[ef.ObligationFact, ...]]:
+def _obligations(
+    jurisdictions: list[int], span: Span, as_of: date
+) -> dict[int, tuple[ef.ObligationFact, ...]]:
     """The contract obligations (合同义务) of the projects of these jurisdictions due by the end of
-    the span (none later is ever counted), by project, for 合同履约率."""
+    the span (none later is ever counted), by project, for 合同履约率: kept on the day the ledger
+    says (进资, stage dates, tax) or else the office does (ledger/performance.py)."""
     out: dict[int, list[ef.ObligationFact]] = defaultdict(list)
-    for project_id, kind, due, fulfilled in (
+    obligations = list(
         ContractObligation.objects.filter(project__jurisdiction_id__in=jurisdictions, due_on__lte=span.end)
+        .select_related("project")
         .order_by("project_id", "due_on", "pk")
-        .values_list("project_id", "kind", "due_on", "fulfilled_on")
-    ):
-        out[project_id].append(ef.ObligationFact(kind, due, fulfilled))
+    )
+    states = performance.evaluate(obligations, day=min(span.end, as_of))
+    for o in obligations:
+        out[o.project_id].append(ef.ObligationFact(o.kind, o.due_on, states[o.pk].fulfilled_on))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -1059,7 +1065,8 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                     tok = tokens[month]
                     d[tok] = d.get(tok, ZERO) + total
         evaluations: dict[int, dict[str, dict]] = defaultdict(dict)
-        for e in ProjectEvaluation.objects.filter(project__jurisdiction_id__in=jurisdictions):
+        # A proposal generated from the ledger counts once the office has confirmed it.
+        for e in ProjectEvaluation.objects.filter(project__jurisdiction_id__in=jurisdictions, proposed=False):
             checks = {
                 "in_statistics": e.in_statistics,
                 "tax_paid": e.tax_paid,
@@ -1102,14 +1109,17 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                 if amount > 0:
                     first_tax.setdefault(project_id, month)
         obligations = (
-            _obligations(jurisdictions, span)
+            _obligations(jurisdictions, span, as_of)
             if any(r.type == "project_kpi" for s in group for r in s.spec.rules)
             else {}
         )
+        # Contract performance (ledger/performance.py, the one definition): whose rewards are
+        # held on the assessment day, and the land-recovery grounds found by then.
+        holds, land = performance.holds_and_grounds([p["id"] for p in rows], on=min(span.end, as_of))
         for p in rows:
             if p["id"] in transfers and p["started_on"] is not None and p["started_on"] <= span.end:
                 moved[p["id"]]["projects_started"][token(p["started_on"])] = Decimal(1)
-            grounds = {}
+            grounds = dict(land.get(p["id"], {}))
             due = p["contract_start_due"]
             if due and due < as_of and p["started_on"] is None and p["stage"] in ("signed",):
                 grounds["not_started_on_time"] = due
@@ -1149,6 +1159,7 @@ def _project_facts(states: list[_Policy], span: Span, as_of: date):
                         evaluations=evaluations.get(p["id"], {}),
                         land_grounds=grounds,
                         obligations=obligations.get(p["id"], ()),
+                        hold=holds.get(p["id"]),
                     )
                 )
 

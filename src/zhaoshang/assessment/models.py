@@ -466,6 +466,14 @@ class ProjectEvaluation(ProjectPart):
     tax_paid = models.BooleanField("有税收", null=True, blank=True)
     investment_verified = models.BooleanField("投资额属实", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    # Generated each year from the ledger's facts (ledger/performance.py evaluations_generate):
+    # a proposal the assessment does not read until the office confirms it (recorded).
+    proposed = models.BooleanField("系统生成待确认", default=False, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )  # fmt: skip
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "落地项目评估"

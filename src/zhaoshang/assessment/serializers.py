@@ -62,8 +62,11 @@ PersonRewardSerializer = serializer_for(
 )
 ProjectTaxSerializer = serializer_for(ProjectTax, ["project", "month", "amount_wan"])
 ProjectEvaluationSerializer = serializer_for(
-    ProjectEvaluation, ["project", "year", "in_statistics", "tax_paid", "investment_verified", "note"]
-)
+    ProjectEvaluation,
+    ["project", "year", "in_statistics", "tax_paid", "investment_verified", "note", "proposed", "confirmed_by",
+     "confirmed_at"],
+    ["proposed", "confirmed_by", "confirmed_at"],
+)  # fmt: skip
 ProjectTransferSerializer = serializer_for(
     ProjectTransfer, ["project", "hosting", "introducing_share", "agreed_on"]
 )

@@ -39,6 +39,11 @@ from .transfers import is_split, moves, split_from, split_rule
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
+# Amounts a project earns that are held while it is behind on its contract (暂缓兑现, issue 14
+# point 5): stage rewards, investment subsidies and the project awards. Tax shares are not rewards.
+HELD_KINDS = frozenset(
+    {"instant_reward", "project_subsidy", "completion_award", "investment_award", "tax_award"}
+)
 
 
 @dataclass(frozen=True)
@@ -406,8 +411,20 @@ class Context:
 
     def amount(self, kind: str, holder: Holder, amount: Decimal, rule, project: str | None = None, **facts):
         holder = self.canon(holder)
-        self.out.amounts.append(AmountResult(kind, holder, project, amount, rule.clause, rule.id))
+        held = self.hold(project) if kind in HELD_KINDS else None
+        self.out.amounts.append(AmountResult(kind, holder, project, amount, rule.clause, rule.id, held))
+        if held:
+            facts["held"] = held
         self.component(holder, rule, None, None, amount_wan=amount, kind=kind, project=project, **facts)
+
+    def hold(self, project: str | None) -> str | None:
+        """Why a reward or subsidy on `project` is held (its `ProjectFact.hold`), if it is."""
+        if project is None:
+            return None
+        holds = self.__dict__.get("_holds")
+        if holds is None:
+            holds = self._holds = {p.id: p.hold for p in self.facts.projects if p.hold}
+        return holds.get(str(project))
 
     def flagged(self, holder: Holder, kinds) -> list[str]:
         return [f.kind for f in self.out.flags if f.holder == self.canon(holder) and f.kind in kinds]

@@ -142,6 +142,8 @@ class ProjectFact:
     - `land_grounds`: ground → the day it was found (`breach`, `not_started_on_time`, `land_idle`).
     - `contacts`: every recorded first contact with the investor, any order.
     - `dates`: other dated stages a deadline rule names (`classified` 认定分类, `resumed` 复工复产).
+    - `hold`: why the project's rewards and subsidies are held (暂缓兑现: behind on its contract,
+      ledger/performance.py), or None; its amounts are then listed as held, not paid.
     """
 
     id: str
@@ -166,6 +168,7 @@ class ProjectFact:
     dates: Mapping[str, date] = field(default_factory=dict)
     unit: Holder | None = None
     planned_wan: Mapping[str, Decimal] = field(default_factory=dict)
+    hold: str | None = None
 
     def stage_date(self, stage: str) -> date | None:
         named = {

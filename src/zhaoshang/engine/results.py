@@ -113,15 +113,21 @@ class AmountResult:
     amount_wan: Decimal
     clause: str
     rule: str
+    # Why the amount is held, not paid (暂缓兑现): its project is behind on its contract
+    # (`ProjectFact.hold`). None: payable.
+    held: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "kind": self.kind,
             "holder": self.holder.key,
             "project": self.project,
             "amount_wan": dec(self.amount_wan),
             "clause": self.clause,
         }
+        if self.held:
+            out["held"] = self.held
+        return out
 
 
 @dataclass(frozen=True)
@@ -172,8 +178,13 @@ class Assessment:
         ]
 
     def total(self, kind: str | None = None, holder: str | None = None) -> Decimal:
+        """What is paid: held amounts (暂缓兑现) are left out."""
         return sum(
-            (a.amount_wan for a in self.amounts_of(kind) if holder is None or a.holder.key == holder),
+            (
+                a.amount_wan
+                for a in self.amounts_of(kind)
+                if (holder is None or a.holder.key == holder) and not a.held
+            ),
             Decimal(0),
         )
 

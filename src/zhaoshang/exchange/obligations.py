@@ -52,7 +52,7 @@ OBLIGATIONS = Layout(
             parse_decimal,
             lambda o, c: o.amount,
             kind="decimal",
-            note="投资额、产值、税收义务必填",
+            note="投资额、产值、税收、亩均投资、亩均税收（万元/亩）、就业人数（人）义务必填",
         ),
         Column(
             "约定期限",
@@ -73,18 +73,28 @@ OBLIGATIONS = Layout(
             kind="date",
             note="实际履行之日；未履行不填。不晚于约定期限为按期履约",
         ),
+        Column(
+            "实际完成数",
+            "actual_amount",
+            "actual_amount",
+            parse_decimal,
+            lambda o, c: o.actual_amount,
+            kind="decimal",
+            note="产值、就业人数等台账不记录的义务由招商办填写；投资、开工、投产、税收按台账计算",
+        ),
         Column("备注", "note", "note", text_parser(200), lambda o, c: o.note, width=20),
     ),
 )
 NOTES = [
     "一行为一个项目的一项合同义务；项目须已登记且您可见（先导入项目表），项目名称重复时填写统一社会信用代码区分。",
     "以“项目 + 义务类别 + 约定期限”识别：重复导入同一文件不会重复登记，只更新有变化的行。",
-    "投资额、产值、税收义务须填写约定金额（万元）；履行日期不能晚于今天，未履行不填。",
+    "投资额、产值、税收义务须填写约定金额（万元），亩均投资、亩均税收以万元/亩计，就业人数以人计；履行日期不能晚于今天，未履行不填。",
+    "投资额、亩均投资按台账实际进资累计，开工、投产按项目阶段日期，税收、亩均税收按近12个月项目税收判断履约；产值、就业人数等按招商办填写的实际完成数和履行日期。",
     "合同履约率 = 按约定期限履行的义务 ÷ 截至考核日已到期的义务；未到期的不计，逾期履行的不计为按期履约。",
     "整表校验：有任何一处错误则全部不导入，并列出每处错误的行号、列名和原因。",
 ]
 # What a row sets besides its key; a column missing from the sheet leaves the stored value.
-_FIELDS = {"content": "", "amount": None, "fulfilled_on": None, "note": ""}
+_FIELDS = {"content": "", "amount": None, "fulfilled_on": None, "actual_amount": None, "note": ""}
 _HEADERS = {c.key: c.header for c in OBLIGATIONS.columns}
 
 

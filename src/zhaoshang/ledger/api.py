@@ -15,7 +15,7 @@ from zhaoshang.api.base import ORDERED_FILTERS, ScopedViewSet, messages, viewset
 from zhaoshang.core.scoping import membership
 from zhaoshang.core.validators import check_date
 
-from . import filters, selectors, services
+from . import filters, performance, selectors, services
 from . import serializers as s
 from .models import (
     ContactPerson,
@@ -26,6 +26,7 @@ from .models import (
     Project,
     ProjectPartner,
     ProjectPhase,
+    RewardRelease,
     StageChange,
 )
 
@@ -99,6 +100,30 @@ class ProjectViewSet(ScopedViewSet):
             # The same step again (sent twice, or by two at once): nothing written, 200 with a note.
             return Response({**s.StageChangeSerializer(change).data, "note": change.note}, status=200)
         return Response(s.StageChangeSerializer(change).data, status=201)
+
+    @extend_schema(responses={200: s.PerformanceSerializer})
+    @action(detail=True, methods=["get"])
+    def performance(self, request, pk=None):
+        """合同履约情况：各项合同义务的履约状态、四率、是否履约滞后及奖补暂缓原因、收回土地情形"""
+        perf = performance.project_performance(project=self.get_object())
+        return Response(s.PerformanceSerializer(perf).data)
+
+    @extend_schema(request=s.RewardReleaseInputSerializer, responses={201: s.RewardReleaseSerializer})
+    @action(detail=True, methods=["post"], url_path="release-rewards", url_name="release_rewards")
+    def release_rewards(self, request, pk=None):
+        """招商办解除因合同履约滞后而暂缓兑现的奖补（须填写理由，留档）"""
+        project = self.get_object()
+        m = membership(request.user)
+        if not (request.user.is_superuser or (m is not None and m.role == "office")):
+            raise PermissionDenied("只有招商办可以解除暂缓兑现的奖补")
+        data = s.RewardReleaseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            release = performance.reward_release(project=project, reason=data.validated_data["reason"],
+                                                 by=request.user)  # fmt: skip
+        except DjangoValidationError as exc:
+            raise ValidationError(messages(exc)) from None
+        return Response(s.RewardReleaseSerializer(release).data, status=201)
 
 
 class OwnershipClaimViewSet(ScopedViewSet):
@@ -237,6 +262,9 @@ ENDPOINTS = {
         select_related=("project", "enterprise"),
     ),
     "phases": viewset_for(ProjectPhase, s.ProjectPhaseSerializer),
+    "reward-releases": viewset_for(
+        RewardRelease, s.RewardReleaseSerializer, writable=False, select_related=("project",)
+    ),
     "contract-obligations": viewset_for(
         ContractObligation,
         s.ContractObligationSerializer,

@@ -203,7 +203,7 @@ class ProjectPartnerForm(forms.ModelForm):
 class ContractObligationForm(forms.ModelForm):
     class Meta:
         model = ContractObligation
-        fields = ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "note"]
+        fields = ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "actual_amount", "note"]
         widgets = {"due_on": DATE, "fulfilled_on": DATE}
 
     def __init__(self, *args, **kwargs):

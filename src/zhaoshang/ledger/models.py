@@ -665,10 +665,21 @@ class ContractObligation(ProjectPart):
         PRODUCTION = "production", "投产"
         OUTPUT = "output", "产值"
         TAX = "tax", "税收"
+        INVESTMENT_PER_MU = "investment_per_mu", "亩均投资"
+        TAX_PER_MU = "tax_per_mu", "亩均税收"
+        JOBS = "jobs", "就业人数"
         OTHER = "other", "其他"
 
-    # Kinds whose promise is an amount (万元).
-    AMOUNT_KINDS = ("investment", "output", "tax")
+    # Kinds whose promise is an amount (万元; 亩均: 万元/亩; 就业人数: 人).
+    AMOUNT_KINDS = ("investment", "output", "tax", "investment_per_mu", "tax_per_mu", "jobs")
+    # The unit each kind's amount is in, as the pages show it.
+    UNITS = {"investment_per_mu": "万元/亩", "tax_per_mu": "万元/亩", "jobs": "人"}
+    # Kinds the ledger decides (ledger/performance.py): actual investment (进资) by month, the
+    # stage dates, and the local tax by month. The others (产值, 就业人数, 竣工, 其他) are what
+    # the office enters: `actual_amount` and `fulfilled_on`.
+    LEDGER_KINDS = (
+        "investment", "investment_per_mu", "construction_start", "production", "tax", "tax_per_mu",
+    )  # fmt: skip
 
     project = models.ForeignKey(
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="obligations"
@@ -680,6 +691,15 @@ class ContractObligation(ProjectPart):
     )
     due_on = models.DateField("约定期限", validators=[validate_sensible_date])
     fulfilled_on = models.DateField("履行日期", null=True, blank=True, validators=[validate_sensible_date])
+    actual_amount = models.DecimalField(
+        "实际完成数",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[non_negative],
+        help_text="产值、就业人数等台账不记录的义务，由招商办填写实际完成数（万元；就业人数以人计）",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
 
     class Meta:
@@ -695,6 +715,12 @@ class ContractObligation(ProjectPart):
         super().clean()
         if self.kind in self.AMOUNT_KINDS and self.amount is None:
             raise ValidationError({"amount": f"{self.get_kind_display()}义务须填写约定金额"})
+        if self.kind == self.Kind.JOBS and self.amount is not None and self.amount != int(self.amount):
+            raise ValidationError({"amount": "就业人数义务的约定数须为整数（人）"})
+
+    @property
+    def amount_unit(self) -> str:
+        return self.UNITS.get(self.kind, "万元")
 
     def status_on(self, day) -> str:
         """按期履约, 逾期履约, 逾期未履约 or 未到期, as of `day`."""
@@ -810,3 +836,39 @@ class Investment(PrivateRecord):
         if self.month is not None:
             self.month = self.month.replace(day=1)
         super().save(*args, **kwargs)
+
+
+class RewardRelease(ProjectPart):
+    """The office releases the rewards and subsidies held on a project behind on its contract
+    (ledger/performance.py, issue 14 point 5): recorded with its reason. A release covers the
+    obligations overdue on its day; one that falls overdue after it holds the rewards again."""
+
+    office_only = True
+
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="reward_releases"
+    )
+    released_on = models.DateField("解除日期", validators=[validate_sensible_date])
+    reason = BoundedTextField("解除理由", max_length=REASON)
+    held_reason = BoundedTextField("暂缓原因（解除时）", blank=True, max_length=LONG_TEXT)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="解除人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "奖补暂缓解除"
+        verbose_name_plural = "奖补暂缓解除"
+        ordering = ["project", "-released_on", "-id"]
+
+    def __str__(self):
+        return f"{self.project} 解除暂缓（{self.released_on:%Y-%m-%d}）"
+
+    def clean(self):
+        super().clean()
+        if self.reason is not None and not str(self.reason).strip():
+            raise ValidationError({"reason": "请填写解除理由"})

@@ -16,6 +16,7 @@ from .models import (
     Project,
     ProjectPartner,
     ProjectPhase,
+    RewardRelease,
     StageChange,
 )
 
@@ -113,8 +114,56 @@ ProjectPhaseSerializer = serializer_for(
 
 # 合同义务: a project's contract obligations, for 合同履约率 (003 §二(三)).
 ContractObligationSerializer = serializer_for(
-    ContractObligation, ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "note"]
+    ContractObligation,
+    ["project", "kind", "content", "amount", "due_on", "fulfilled_on", "actual_amount", "note"],
 )
+# 奖补暂缓解除: written only through POST /api/projects/{id}/release-rewards/ (the service).
+RewardReleaseSerializer = serializer_for(
+    RewardRelease,
+    ["project", "released_on", "reason", "held_reason", "by", "created"],
+    ["project", "released_on", "reason", "held_reason", "by", "created"],
+)
+
+
+class RewardReleaseInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="解除理由（必填）", max_length=2000)
+
+
+class ObligationStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="obligation.pk")
+    kind = serializers.CharField(source="obligation.kind")
+    kind_label = serializers.CharField(source="obligation.get_kind_display")
+    amount = serializers.DecimalField(
+        source="obligation.amount", max_digits=14, decimal_places=2, allow_null=True
+    )
+    unit = serializers.CharField(source="obligation.amount_unit")
+    due_on = serializers.DateField(source="obligation.due_on")
+    fulfilled_on = serializers.DateField(
+        allow_null=True, help_text="按台账（进资、阶段日期、税收）或招商办填写"
+    )
+    actual = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    source = serializers.CharField(help_text="台账 或 招商办填写")
+    status = serializers.CharField(help_text="按期履约、逾期履约、逾期未履约、未到期")
+    note = serializers.CharField()
+
+
+class LandFlagSerializer(serializers.Serializer):
+    ground = serializers.CharField()
+    clause = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class PerformanceSerializer(serializers.Serializer):
+    project = serializers.IntegerField(source="project.pk")
+    day = serializers.DateField()
+    obligations = ObligationStateSerializer(source="states", many=True)
+    rates = serializers.DictField(
+        child=serializers.DecimalField(max_digits=8, decimal_places=4, allow_null=True)
+    )
+    behind = serializers.BooleanField(help_text="合同履约滞后")
+    held = serializers.BooleanField(help_text="奖补暂缓兑现")
+    reason = serializers.CharField(help_text="暂缓原因")
+    land_recovery = LandFlagSerializer(source="land_rows", many=True)
 
 
 class OwnershipCheckSerializer(serializers.Serializer):

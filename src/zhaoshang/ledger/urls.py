@@ -2,7 +2,7 @@ from django.urls import path
 
 from zhaoshang.core.views import object_urls
 
-from . import views
+from . import performance_views, views
 
 app_name = "ledger"
 urlpatterns = [
@@ -24,6 +24,13 @@ urlpatterns = [
         delete_view=views.ContactPersonDeleteView,
     ),
     path("project/<int:pk>/stage/", views.project_stage, name="project_stage"),
+    path("project/<int:pk>/performance/", performance_views.project_performance, name="project_performance"),
+    path("performance/behind/", performance_views.behind_list, name="performance_behind"),
+    *object_urls(
+        "rewardrelease",
+        list_view=performance_views.RewardReleaseListView,
+        detail_view=performance_views.RewardReleaseDetailView,
+    ),
     *object_urls(
         "project",
         list_view=views.ProjectListView,

@@ -36,6 +36,7 @@ from .models import (
     ProjectPhase,
     StageChange,
 )
+from .performance import project_performance
 from .selectors import project_admission, stage_rank
 
 
@@ -43,6 +44,20 @@ def _set_jurisdiction_from_unit(obj):
     # A record lives where its unit is: a county unit's project belongs to that county.
     if getattr(obj, "unit_id", None):
         obj.jurisdiction_id = Unit.objects.values_list("jurisdiction_id", flat=True).get(pk=obj.unit_id)
+
+
+def _supervision(user, *, project=None, enterprise=None) -> dict:
+    """The problems and leaders' instructions on a project's or enterprise's page (supervision/)."""
+    from zhaoshang.supervision.instructions import may_issue
+    from zhaoshang.supervision.models import Problem
+    from zhaoshang.supervision.problems import timeline
+
+    return {
+        "supervision_timeline": timeline(user, project=project, enterprise=enterprise),
+        "may_raise_problem": can_change(user, Problem),
+        "may_instruct": may_issue(user),
+        "subject_param": "project" if project is not None else "enterprise",
+    }
 
 
 # --- Enterprises -------------------------------------------------------------------------------
@@ -97,6 +112,7 @@ class EnterpriseDetailView(ObjectDetailView):
             ProjectPartner.objects.visible_to(user).filter(enterprise=self.object).select_related("project")
         )
         ctx["claims"] = OwnershipClaim.objects.visible_to(self.request.user).filter(enterprise=self.object)
+        ctx.update(_supervision(user, enterprise=self.object))
         return ctx
 
 
@@ -252,7 +268,9 @@ class ProjectDetailView(ObjectDetailView):
             investment_total=sum((i.amount for i in investments), Decimal(0)),
             can_advance=can_change(self.request.user, p),
             admission=project_admission(p),
+            performance=project_performance(project=p),
             stage_url=reverse("ledger:project_stage", args=[p.pk]),
+            **_supervision(self.request.user, project=p),
         )
         return ctx
 
@@ -445,6 +463,7 @@ class ContractObligationListView(ObjectListView):
         Col("约定金额（万元）", lambda x: zh.amount_cell(x.amount), sort="amount"),
         Col("约定期限", "due_on", sort="due_on"),
         Col("履行日期", "fulfilled_on", sort="fulfilled_on"),
+        Col("实际完成数", lambda x: zh.amount_cell(x.actual_amount)),
         Col("履约情况", "status"),
     ]
 

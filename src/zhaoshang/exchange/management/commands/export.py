@@ -58,7 +58,12 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"未找到账号“{user}”")
-        model, filterset_class = FILTERSETS[kind]
+        if kind in FILTERSETS:
+            model, filterset_class = FILTERSETS[kind]
+        else:  # a sheet another app registered (合同义务, 职责任务): the web export's table
+            from zhaoshang.exchange.views import MODELS
+
+            model, filterset_class, _ = MODELS[kind]
         qs = model.objects.visible_to(account) if account is not None else model.objects.all()
         data = QueryDict(mutable=True)
         for item in filters:
