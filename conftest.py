@@ -52,6 +52,15 @@ def _build_world():
         Membership.objects.create(
             user=u2, role="team_clerk", jurisdiction=xf_team2.jurisdiction, team=xf_team2
         )
+        # The problem list and leaders' instructions (supervision/problems_demo.py), until the demo
+        # generator seeds them (seed() does nothing for a county that already has problems).
+        from datetime import date
+
+        from zhaoshang.org.models import Policy
+        from zhaoshang.supervision.problems_demo import seed as seed_problems
+
+        for name in ("xinfeng-2024", "testland-2024"):
+            seed_problems(policy=Policy.objects.get(name=name), today=date(2024, 11, 20))
         # A break-glass superuser (the demo has none; docs/roles.md), for the tests that need one.
         User.objects.create_superuser("admin", password="x")
 
@@ -85,6 +94,13 @@ def _assessment_papers():
     am.ProjectTransfer.objects.create(
         project=project, hosting=Jurisdiction.objects.get(code="980122"), agreed_on=date(2024, 5, 1)
     )
+    # The office's release of a held reward (ledger/performance.py), one in each county.
+    from zhaoshang.ledger.models import RewardRelease
+
+    for p in (project, Project.objects.filter(jurisdiction__code="360722").order_by("pk").first()):
+        RewardRelease.objects.create(
+            project=p, released_on=date(2024, 6, 1), reason="测试：经研究同意先行兑现"
+        )
     # A joint project in each county (where the demo data made none): its partner is another
     # enterprise of the same unit.
     from zhaoshang.ledger.models import Enterprise, ProjectPartner

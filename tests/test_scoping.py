@@ -25,11 +25,16 @@ PRIVATE_MODELS = {
     "ledger.projectphase",
     "ledger.projectpartner",
     "ledger.contractobligation",
+    "ledger.rewardrelease",
     "ledger.contactperson",
     "ledger.ownershipclaim",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
+    "supervision.dutyobligation",
+    "supervision.problem",
+    "supervision.instruction",
+    "supervision.instructionreply",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -37,6 +42,7 @@ VIA_PROJECT = {
     "ledger.projectphase",
     "ledger.projectpartner",
     "ledger.contractobligation",
+    "ledger.rewardrelease",
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
@@ -45,6 +51,8 @@ VIA_PROJECT = {
 VIA_ACTIVITY = {"fieldwork.decision"}
 # Records that belong to their enterprise's team and unit.
 VIA_ENTERPRISE = {"ledger.contactperson"}
+# Replies that belong to their instruction's addressee.
+VIA_INSTRUCTION = {"supervision.instructionreply"}
 CLERKS = {"team_clerk", "unit_clerk", "support_unit"}
 # The office's working papers for assessments: never shown to clerks.
 OFFICE_PAPERS = {
@@ -56,7 +64,9 @@ OFFICE_PAPERS = {
     "bulletins.bulletin",  # for the office, leaders, inspectors and the city
 }
 # Written by the office only, though they belong to a project.
-OFFICE_ONLY = {"assessment.projectevaluation", "assessment.projecttransfer", "assessment.projecttax"}
+OFFICE_ONLY = {
+    "assessment.projectevaluation", "assessment.projecttransfer", "assessment.projecttax", "ledger.rewardrelease",
+}  # fmt: skip
 
 
 def jurisdiction_path(obj) -> str:
@@ -68,6 +78,8 @@ def jurisdiction_path(obj) -> str:
         return obj.activity.jurisdiction.path
     if obj._meta.label_lower in VIA_ENTERPRISE:
         return obj.enterprise.jurisdiction.path
+    if obj._meta.label_lower in VIA_INSTRUCTION:
+        return obj.instruction.jurisdiction.path
     return obj.jurisdiction.path
 
 
@@ -82,6 +94,12 @@ def owners(obj) -> tuple[int | None, set[int]]:
         return obj.enterprise.team_id, {obj.enterprise.unit_id}
     if label == "ledger.ownershipclaim":
         return None, {obj.claimant_unit_id, obj.holder_unit_id}  # both parties
+    if label == "supervision.problem":  # the requester and the support unit it is assigned to
+        return obj.requester_team_id, {obj.requester_unit_id, obj.support_unit_id}
+    if label == "supervision.instruction":  # the addressee
+        return obj.addressee_team_id, {obj.addressee_unit_id}
+    if label in VIA_INSTRUCTION:
+        return obj.instruction.addressee_team_id, {obj.instruction.addressee_unit_id}
     return getattr(obj, "team_id", None), {getattr(obj, "unit_id", None)}
 
 
@@ -129,6 +147,8 @@ def _jurisdiction_select(model):
         return ("activity__jurisdiction",)
     if label in VIA_ENTERPRISE:
         return ("enterprise__jurisdiction",)
+    if label in VIA_INSTRUCTION:
+        return ("instruction__jurisdiction",)
     return ("jurisdiction",)
 
 
@@ -138,9 +158,10 @@ def _list_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins):
+    for module in (org, ledger, fw, assessment, bulletins, supervision):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -157,9 +178,12 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     endpoint_models = {vs.queryset.model for vs in ENDPOINTS.values()}
     # Periods are shown on their policy's page (the office adds one there); their endpoint,
     # /api/periods/, is in the API matrix below.
-    assert models == endpoint_models - {apps.get_model("org", "period")}
+    # A reply to an instruction is shown on its instruction's page; its endpoint,
+    # /api/instruction-replies/, is in the API matrix below.
+    replies = apps.get_model("supervision", "instructionreply")
+    assert models == endpoint_models - {apps.get_model("org", "period"), replies}
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins")
+    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision")
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
@@ -169,6 +193,9 @@ def test_every_model_has_a_list_page_and_an_endpoint():
         apps.get_model("org", "membership"),
         apps.get_model("org", "period"),
         apps.get_model("bulletins", "bulletintemplate"),
+        # The log of duty reminders sent (like notify's deliveries): no page of its own.
+        apps.get_model("supervision", "dutyreminder"),
+        replies,
     }
 
 
@@ -287,9 +314,10 @@ def _edit_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment):
+    for module in (org, ledger, fw, assessment, supervision):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

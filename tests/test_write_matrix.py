@@ -12,6 +12,8 @@ classifies fails `test_every_*_is_classified`, naming it (docs/roles.md, 写入�
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import write_matrix_support as wm
 from django.test import RequestFactory
@@ -148,6 +150,7 @@ TOUCH = {
     "assessment.projecttax": ("amount_wan", "12.34"),
     "assessment.projectevaluation": ("note", "矩阵测试说明"),
     "assessment.projecttransfer": ("agreed_on", "2024-07-01"),
+    "supervision.problem": ("description", "矩阵测试描述"),
 }
 
 
@@ -205,8 +208,13 @@ WEB_ACTIONS = {
     "ledger:project_stage": "project_advance_stage on a project the user sees (404 otherwise); ledger/tests",
     "ledger:ownershipclaim_add": "a unit or team files a claim on its own behalf; ledger/tests",
     "ledger:ownershipclaim_decide": "services.claim_may_decide; ledger/tests",
+    "ledger:project_performance": "office only releases a project's held rewards (performance.reward_release) on a "
+    "project it sees; ledger/tests/test_performance.py",
     "fieldwork:lead_screen": "office only; fieldwork/tests",
     "fieldwork:report_reopen": "office only; fieldwork/tests",
+    "supervision:duty_complete": "the holder's clerk or the office (duties.may_complete); supervision/tests",
+    "supervision:duty_not_applicable": "office only (duties.is_office); supervision/tests",
+    "supervision:duty_reopen": "office only (duties.is_office); supervision/tests",
     "exchange:import": "can_change and the import's WriteScope per row; tests/test_write_scope.py",
     "notify:notice_read": "marks the user's own notice read (visible_to); notify/tests",
     "notify:notice_read_all": "marks the user's own notices read; notify/tests",
@@ -233,6 +241,14 @@ WEB_ACTIONS = {
     "holidays:import": "office only; holidays/tests",
     "holidays:year_statutory": "office only; holidays/tests",
     "holidays:year_update": "office only; holidays/tests",
+    # The problem list and leaders' instructions (supervision/): each transition is its service's
+    # (problems.py, instructions.py), which names who may; out of scope 404 (visible_to).
+    "supervision:problem_action": "start/resolve by the support unit, confirm/reject by the requester; "
+    "supervision/tests/test_problems.py",
+    "supervision:problem_import": "can_change and the write-scope rule per row; supervision/tests/test_problems.py",
+    "supervision:instruction_new": "leaders (and the office) only; supervision/tests/test_instructions.py",
+    "supervision:instruction_reply": "the addressee only; supervision/tests/test_instructions.py",
+    "supervision:instruction_close": "the issuing leader or the office; supervision/tests/test_instructions.py",
 }
 # Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
 NOT_A_WRITE: dict[str, str] = {
@@ -260,7 +276,17 @@ def test_every_web_post_is_classified():
     )
     # Entries of the apps this matrix owns must still exist; those of the security apps
     # (accounts, twofactor, admins, holidays) are theirs to keep.
-    own = {"org", "ledger", "fieldwork", "exchange", "notify", "assessment", "dashboards", "bulletins"}
+    own = {
+        "org",
+        "ledger",
+        "fieldwork",
+        "exchange",
+        "notify",
+        "assessment",
+        "dashboards",
+        "bulletins",
+        "supervision",
+    }
     stale = sorted(
         n
         for n in (set(WEB_ACTIONS) | set(NOT_A_WRITE)) - set(posts)
@@ -351,12 +377,31 @@ API_ACTIONS = {
     ("claims", "create"): "a unit or team files an ownership claim (ledger/services.py claim_file)",
     ("claims", "decide"): "the office (or the city across counties) rules on a claim",
     ("projects", "advance"): "a project's stage change (ledger/services.py project_advance_stage)",
+    ("projects", "release_rewards"): "the office releases a project's held rewards (ledger/performance.py)",
+    (
+        "project-evaluations",
+        "confirm",
+    ): "the office confirms a generated rolling evaluation (ledger/performance.py)",
     ("reports", "create"): "refused for everyone: reports come from the calendar (405)",
     ("reports", "reopen"): "the office sends a submitted report back",
     ("leads", "screen"): "the office screens a lead",
+    ("duties", "create"): "refused for everyone: duty obligations come from the policy (405)",
+    ("duties", "complete"): "the holder's clerk or the office completes a duty obligation",
+    ("duties", "not_applicable"): "the office marks a duty obligation 不适用",
+    ("duties", "reopen"): "the office reopens a duty obligation",
     ("assessments", "create"): "the office runs an assessment",
     ("assessments", "publish"): "the office publishes a run",
     ("bulletins", "create"): "the office asks for a bulletin",
+    ("problems", "start"): "the support unit takes a problem up (supervision/problems.py problem_start)",
+    ("problems", "resolve"): "the support unit resolves it, with the resolution (problem_resolve)",
+    ("problems", "confirm"): "the requester confirms: closed (problem_confirm)",
+    ("problems", "reject"): "the requester rejects the resolution, with a reason (problem_reject)",
+    (
+        "instructions",
+        "create",
+    ): "a leader (or the office) issues an instruction (instructions.py instruction_issue)",
+    ("instructions", "reply"): "the addressee replies (instruction_reply)",
+    ("instructions", "close"): "the issuing leader or the office closes it (instruction_close)",
 }
 MODEL_ENDPOINTS = {
     prefix: vs
@@ -523,7 +568,10 @@ DOWNLOADS = {
     "assessment:run_export": "an assessment run's workbook (and JSON)",
     "bulletins:bulletin_download": "a bulletin's .docx, .xlsx or .pdf",
     "ledger:stagechange_evidence": "the evidence file of a stage change",
+    "supervision:duty_evidence": "the evidence file of a duty obligation",
     "dashboards:dashboard": "a dashboard chart as Excel (?export=)",
+    "ledger:performance_behind": "the projects behind on their contracts as Excel (?format=xlsx): the user's own",
+    "supervision:problem_export": "the problem list as the user sees it",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -588,6 +636,7 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
     from zhaoshang.exchange.importer import import_activities
     from zhaoshang.exchange.tests.helpers import ACTIVITY_HEADERS, xlsx
     from zhaoshang.ledger.models import Project, StageChange
+    from zhaoshang.supervision.models import DutyObligation
 
     settings.MEDIA_ROOT = str(tmp_path)
     xf, tl = cast["xf-office"], users["tl-office"]
@@ -599,6 +648,8 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
         project=project, from_stage="", to_stage=project.stage, on=project.registered_on
     )
     change.evidence.save("矩阵测试凭证.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
+    duty = DutyObligation.objects.filter(team=cast["xf-team"].membership.team).order_by("pk").first()
+    duty.evidence.save("矩阵测试职责佐证.pdf", ContentFile(b"%PDF-1.4 matrix"), save=True)
     bad = import_activities(
         xlsx([{"类型": "不存在的类型"}], headers=ACTIVITY_HEADERS, sheet="招商活动"), user=xf
     )
@@ -610,6 +661,11 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
         (reverse("assessment:run_export", args=[run.pk]) + "?format=json", tl, [xf]),
         (reverse("ledger:stagechange_evidence", args=[change.pk]), xf, [tl, neighbour, cast["xf-unit"]]),
         (reverse("exchange:error_workbook", args=[token]), xf, [tl, cast["xf-team"], cast["xf-leader"]]),
+        (
+            reverse("supervision:duty_evidence", args=[duty.pk]),
+            cast["xf-team"],
+            [tl, neighbour, users["xf-team2"]],
+        ),
         (reverse("dashboards:dashboard") + "?export=month&county=360722", xf, [neighbour]),
     ]
     for fmt in ("docx", "xlsx", "pdf"):
@@ -667,6 +723,27 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
     response = client.get(url)
     if response.status_code != 200 or xf_project.name not in _xlsx_text(_file_bytes(response)):
         problems.append(f"xf-office {url}: {response.status_code}, or its own project missing")
+    # The projects behind on their contracts, and the problem list's export: the same, of the
+    # user's own records.
+    from zhaoshang.supervision.models import Problem
+
+    behind = _held(xf)
+    xf_problem = Problem.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    for url, own in (
+        (reverse("ledger:performance_behind") + "?format=xlsx", behind.name),
+        (reverse("supervision:problem_export"), xf_problem.title),
+    ):
+        _login(client, None)
+        if client.get(url).status_code != 302:
+            problems.append(f"anonymous {url}")
+        _login(client, neighbour)
+        response = client.get(url)
+        if response.status_code != 200 or own in _xlsx_text(_file_bytes(response)):
+            problems.append(f"tl-county-clerk {url}: {response.status_code}, or 信丰's record in it")
+        _login(client, xf)
+        response = client.get(url)
+        if response.status_code != 200 or own not in _xlsx_text(_file_bytes(response)):
+            problems.append(f"xf-office {url}: {response.status_code}, or its own record missing")
     assert not problems, "\n".join(problems)
 
 
@@ -678,13 +755,19 @@ def _action_cases(cast, users):
     the allowed status, an outsider's url and data — another county's record or policy)."""
     from django.utils import timezone
 
-    from zhaoshang.assessment.models import AssessmentRun
+    from zhaoshang.assessment.models import AssessmentRun, ProjectEvaluation
     from zhaoshang.fieldwork.models import Lead, Report
-    from zhaoshang.ledger.models import Enterprise, OwnershipClaim, Project
+    from zhaoshang.ledger.models import Enterprise, OwnershipClaim, Project, RewardRelease
     from zhaoshang.ledger.services import enterprise_find_holder
     from zhaoshang.org.models import Period, Policy
+    from zhaoshang.supervision.models import DutyObligation
 
     xf, office_only = cast["xf-office"], {"admin", "xf-office"}
+    team_duties = DutyObligation.objects.filter(team=cast["xf-team"].membership.team).order_by("pk")
+    open_duty = team_duties.filter(completed_at__isnull=True, not_applicable_reason="").first()
+    done_duty = (
+        DutyObligation.objects.visible_to(xf).filter(completed_at__isnull=False).order_by("pk").first()
+    )
     project = Project.objects.visible_to(xf).filter(stage="negotiating").order_by("pk").first()
     report = Report.objects.visible_to(xf).filter(submitted_at__isnull=False).order_by("pk").first()
     lead = Lead.objects.visible_to(xf).filter(status="submitted").order_by("pk").first()
@@ -705,7 +788,19 @@ def _action_cases(cast, users):
         if enterprise_find_holder(jurisdiction=unit.jurisdiction, name=e.name, uscc="") is None
     )
     period = {"key": "2099", "label": "2099年", "kind": "year", "start": "2099-01-01", "end": "2099-12-31"}
+    held_project, tl_held_project = _held(xf), _held(None, "980")
+    proposal = ProjectEvaluation.objects.create(project=project, year=2099, proposed=True, tax_paid=True)
+    tl_evaluation = ProjectEvaluation.objects.filter(project__jurisdiction__path__startswith="980").first()
+    problem_cases, instruction_cases = _problem_cases(cast), _instruction_cases(cast, project)
     return [
+        *problem_cases,
+        *instruction_cases,
+        ("project-evaluations", "confirm", f"/api/project-evaluations/{proposal.pk}/confirm/", {},
+         ProjectEvaluation, proposal, "update", office_only, 200,
+         f"/api/project-evaluations/{tl_evaluation.pk}/confirm/", None),
+        ("projects", "release_rewards", f"/api/projects/{held_project.pk}/release-rewards/", {"reason": "矩阵测试：已整改"},
+         RewardRelease, None, "create", office_only, 201, f"/api/projects/{tl_held_project.pk}/release-rewards/",
+         None),
         ("projects", "advance", f"/api/projects/{project.pk}/advance/",
          {"stage": "substantive", "on": timezone.localdate().isoformat()}, Project, project, "update",
          office_only | {"xf-team", "xf-unit", "xf-support"}, 201, f"/api/projects/{tl_project.pk}/advance/", None),
@@ -730,7 +825,109 @@ def _action_cases(cast, users):
          {"policy": tl_policy.name, "kind": "notice", "period": "2024-05"}),
         ("reports", "create", "/api/reports/", {"content": "矩阵测试"}, Report, None, "create", set(), 0,
          None, None),
+        ("duties", "create", "/api/duties/", {"rule": "矩阵测试"}, DutyObligation, None, "create", set(), 0,
+         None, None),
+        ("duties", "complete", f"/api/duties/{open_duty.pk}/complete/", {"note": "矩阵测试：已完成"}, DutyObligation,
+         open_duty, "update", office_only | {"xf-team", "xf-unit", "xf-support"}, 200, None, None),
+        ("duties", "not_applicable", f"/api/duties/{open_duty.pk}/not-applicable/", {"reason": "矩阵测试：不适用"},
+         DutyObligation, open_duty, "update", office_only, 200, None, None),
+        ("duties", "reopen", f"/api/duties/{done_duty.pk}/reopen/", {}, DutyObligation, done_duty, "update",
+         office_only, 200, None, None),
     ]  # fmt: skip
+
+
+def _problem_cases(cast):
+    """The problem list's transitions: the support unit (and the office) start and resolve a
+    problem assigned to it; the requester's clerk confirms or rejects a resolved one (the office
+    only for a meeting's problem); the outsiders probe another county's. The two problems are
+    raised here through the services, on a demo problem's project: xf-team's team raised them,
+    xf-support's unit works them."""
+    from zhaoshang.supervision import problems as services
+    from zhaoshang.supervision.models import Problem
+
+    xf, support = cast["xf-office"], cast["xf-support"].membership
+    team, unit = cast["xf-team"].membership, cast["xf-unit"].membership
+    tl = Problem.objects.filter(jurisdiction__path__startswith="980").order_by("pk").first()
+    base = (
+        Problem.objects.visible_to(xf)
+        .filter(requester_team=team.team, project__isnull=False)
+        .exclude(requester_unit=support.unit)
+        .exclude(requester_unit=unit.unit)
+        .order_by("pk")
+        .first()
+    )
+    assert base is not None and tl is not None, "the demo's problems changed"
+
+    def raise_one(title):
+        p = Problem(project=base.project, title=title, requester_unit=base.requester_unit, requester_team=team.team,
+                    support_unit=support.unit, raised_on=base.raised_on, deadline_workdays=10)  # fmt: skip
+        services.problem_prepare(problem=p, by=xf)
+        p.full_clean()
+        p.save()
+        return p
+
+    open_ = raise_one("矩阵测试：用地指标待协调")
+    resolved = raise_one("矩阵测试：电力接入待协调")
+    services.problem_resolve(problem=resolved, resolution="已协调落实", by=xf)
+    workers = {"admin", "xf-office", "xf-support"}
+    requesters = {"admin", "xf-team"}
+    url = "/api/problems/{}/{}/"
+    return [
+        ("problems", "start", url.format(open_.pk, "start"), {}, Problem, open_, "update", workers, 200,
+         url.format(tl.pk, "start"), None),
+        ("problems", "resolve", url.format(open_.pk, "resolve"), {"resolution": "矩阵测试：已协调落实"}, Problem,
+         open_, "update", workers, 200, url.format(tl.pk, "resolve"), {"resolution": "矩阵测试"}),
+        ("problems", "confirm", url.format(resolved.pk, "confirm"), {}, Problem, resolved, "update", requesters,
+         200, url.format(tl.pk, "confirm"), None),
+        ("problems", "reject", url.format(resolved.pk, "reject"), {"reason": "矩阵测试：未见书面结果"}, Problem,
+         resolved, "update", requesters, 200, url.format(tl.pk, "reject"), {"reason": "矩阵测试"}),
+    ]  # fmt: skip
+
+
+def _instruction_cases(cast, project):
+    """Leaders' instructions: a leader (or the office recording one) issues, the addressee's clerk
+    (or the office) replies, the issuing leader (or the office) closes. The instruction replied to
+    and closed is issued here by the demo leader to xf-support's unit."""
+    from zhaoshang.supervision import instructions as services
+    from zhaoshang.supervision.models import Instruction, InstructionReply
+
+    leader, support = cast["xf-leader"], cast["xf-support"].membership
+    issuers = {"admin", "xf-office", "xf-leader"}
+    tl = Instruction.objects.filter(jurisdiction__path__startswith="980", project__isnull=False).first()
+    assert tl is not None, "the demo's instructions changed"
+    open_ = Instruction(project=project, content="矩阵测试：请协调解决", issued_on=date(2024, 11, 1),
+                        deadline=date(2099, 12, 31), addressee_unit=support.unit)  # fmt: skip
+    services.instruction_issue(instruction=open_, by=leader)
+    url = "/api/instructions/{}/{}/"
+    issue = {"project": project.pk, "content": "矩阵测试：请加快推进", "deadline": "2099-12-31",
+             "addressee_unit": project.unit_id}  # fmt: skip
+    return [
+        ("instructions", "create", "/api/instructions/", issue, Instruction, None, "create", issuers, 201,
+         "/api/instructions/", {**issue, "project": tl.project_id, "addressee_unit": tl.addressee_unit_id}),
+        ("instructions", "reply", url.format(open_.pk, "reply"), {"content": "矩阵测试：已按批示办理"},
+         InstructionReply, None, "create", {"admin", "xf-office", "xf-support"}, 201, url.format(tl.pk, "reply"),
+         {"content": "矩阵测试"}),
+        ("instructions", "close", url.format(open_.pk, "close"), {}, Instruction, open_, "update", issuers, 200,
+         url.format(tl.pk, "close"), None),
+    ]  # fmt: skip
+
+
+def _held(user, path=None):
+    """A project whose rewards are held (behind on its contract): made so with an overdue obligation."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhaoshang.ledger.models import ContractObligation, Project
+
+    qs = Project.objects.visible_to(user) if user is not None else Project.objects.all()
+    if path:
+        qs = qs.filter(jurisdiction__path__startswith=path)
+    project = qs.filter(stage="signed").order_by("pk").first() or qs.order_by("pk").first()
+    ContractObligation.objects.create(
+        project=project, kind="output", amount=100, due_on=timezone.localdate() - timedelta(days=3)
+    )
+    return project
 
 
 def test_api_actions_by_role_and_scope(client, cast, users):

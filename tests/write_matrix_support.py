@@ -44,7 +44,7 @@ OFFICE_ONLY = {
     "assessment.projecttransfer",
     "assessment.projecttax",
 }
-CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify"}
+CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision"}
 
 
 def role_of(user) -> str | None:
@@ -68,6 +68,16 @@ def may_write(user, model, obj=None) -> bool:
             return False
         if label == "fieldwork.lead" and obj is not None and obj.status != "submitted":
             return False  # screened leads are the office's
+        if label == "supervision.problem":
+            # The requester files and edits a problem; the support unit it is assigned to only
+            # takes it up and resolves it (its actions, probed with the other actions).
+            if role == "support_unit":
+                return False
+            if obj is not None and obj.pk is not None:
+                m = user.membership
+                if role == "team_clerk":
+                    return obj.requester_team_id == m.team_id
+                return obj.requester_unit_id == m.unit_id
         return True
     return False
 
@@ -260,6 +270,19 @@ def copy_of(user, model, template):
             if parent is None and not f.null:
                 return None
             setattr(copy, f.name, parent)
+        # Shared records it names (a problem's support unit) are ones the clerk may see.
+        holder = set(spec.holder)
+        for f in model._meta.fields:
+            if not f.is_relation or f.name in holder or getattr(f.related_model, "scope_private", False):
+                continue
+            value = getattr(copy, f.attname)
+            seen = getattr(f.related_model.objects, "visible_to", None)
+            if value is None or seen is None or seen(user).filter(pk=value).exists():
+                continue
+            taken = {getattr(copy, f"{n}_id", None) for n in holder}
+            setattr(copy, f.name, seen(user).exclude(pk__in=[t for t in taken if t]).order_by("pk").first())
+            if getattr(copy, f.attname) is None and not f.null:
+                return None  # nothing the clerk may name there (a county of one unit)
         if model._meta.label_lower == "fieldwork.lead":
             copy.status = "submitted"
     for name, value in _unique_tweaks(model._meta.label_lower).items():

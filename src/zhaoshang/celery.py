@@ -30,6 +30,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=30),  # daily
         "args": ("schedule_reports",),
     },
+    "problem-escalation": {
+        "task": "zhaoshang.jobs.periodic",
+        "schedule": crontab(hour=0, minute=45),  # daily, after the reporting calendar
+        "args": ("escalate_problems",),
+    },
     "clear-sessions": {
         "task": "zhaoshang.jobs.periodic",
         "schedule": crontab(hour=3, minute=15),  # daily

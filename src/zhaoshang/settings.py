@@ -48,6 +48,17 @@ ZHAOSHANG_CALENDAR_WARN_MONTH     from this month on, the office's home page war
 ZHAOSHANG_CALENDAR_CACHE_SECONDS  how long a process keeps the holiday table before reading it again; 60
 ZHAOSHANG_BACKUP_DIR              where `zhaoshang backup` writes when --output is not given; <data>/backups
 
+Duties (supervision/duties.py, issue 14):
+ZHAOSHANG_DUTY_SCHEDULE_DAYS     the daily job schedules duty obligations whose period starts within this
+                                 many days; 31 (as the reporting calendar)
+ZHAOSHANG_DUTY_REMIND_DAYS       a duty is reminded about from this many days before its due date; 3
+ZHAOSHANG_DUTY_OVERDUE_DAYS      an overdue duty is reminded about (once a day) for this many days; 7
+Problem list (问题清单, supervision/problems.py):
+ZHAOSHANG_PROBLEM_DEFAULT_WORKDAYS  the deadline a new problem's form offers, in working days; 10
+ZHAOSHANG_PROBLEM_YELLOW_WORKDAYS   yellow light at this many working days left (or fewer); 3
+ZHAOSHANG_PROBLEM_YELLOW_SHARE      …or at this share of the problem's working days left; 0.3
+                                    (red once past the due date; green otherwise)
+
 Audit trail (docs/audit.md):
 ZHAOSHANG_AUDIT_RETENTION_DAYS  audit records younger than this are never archived; 180 (smaller values
                                 are raised to 180: 等保三级 keeps audit records at least six months)
@@ -327,6 +338,18 @@ REST_FRAMEWORK = {
 ZHAOSHANG_CALENDAR_WARN_MONTH = int(os.environ.get("ZHAOSHANG_CALENDAR_WARN_MONTH") or 12)
 ZHAOSHANG_CALENDAR_CACHE_SECONDS = int(os.environ.get("ZHAOSHANG_CALENDAR_CACHE_SECONDS") or 60)
 ZHAOSHANG_BACKUP_DIR = Path(os.environ.get("ZHAOSHANG_BACKUP_DIR") or DATA_DIR / "backups")
+# Contract performance (履约, ledger/performance.py): a project is behind on its contract when it
+# has at least this many obligations 逾期未履约 more than the grace days past their due date; its
+# rewards and subsidies are then held (暂缓兑现) until the office releases them. The documents
+# leave "behind" open: the default is any one obligation overdue and unfulfilled, no grace.
+ZHAOSHANG_CONTRACT_BEHIND_MIN_OVERDUE = int(os.environ.get("ZHAOSHANG_CONTRACT_BEHIND_MIN_OVERDUE") or 1)
+ZHAOSHANG_CONTRACT_GRACE_DAYS = int(os.environ.get("ZHAOSHANG_CONTRACT_GRACE_DAYS") or 0)
+# The problem list (supervision/problems.py): the deadline a new problem is offered, in working
+# days (no document fixes one); a problem turns yellow at this many working days left or this
+# share of its time left, whichever comes first; red once overdue.
+ZHAOSHANG_PROBLEM_DEFAULT_WORKDAYS = int(os.environ.get("ZHAOSHANG_PROBLEM_DEFAULT_WORKDAYS") or 10)
+ZHAOSHANG_PROBLEM_YELLOW_WORKDAYS = int(os.environ.get("ZHAOSHANG_PROBLEM_YELLOW_WORKDAYS") or 3)
+ZHAOSHANG_PROBLEM_YELLOW_SHARE = float(os.environ.get("ZHAOSHANG_PROBLEM_YELLOW_SHARE") or 0.3)
 # API tokens (`zhaoshang token create`) expire after this many days.
 ZHAOSHANG_TOKEN_DAYS = int(os.environ.get("ZHAOSHANG_TOKEN_DAYS") or 90)
 # API writes must name the version they read (If-Match), core/concurrency.py; off by default.
@@ -395,6 +418,10 @@ ZHAOSHANG_JOB_HEARTBEAT_SECONDS = float(os.environ.get("ZHAOSHANG_JOB_HEARTBEAT_
 ZHAOSHANG_JOB_MAX_ATTEMPTS = int(os.environ.get("ZHAOSHANG_JOB_MAX_ATTEMPTS") or 3)
 ZHAOSHANG_JOB_RETRY_SECONDS = float(os.environ.get("ZHAOSHANG_JOB_RETRY_SECONDS") or 30)
 ZHAOSHANG_JOB_KEEP_DAYS = int(os.environ.get("ZHAOSHANG_JOB_KEEP_DAYS") or 30)
+# Duties (supervision/duties.py): how far ahead the daily job schedules, and when reminders go out.
+ZHAOSHANG_DUTY_SCHEDULE_DAYS = int(os.environ.get("ZHAOSHANG_DUTY_SCHEDULE_DAYS") or 31)
+ZHAOSHANG_DUTY_REMIND_DAYS = int(os.environ.get("ZHAOSHANG_DUTY_REMIND_DAYS") or 3)
+ZHAOSHANG_DUTY_OVERDUE_DAYS = int(os.environ.get("ZHAOSHANG_DUTY_OVERDUE_DAYS") or 7)
 # Soft time limits (seconds) per kind, over jobs/conf.py's defaults: "import=3600,bulletin=600".
 ZHAOSHANG_JOB_TIME_LIMITS = {
     k.strip(): int(v)

@@ -190,4 +190,6 @@ def sample_values() -> dict:
             "meeting": 1,
         },
         "leads": {"total": 1, "valid": 1},
+        "duties": {"done": 1, "overdue": 1, "pending": 0, "not_applicable": 0, "due": 2},
+        "problems": {"raised": 1, "closed": 1, "open": 1, "overdue": 1},
     }

@@ -97,6 +97,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         ),
         "teams": _team_table(policy, projects, investments, span),
     }
+    duties, tables["duties"] = _duties(policy, span, today or date.today())
     ranking = _ranking(policy, run)
     tables.update(ranking["tables"])
     context = {
@@ -119,6 +120,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         "year_funds_yi": yi(year_funds),
         "project_count": sum(stages.values()),
         "pipeline": pipeline_rows,
+        "duties": duties,
         "run": run_values(run),
         "run_status": run.get_status_display() if run else "",
         "run_published": bool(run and run.status == AssessmentRun.Status.PUBLISHED),
@@ -142,6 +144,31 @@ def _project_table(key, title, qs, date_field, date_header) -> Table:
     return Table(
         key, title, ["项目名称", "企业名称", "引进单位", "招商团队", "总投资（万元）", date_header], rows
     )
+
+
+def _duties(policy: Policy, span: Span, today: date) -> tuple[dict, Table]:
+    """The policy's duty obligations due within the span (supervision/duties.py), as of `today`:
+    counts per status, and a table of them by holder."""
+    from zhaoshang.supervision.duties import duty_counts, holder_names
+    from zhaoshang.supervision.models import DUTY_STATUSES, DutyObligation
+
+    qs = DutyObligation.objects.filter(policy=policy, due_on__range=(span.start, span.end))
+    holders, _, _, totals = duty_counts(qs, today)
+    names = holder_names(holders)
+    summary = {k: sum(t[k] for t in totals.values()) for k in DUTY_STATUSES}
+    summary["due"] = sum(summary.values())
+    rows = [
+        [names[h], totals[h]["done"], totals[h]["overdue"], totals[h]["pending"], totals[h]["not_applicable"]]
+        for h in sorted(holders, key=lambda h: (-totals[h]["overdue"], names[h]))
+    ]
+    table = Table(
+        "duties",
+        f"{period_label(span)}职责任务完成情况",
+        ["承担对象", "已完成", "逾期", "待办", "不适用"],
+        rows,
+        note="截止日期在本期内的职责任务，状态截至生成之日。",
+    )
+    return summary, table
 
 
 def _team_table(policy: Policy, projects, investments, span: Span) -> Table:

@@ -137,9 +137,18 @@ def check_template(tpl: BulletinTemplate) -> dict[str, str]:
 
 def table_keys() -> list[str]:
     """The tables a body may insert, with the ranking groups numbered ranking_1, ranking_2…"""
-    return ["pipeline", "signed", "started", "teams", "ranking", "lists", "flags", "amounts", "warnings"] + [
-        f"ranking_{i}" for i in range(1, 7)
-    ]
+    return [
+        "pipeline",
+        "signed",
+        "started",
+        "teams",
+        "duties",
+        "ranking",
+        "lists",
+        "flags",
+        "amounts",
+        "warnings",
+    ] + [f"ranking_{i}" for i in range(1, 7)]
 
 
 def _sample_context() -> dict:
@@ -367,9 +376,12 @@ def _field_work(policy: Policy, start: date, end: date) -> dict:
     leads = Lead.objects.filter(**where, reported_on__range=(start, end)).aggregate(
         total=Count("pk"), valid=Count("pk", filter=Q(status=Lead.Status.VALID))
     )
+    from zhaoshang.supervision.problems import bulletin_figures
+
     return {
         "activities": {k: counts.get(k, 0) for k in Activity.Kind.values},
         "leads": leads,
+        "problems": bulletin_figures(policy.jurisdiction, start, end),
     }
 
 

@@ -46,6 +46,12 @@ def _url(route: str) -> str:
     return reverse(route)
 
 
+def _may_issue(user) -> bool:
+    from zhaoshang.supervision.instructions import may_issue
+
+    return perms.has_business_role(user) and may_issue(user)
+
+
 MENUS: list[tuple[str, list[Entry]]] = [
     (
         "领导视图",
@@ -61,6 +67,7 @@ MENUS: list[tuple[str, list[Entry]]] = [
             Entry("项目", "ledger:project_list", "ledger.Project"),
             Entry("企业（客商）", "ledger:enterprise_list", "ledger.Enterprise"),
             Entry("实际进资", "ledger:investment_list", "ledger.Investment"),
+            Entry("履约滞后项目", "ledger:performance_behind", "ledger.ContractObligation"),
             Entry("归属裁定", "ledger:ownershipclaim_list", "ledger.OwnershipClaim"),
         ],
     ),
@@ -75,6 +82,18 @@ MENUS: list[tuple[str, list[Entry]]] = [
             Entry("信息报送", "fieldwork:report_list", "fieldwork.Report"),
             Entry("任务进度", "fieldwork:quotas", perms.has_business_role),
             Entry("考核评比", "assessment:assessmentrun_list", "assessment.AssessmentRun"),
+        ],
+    ),
+    (
+        "督办",
+        [
+            Entry("我的职责任务", "supervision:duty_mine", "supervision.DutyObligation"),
+            Entry("职责任务", "supervision:dutyobligation_list", "supervision.DutyObligation"),
+            Entry("职责任务汇总", "supervision:duty_grid", "supervision.DutyObligation"),
+            Entry("问题清单", "supervision:problem_list", "supervision.Problem"),
+            Entry("我的批示", "supervision:instruction_mine", _may_issue),
+            Entry("领导批示", "supervision:instruction_list", "supervision.Instruction"),
+            Entry("要素保障单位排名", "supervision:problem_ranking", perms.has_business_role),
         ],
     ),
     (

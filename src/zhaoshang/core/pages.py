@@ -37,10 +37,14 @@ def home(request):
         if can_change(user, Report) and not is_office(user):
             # A clerk: their reports this week and overdue, and the quotas their work still owes.
             sections = worklist.reports_sections(user, today)
+            sections.append(worklist.duties_section(user, today))
             if m is not None:
                 sections.append(worklist.quota_section(user, today, m))
         else:
             sections = worklist.office_sections(user, today)
+            if is_office(user):
+                sections.append(worklist.duties_section(user, today))
+        sections += worklist.supervision_sections(user, today)
     ctx = {
         "membership": m,
         "sections": sections,

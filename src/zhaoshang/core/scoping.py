@@ -119,7 +119,13 @@ def can_change(user, obj_or_model) -> bool:
     if getattr(model, "office_only", False):
         return m.role in ORG_EDITORS
     if getattr(model, "scope_private", False):
-        return m.role in RECORD_EDITORS
+        if m.role not in RECORD_EDITORS:
+            return False
+        # A record seen by more parties than write it (a problem: the requester writes it, the
+        # support unit it is assigned to acts on it through its services) says who of them may.
+        narrower = getattr(model, "changeable_by", None)
+        obj = None if isinstance(obj_or_model, type) else obj_or_model
+        return narrower is None or narrower(m, obj)
     return m.role in ORG_EDITORS and getattr(model, "office_editable", True)
 
 
@@ -161,6 +167,11 @@ class WriteFields:
 # parties, but its writer names only the claimant: the holder is the enterprise's unit.
 WRITE_FIELDS = {
     "ledger.ownershipclaim": WriteFields(units=("claimant_unit",), team="claimant_team"),
+    # A problem is seen by the unit (or team) that raised it and by the support unit it is
+    # assigned to; its writer names only the requester.
+    "supervision.problem": WriteFields(
+        units=("requester_unit",), team="requester_team", parents=("project", "enterprise", "decision")
+    ),
 }
 
 

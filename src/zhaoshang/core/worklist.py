@@ -93,6 +93,32 @@ def reports_sections(user, today: date) -> list[Section]:
     ]
 
 
+def duties_section(user, today: date) -> Section:
+    """The user's duties (supervision/duties.py) due by the end of this week and overdue, each
+    opening its page (办结 there)."""
+    from zhaoshang.supervision.duties import due_this_week
+
+    qs = due_this_week(user, today)
+    _, week_end = _week(today)
+    return Section(
+        "duties",
+        f"本周到期和逾期的职责任务（{week_end:%m月%d日}前）",
+        [
+            Item(
+                f"{o.title[:40]} · {o.holder_label}",
+                reverse("supervision:dutyobligation_detail", args=[o.pk]),
+                "办结" if is_office(user) or can_change(user, type(o)) else "查看",
+                _deadline(o.due_on, today),
+                warn=o.due_on < today,
+            )
+            for o in qs[:SHOWN]
+        ],
+        qs.count(),
+        reverse("supervision:duty_mine"),
+        "本周没有到期的职责任务。",
+    )
+
+
 def _report_model():
     from zhaoshang.fieldwork.models import Report
 
@@ -292,6 +318,122 @@ def office_sections(user, today: date) -> list[Section]:
             unsent.count(),
             reverse("bulletins:bulletin_list"),
             "没有待发送的战报简报。",
+        )
+    )
+    return out
+
+
+def supervision_sections(user, today: date) -> list[Section]:
+    """The problem list and leaders' instructions (supervision/): problems assigned to the user's
+    unit that are due soon (yellow) or overdue (red); resolved problems of theirs awaiting their
+    confirmation (销号); instructions awaiting their reply. The office: overdue problems and
+    instructions overdue without a reply."""
+    from zhaoshang.supervision import instructions as inst
+    from zhaoshang.supervision import problems as prob
+    from zhaoshang.supervision.models import Instruction, Problem
+    from zhaoshang.supervision.problems_views import light_text
+
+    from .scoping import membership
+
+    m = membership(user)
+    problems = Problem.objects.visible_to(user).select_related("support_unit", "project", "enterprise")
+    instructions = Instruction.objects.visible_to(user)
+    list_url = reverse("supervision:problem_list")
+    out = []
+
+    def problem_item(p, action):
+        return Item(
+            f"{p.title} · {p.subject}",
+            reverse("supervision:problem_detail", args=[p.pk]),
+            action,
+            f"{p.support_unit}办理，{light_text(p, today)}，期限 {p.due_on:%Y-%m-%d}",
+            warn=p.due_on < today,
+        )
+
+    if is_office(user):
+        late = problems.filter(prob.light_q(Problem.Light.RED, today)).order_by("due_on", "pk")
+        out.append(
+            Section(
+                "problems_overdue",
+                "逾期未办结的问题（已督办）",
+                [problem_item(p, "督办") for p in late[:SHOWN]],
+                late.count(),
+                f"{list_url}?light=red",
+                "没有逾期未办结的问题。",
+            )
+        )
+        overdue = instructions.filter(status=Instruction.Status.OPEN, deadline__lt=today).order_by("deadline")
+        out.append(
+            Section(
+                "instructions_overdue",
+                "逾期未回复的领导批示",
+                [
+                    Item(
+                        f"{i.leader_name}：{i} → {i.addressee}",
+                        reverse("supervision:instruction_detail", args=[i.pk]),
+                        "查看",
+                        f"期限 {i.deadline:%Y-%m-%d}",
+                        warn=True,
+                    )
+                    for i in overdue.select_related("addressee_unit", "addressee_team")[:SHOWN]
+                ],
+                overdue.count(),
+                f"{reverse('supervision:instruction_list')}?overdue=true",
+                "没有逾期未回复的批示。",
+            )
+        )
+        return out
+    if m is None or m.role not in ("team_clerk", "unit_clerk", "support_unit"):
+        return out
+    if m.unit_id:
+        mine = problems.filter(support_unit_id=m.unit_id).filter(
+            prob.light_q(Problem.Light.RED, today) | prob.light_q(Problem.Light.YELLOW, today)
+        )
+        mine = mine.order_by("due_on", "pk")
+        out.append(
+            Section(
+                "problems_assigned",
+                "本单位承办的临期和逾期问题",
+                [problem_item(p, "办理") for p in mine[:SHOWN]],
+                mine.count(),
+                f"{list_url}?support_unit={m.unit_id}&open=true",
+                "本单位没有临期或逾期的问题。",
+            )
+        )
+    waiting = [
+        p
+        for p in problems.filter(status=Problem.Status.RESOLVED).order_by("resolved_on", "pk")[:200]
+        if prob.may_confirm(user, p)
+    ]
+    if waiting:
+        out.append(
+            Section(
+                "problems_confirm",
+                "待确认销号的问题",
+                [problem_item(p, "确认") for p in waiting[:SHOWN]],
+                len(waiting),
+                f"{list_url}?status=resolved",
+                "",
+            )
+        )
+    replies = inst.awaiting_reply(instructions, user).order_by("deadline", "pk")
+    out.append(
+        Section(
+            "instructions_reply",
+            "待回复的领导批示",
+            [
+                Item(
+                    f"{i.leader_name}：{i}",
+                    reverse("supervision:instruction_detail", args=[i.pk]),
+                    "回复",
+                    f"期限 {i.deadline:%Y-%m-%d}",
+                    warn=i.deadline < today,
+                )
+                for i in replies[:SHOWN]
+            ],
+            replies.count(),
+            reverse("supervision:instruction_list") + "?status=open",
+            "没有待回复的批示。",
         )
     )
     return out

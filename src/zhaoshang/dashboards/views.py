@@ -38,6 +38,8 @@ from zhaoshang.engine.transfers import shares as transfer_shares
 from zhaoshang.engine.transfers import split_rule
 from zhaoshang.exchange.layouts import escape_text
 from zhaoshang.org.models import HolderGroup, Policy, Team, Unit
+from zhaoshang.supervision.instructions import may_issue
+from zhaoshang.supervision.problems import panel as problems_panel
 
 from . import selectors as s
 from .regions import OTHER
@@ -340,6 +342,49 @@ def chart_warnings(ctx: Ctx) -> Chart | None:
     )
 
 
+def chart_duties(ctx: Ctx) -> Chart | None:
+    """职责任务 of the policy in force by holder: done, overdue, pending, 不适用 (supervision/duties.py),
+    on the jurisdiction's dashboard; as of today (a status is today's)."""
+    from zhaoshang.supervision.duties import duty_counts, holder_names
+    from zhaoshang.supervision.models import DutyObligation
+
+    policy = ctx.scope.policy
+    if policy is None or ctx.scope.kind != "jurisdiction":
+        return None
+    qs = DutyObligation.objects.visible_to(ctx.user).filter(policy=policy)
+    holders, _, _, totals = duty_counts(qs, timezone.localdate())
+    if not holders:
+        return None
+    names = holder_names(holders)
+    base = reverse("supervision:dutyobligation_list")
+
+    def href(h, status):
+        holder = {"team": h[1]} if h[1] else ({"unit": h[0]} if h[0] else {"office_own": "true"})
+        return f"{base}?{urlencode({'policy': policy.pk, **holder, 'status': status})}"
+
+    order = sorted(holders, key=lambda h: (-totals[h]["overdue"], names[h]))
+    rows = [
+        [
+            Cell(names[h], href(h, "")),
+            Cell(totals[h]["done"], href(h, "done")),
+            Cell(totals[h]["overdue"], href(h, "overdue")),
+            Cell(totals[h]["pending"], href(h, "pending")),
+            Cell(totals[h]["not_applicable"], href(h, "not_applicable")),
+        ]
+        for h in order
+    ]
+    overdue = sum(t["overdue"] for t in totals.values())
+    done = sum(t["done"] for t in totals.values())
+    return Chart(
+        "duties",
+        "职责任务（按承担对象）",
+        ["承担对象", "已完成", "逾期", "待办", "不适用"],
+        rows,
+        note="政策文件所列职责，按对象和期间生成；逾期为过截止日期未办结。",
+        cards=[Cell(done, text="已完成"), Cell(overdue, text="逾期")],
+    )
+
+
 def chart_provinces(ctx: Ctx) -> Chart:
     data = s.provinces(ctx.user, ctx.scope)
     rows = [[Cell(r.name), Cell(r.count), Cell(yi(r.investment))] for r in data]
@@ -424,6 +469,7 @@ CHARTS: dict[str, Callable[[Ctx], Chart | None]] = {
     "ranking": chart_ranking,
     "warnings": chart_warnings,
     "provinces": chart_provinces,
+    "duties": chart_duties,
 }
 
 
@@ -552,6 +598,9 @@ def dashboard(request):
             "years": _years(request.user, today),
             "picker": picker,
             "home_url": reverse("dashboards:dashboard") + f"?year={when.year}",
+            # The problem list's lights and the leader's own instructions (supervision/).
+            "panel": problems_panel(request.user, today) if wide else None,
+            "show_instructions": may_issue(request.user),
         },
     )
 

@@ -1067,6 +1067,8 @@ def generate_county(
     activity_scale: float = 1.0,
     report_months: int | None = None,
     reminders: bool = True,
+    duties: bool = True,
+    aftercare: bool = False,
 ) -> DemoResult:
     from zhaoshang.core.changelog import change_context
 
@@ -1103,6 +1105,22 @@ def generate_county(
             from zhaoshang.notify.demo import seed as seed_reminders
 
             result.counts.update(seed_reminders(policy=policy))
+        if duties and not done:
+            # The policy's duties as obligations per holder and period (supervision/duties_demo.py).
+            from zhaoshang.supervision.duties_demo import seed as seed_duties
+
+            result.counts.update(seed_duties(policy=policy))
+        if aftercare and not done:
+            # The problem list and leaders' instructions (supervision/problems_demo.py), and a few
+            # projects behind on their contracts with their rewards held (ledger/performance_demo.py).
+            # `make demo` asks for them; the test worlds seed their own on fixed dates.
+            from zhaoshang.ledger.performance_demo import seed_performance_demo
+            from zhaoshang.supervision.problems_demo import seed as seed_problems
+
+            result.counts.update(seed_problems(policy=policy))
+            behind = seed_performance_demo(jurisdiction=policy.jurisdiction)
+            if behind:
+                result.counts["履约滞后项目"] = len(behind)
         # 三员分立: three administrators, one role each, no business data; no demo superuser (a
         # superuser is a break-glass account made on the server: docs/roles.md).
         for i, (name, role, place) in enumerate(ADMIN_LOGINS):

@@ -15,6 +15,7 @@ DEFAULT_TIME_LIMITS = {
     "assessment": 1800,
     "remind": 540,
     "schedule_reports": 1800,
+    "escalate_problems": 1800,
     "clearsessions": 1800,
 }
 DEFAULT_TIME_LIMIT = 1800

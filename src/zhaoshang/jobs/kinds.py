@@ -133,9 +133,10 @@ def assess(run, *, policy: int, period: str, by=None, reason: str = "", current_
 def remind(run, *, on: str | None = None):
     """notify's own claims make sure a reminder is never sent twice, however often this runs."""
     from zhaoshang.notify.services import send_reminders
+    from zhaoshang.supervision.duties_remind import send_duty_reminders
 
     today = date.fromisoformat(on) if on else timezone.localdate()
-    return {"summary": send_reminders(today).summary(today)}
+    return {"summary": f"{send_reminders(today).summary(today)}；{send_duty_reminders(today).summary(today)}"}
 
 
 @register("schedule_reports", "生成报送任务（报送日历）", singleton=True)
@@ -148,7 +149,25 @@ def schedule_reports(run, *, days: int = 31):
     made = 0
     for p in Policy.objects.select_related("jurisdiction"):
         made += len(make(p, start, end))
-    return {"summary": f"共新生成 {made} 项报送任务（{start} 至 {end} 截止）"}
+    # The policies' duties (supervision/duties.py) are scheduled and proved by the same daily run.
+    from zhaoshang.supervision.duties import duties_daily
+
+    duties_made, proved = duties_daily(today=start)
+    return {
+        "summary": f"共新生成 {made} 项报送任务（{start} 至 {end} 截止）；"
+        f"新生成 {duties_made} 项职责任务，按平台记录自动销号 {proved} 项"
+    }
+
+
+@register("escalate_problems", "问题清单逾期督办", singleton=True)
+def escalate_problems(run, *, on: str | None = None):
+    """Marks each overdue problem escalated once and tells the office and the responsible leader
+    (supervision/problems.py); an escalated problem is never announced twice."""
+    from zhaoshang.supervision.problems import escalate_overdue
+
+    today = date.fromisoformat(on) if on else timezone.localdate()
+    done = escalate_overdue(today=today)
+    return {"summary": f"{today:%Y-%m-%d} 逾期督办问题 {len(done)} 项"}
 
 
 @register("clearsessions", "清理过期会话和旧任务记录", singleton=True)

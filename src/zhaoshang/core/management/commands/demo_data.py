@@ -36,7 +36,7 @@ class Command(BaseCommand):
             )
         else:
             result = generate_county(
-                spec=spec, seed=seed, prefix=prefix, projects_per_holder=projects_per_holder
+                spec=spec, seed=seed, prefix=prefix, projects_per_holder=projects_per_holder, aftercare=True
             )
         made = "，".join(f"{k} {v}" for k, v in result.counts.items()) or "已存在，未重复生成"
         self.stdout.write(f"{spec.name}：{made}")

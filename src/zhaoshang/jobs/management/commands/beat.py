@@ -19,8 +19,8 @@ class Command(BaseCommand):
         if conf.mode() != "celery":
             raise CommandError(
                 "未配置任务队列（CELERY_BROKER_URL），无需定时调度进程；"
-                "请用 cron 定时运行 zhaoshang remind（每 10 分钟）、zhaoshang schedule_reports 和 "
-                "zhaoshang clearsessions（每天），见 docs/jobs.md"
+                "请用 cron 定时运行 zhaoshang remind（每 10 分钟）、zhaoshang schedule_reports、"
+                "zhaoshang schedule_duties、zhaoshang escalate_problems 和 zhaoshang clearsessions（每天），见 docs/jobs.md"
             )
         from zhaoshang.celery import app
 

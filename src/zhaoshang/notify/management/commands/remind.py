@@ -18,9 +18,13 @@ class Command(BaseCommand):
         from zhaoshang.notify.services import send_reminders
 
         today = _parse(on) if on else timezone.localdate()
+        from zhaoshang.supervision.duties_remind import send_duty_reminders
+
         with change_context(source="cli", reason="发送报送提醒"):
             result = send_reminders(today)
+            duties = send_duty_reminders(today)
         self.stdout.write(result.summary(today))
+        self.stdout.write(duties.summary(today))
 
 
 def _parse(text: str) -> date:
