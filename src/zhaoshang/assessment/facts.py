@@ -1182,13 +1182,18 @@ def _by_policy(queryset, states) -> dict[int, list]:
     return out
 
 
-def _entered(states: list[_Policy]):
+def _entered(states: list[_Policy], span: Span, as_of: date):
     related = ("team", "unit", "person", "holder_jurisdiction")
     values = _by_policy(MetricValue.objects.select_related(*related), states)
     surveys = _by_policy(SurveyScore.objects.select_related(*related), states)
     decisions = _by_policy(OfficeDecision.objects.select_related(*related), states)
     awards = _by_policy(AwardDecision.objects.select_related(*related), states)
     rewards = _by_policy(PersonReward.objects.select_related("unit"), states)
+    # An award decided for a project behind on its contract is held (ledger/performance.py).
+    holds, _ = performance.holds_and_grounds(
+        sorted({a.project_id for rows in awards.values() for a in rows if a.project_id}),
+        on=min(span.end, as_of),
+    )
     for s in states:
         pk = s.policy.pk
         for mv in values.get(pk, ()):
@@ -1201,7 +1206,11 @@ def _entered(states: list[_Policy]):
             else:
                 decided.append(
                     ef.AwardDecision(
-                        a.rule, _ref(a), a.amount_wan, str(a.project_id) if a.project_id else None
+                        a.rule,
+                        _ref(a),
+                        a.amount_wan,
+                        str(a.project_id) if a.project_id else None,
+                        holds.get(a.project_id) if a.project_id else None,
                     )
                 )
         s.entered_rest = (
@@ -1325,7 +1334,7 @@ def gather_many(
         batch.fieldwork()
         batch.leads()
     _project_facts(states, span, as_of)
-    _entered(states)
+    _entered(states, span, as_of)
     _prior(states, span)
     _published(states, span)
     return [s.facts() for s in states]

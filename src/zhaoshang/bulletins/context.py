@@ -178,8 +178,9 @@ def sample_values() -> dict:
         "front_runners": ["某团队"],
         "catch_up": ["某团队"],
         "flags": [["类别", "对象", "原因", "条款"]],
-        "amounts": [["类别", "对象", "项目", Decimal(1), "条款"]],
+        "amounts": [["类别", "对象", "项目", Decimal(1), "兑现", "条款"]],
         "amount_total": Decimal(1),
+        "amount_held": Decimal(1),
         "warnings": [["对象", "可能情形", "说明"]],
         "rank_groups": ["招商团队"],
         "activities": {

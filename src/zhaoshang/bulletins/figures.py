@@ -98,6 +98,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         "teams": _team_table(policy, projects, investments, span),
     }
     duties, tables["duties"] = _duties(policy, span, today or date.today())
+    problems, tables["problems"] = _problems(policy, span)
     ranking = _ranking(policy, run)
     tables.update(ranking["tables"])
     context = {
@@ -121,6 +122,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         "project_count": sum(stages.values()),
         "pipeline": pipeline_rows,
         "duties": duties,
+        "problems": problems,
         "run": run_values(run),
         "run_status": run.get_status_display() if run else "",
         "run_published": bool(run and run.status == AssessmentRun.Status.PUBLISHED),
@@ -169,6 +171,25 @@ def _duties(policy: Policy, span: Span, today: date) -> tuple[dict, Table]:
         note="截止日期在本期内的职责任务，状态截至生成之日。",
     )
     return summary, table
+
+
+def _problems(policy: Policy, span: Span) -> tuple[dict, Table]:
+    """The problem list in the period (supervision/problems.py): raised and closed in it,
+    unresolved and overdue at its end, and a table of those overdue at its end."""
+    from zhaoshang.supervision.problems import bulletin_figures, overdue_at
+
+    rows = [
+        [p.title, str(p.subject), str(p.support_unit), f"{p.due_on:%Y-%m-%d}", days]
+        for p, days in overdue_at(policy.jurisdiction, span.end)
+    ]
+    table = Table(
+        "problems",
+        f"{period_label(span)}末逾期未办结问题",
+        ["问题", "项目（企业）", "要素保障单位", "办结期限", "逾期工作日"],
+        rows,
+        note="截至本期末超过办结期限仍未办结的问题，按逾期时间排列。",
+    )
+    return bulletin_figures(policy.jurisdiction, span.start, span.end), table
 
 
 def _team_table(policy: Policy, projects, investments, span: Span) -> Table:
@@ -262,8 +283,17 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
         [FLAG_LABELS.get(f["kind"], f["kind"]), f["label"], f.get("reason", ""), f["clause"]]
         for f in shown["flags"]
     ]
+    # A reward on a project behind on its contract is held (暂缓兑现, ledger/performance.py): listed
+    # with its reason, left out of the total paid.
     amounts = [
-        [a["kind_label"], a["label"], a.get("project") or "", _dec(a["amount_wan"]), a["clause"]]
+        [
+            a["kind_label"],
+            a["label"],
+            a.get("project") or "",
+            _dec(a["amount_wan"]),
+            f"暂缓兑现：{a['held']}" if a.get("held") else "兑现",
+            a["clause"],
+        ]
         for a in shown["amounts"]
     ]
     warnings = [
@@ -277,7 +307,7 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
     )
     tables["flags"] = Table("flags", "预警与问责", ["类别", "对象", "原因", "条款"], flags)
     tables["amounts"] = Table(
-        "amounts", "经费与奖励", ["类别", "对象", "项目", "金额（万元）", "条款"], amounts
+        "amounts", "经费与奖励", ["类别", "对象", "项目", "金额（万元）", "兑现", "条款"], amounts
     )
     tables["warnings"] = Table(
         "warnings", "风险预警（按当前进度预测）", ["对象", "可能情形", "说明"], warnings
@@ -288,7 +318,8 @@ def _ranking(policy: Policy, run: AssessmentRun | None) -> dict:
         "catch_up": catch,
         "flags": flags,
         "amounts": amounts,
-        "amount_total": sum((row[3] for row in amounts), Decimal(0)),
+        "amount_total": sum((row[3] for row in amounts if row[4] == "兑现"), Decimal(0)),
+        "amount_held": sum((row[3] for row in amounts if row[4] != "兑现"), Decimal(0)),
         "warnings": warnings,
         "rank_groups": list(groups),
     }

@@ -102,7 +102,13 @@ PLACEHOLDERS: list[Placeholder] = [
     _p("考核", "排名类别", 'rank_groups|join:"、"', "如 招商团队、县直单位、乡镇"),
     _p("考核", "问责情形", "flags|length", "条数；多用于【如果 问责情形】"),
     _p("考核", "经费奖励", "amounts|length", "条数；多用于【如果 经费奖励】"),
-    _p("考核", "经费奖励合计（万元）", "amount_total"),
+    _p("考核", "经费奖励合计（万元）", "amount_total", "兑现的合计；暂缓兑现的不计入"),
+    _p(
+        "考核",
+        "暂缓兑现合计（万元）",
+        "amount_held",
+        "项目未按合同履约而暂缓兑现的奖励和补助；多用于【如果 暂缓兑现合计（万元）】",
+    ),
     _p("考核", "预警", "warnings|length", "条数；多用于【如果 预警】"),
 ]
 
@@ -113,6 +119,7 @@ TABLES: list[tuple[str, str]] = [
     ("本期开工项目", "started"),
     ("各招商团队工作情况", "teams"),
     ("职责任务完成情况", "duties"),
+    ("逾期未办结问题", "problems"),
     ("考核排名", "ranking"),
     *[(f"考核排名第{i}类", f"ranking_{i}") for i in range(1, 7)],
     ("两榜名单", "lists"),

@@ -143,6 +143,7 @@ def table_keys() -> list[str]:
         "started",
         "teams",
         "duties",
+        "problems",
         "ranking",
         "lists",
         "flags",

@@ -1118,7 +1118,11 @@ def generate_county(
             from zhaoshang.supervision.problems_demo import seed as seed_problems
 
             result.counts.update(seed_problems(policy=policy))
-            behind = seed_performance_demo(jurisdiction=policy.jurisdiction)
+            from zhaoshang.engine.periods import parse_period
+
+            behind = seed_performance_demo(
+                jurisdiction=policy.jurisdiction, as_of=parse_period(spec.main_period, spec).end
+            )
             if behind:
                 result.counts["履约滞后项目"] = len(behind)
         # 三员分立: three administrators, one role each, no business data; no demo superuser (a

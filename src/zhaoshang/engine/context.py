@@ -409,9 +409,20 @@ class Context:
         if f not in self.out.flags:
             self.out.flags.append(f)
 
-    def amount(self, kind: str, holder: Holder, amount: Decimal, rule, project: str | None = None, **facts):
+    def amount(
+        self,
+        kind: str,
+        holder: Holder,
+        amount: Decimal,
+        rule,
+        project: str | None = None,
+        held: str | None = None,
+        **facts,
+    ):
+        """An amount earned; `held` says why it is held when the caller knows (an award decision's
+        project), else its project's `ProjectFact.hold` for the kinds that are rewards."""
         holder = self.canon(holder)
-        held = self.hold(project) if kind in HELD_KINDS else None
+        held = (held or self.hold(project)) if kind in HELD_KINDS else None
         self.out.amounts.append(AmountResult(kind, holder, project, amount, rule.clause, rule.id, held))
         if held:
             facts["held"] = held

@@ -728,7 +728,7 @@ def project_award(ctx: Context, rule) -> None:
         if h not in members:
             ctx.component(h, rule, None, None, rejected=d.amount_wan, note="不在本奖项的奖励对象范围内")
             continue
-        ctx.amount(rule.kind, h, d.amount_wan, rule, project=d.project, paid_to=rule.paid_to)
+        ctx.amount(rule.kind, h, d.amount_wan, rule, project=d.project, paid_to=rule.paid_to, held=d.hold)
 
 
 def per_person_cap(ctx: Context, rule) -> None:

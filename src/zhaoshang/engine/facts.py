@@ -244,6 +244,9 @@ class AwardDecision:
     holder: Holder
     amount_wan: Decimal
     project: str | None = None
+    # Why the award is held (暂缓兑现: its project behind on its contract), as for `ProjectFact.hold`:
+    # the decision's project need not be among the projects the policy's other rules read.
+    hold: str | None = None
 
 
 @dataclass(frozen=True)

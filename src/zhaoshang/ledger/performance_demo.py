@@ -16,18 +16,26 @@ from django.utils import timezone
 from .models import ContractObligation, Project, RewardRelease
 
 
-def seed_performance_demo(*, jurisdiction, count: int = 4, release_one: bool = True) -> list[Project]:
+def seed_performance_demo(
+    *, jurisdiction, count: int = 4, release_one: bool = True, as_of=None
+) -> list[Project]:
     """Make `count` signed or started projects of `jurisdiction` behind on their contracts: an
     output promise (产值) overdue with the office's lower actual figure, and for a started one a
     production date passed. Where a policy over the jurisdiction has a project award rule
     (`project_award`: jinxi's 项目进资奖), an amount for each of them, which the assessment then
-    shows held. With `release_one`, the office's recorded release of the first one."""
+    shows held. With `release_one`, the office's recorded release of the first one. The promises
+    fall due before `as_of` (default today): for a policy of past years, its period's end, so that
+    its assessment finds them behind."""
     from zhaoshang.assessment.models import AwardDecision
     from zhaoshang.org.models import Policy
 
-    today = timezone.localdate()
+    today = min(as_of or timezone.localdate(), timezone.localdate())
     projects = list(
-        Project.objects.filter(jurisdiction=jurisdiction, stage__in=["signed", "started"])
+        Project.objects.filter(
+            jurisdiction=jurisdiction,
+            stage__in=["signed", "started"],
+            signed_on__lt=today - timedelta(days=120),  # signed well before its promises fall due
+        )
         .select_related("unit", "team")
         .order_by("pk")[:count]
     )

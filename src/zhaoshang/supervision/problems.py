@@ -441,13 +441,28 @@ def timeline(user, *, project=None, enterprise=None, today: date | None = None) 
 # --- The bulletins ---------------------------------------------------------------------------------
 
 
+def _unresolved_at(jurisdiction, end: date):
+    qs = Problem.objects.filter(jurisdiction__path__startswith=jurisdiction.path)
+    return qs.filter(raised_on__lte=end).filter(Q(resolved_on__isnull=True) | Q(resolved_on__gt=end))
+
+
+def overdue_at(jurisdiction, end: date) -> list[tuple[Problem, int]]:
+    """The problems unresolved and past their due date at `end`, with the working days overdue,
+    longest first (the bulletins' table of overdue problems)."""
+    qs = (
+        _unresolved_at(jurisdiction, end)
+        .filter(due_on__lt=end)
+        .select_related("project", "enterprise", "support_unit")
+        .order_by("due_on", "pk")
+    )
+    return [(p, workdays_between(p.due_on, end)) for p in qs]
+
+
 def bulletin_figures(jurisdiction, start: date, end: date) -> dict[str, int]:
     """The problem list in a bulletin (战报/简报) of a period: raised and closed in it, and those
     unresolved and overdue at its end (bulletins/placeholders.py 【本期新提出问题数】…)."""
     qs = Problem.objects.filter(jurisdiction__path__startswith=jurisdiction.path)
-    unresolved_at_end = qs.filter(raised_on__lte=end).filter(
-        Q(resolved_on__isnull=True) | Q(resolved_on__gt=end)
-    )
+    unresolved_at_end = _unresolved_at(jurisdiction, end)
     return {
         "raised": qs.filter(raised_on__range=(start, end)).count(),
         "closed": qs.filter(closed_on__range=(start, end)).count(),

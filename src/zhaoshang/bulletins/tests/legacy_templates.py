@@ -70,3 +70,21 @@ LEGACY_DEFAULTS = {
         "signature": "{{ issuer }}",
     },
 }
+
+# What the shipped defaults (bulletins/defaults.py) gained after the switch to the Chinese
+# placeholders, which the old text never had: the supervision section of the monthly report and the
+# held rewards of the notice (issue 14). The comparison leaves them out of the new defaults.
+ADDED_SINCE = {
+    "monthly": {
+        "body": """# 七、督办事项
+【如果 本期到期职责任务数】本期到期职责任务【本期到期职责任务数】项，已完成【本期已完成职责任务数】项【如果 本期逾期职责任务数】，逾期【本期逾期职责任务数】项【结束】。
+【表格 职责任务完成情况】【否则】本期无到期职责任务。【结束】
+本期新提出问题【本期新提出问题数】个，销号【本期销号问题数】个；期末未办结问题【期末未办结问题数】个【如果 期末逾期未办结问题数】，其中逾期【期末逾期未办结问题数】个，请相关要素保障单位抓紧办结：
+【表格 逾期未办结问题】【否则】。【结束】
+"""
+    },
+    "notice": {
+        "body": """
+【如果 暂缓兑现合计（万元）】其中【暂缓兑现合计（万元）】万元因项目未按合同履约暂缓兑现，待整改到位并经研究同意后兑现。【结束】"""
+    },
+}

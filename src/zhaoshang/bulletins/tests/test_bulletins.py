@@ -535,3 +535,46 @@ def test_an_unexpected_error_fails_the_job_instead_of_leaving_it_running(testlan
     bulletin = services.request_bulletin(policy=testland, kind="monthly", period="2024-05")
     assert bulletin.status == "failed" and "生成时出错（OSError）" in bulletin.message
     assert not bulletin.docx and bulletin.finished_at is not None
+
+
+# --- Supervision and held rewards (issue 14) ------------------------------------------------------
+
+
+def test_the_monthly_report_shows_duties_and_the_overdue_problems(testland):
+    from zhaoshang.supervision.problems import bulletin_figures, overdue_at
+
+    today = date(2024, 11, 20)  # the day the test world's problems were seeded
+    figures = bulletin_figures(testland.jurisdiction, date(2024, 11, 1), date(2024, 11, 30))
+    overdue = overdue_at(testland.jurisdiction, date(2024, 11, 30))
+    assert figures["overdue"] == len(overdue) > 0
+    doc = services.compose(testland, "monthly", "2024-11", today=today).document
+    texts = [b.text for b in doc.blocks]
+    assert "七、督办事项" in texts
+    said = next(t for t in texts if t.startswith("本期新提出问题"))
+    assert f"期末未办结问题{figures['open']}个" in said and f"其中逾期{figures['overdue']}个" in said
+    table = next(b.table for b in doc.blocks if b.kind == "table" and b.table.key == "problems")
+    assert table.headers == ["问题", "项目（企业）", "要素保障单位", "办结期限", "逾期工作日"]
+    assert [r[0] for r in table.rows] == [p.title for p, _ in overdue]
+    assert all(days > 0 for *_, days in table.rows)
+
+
+def test_a_held_reward_is_listed_with_its_reason_and_left_out_of_the_total(testland, monkeypatch):
+    from zhaoshang.bulletins import figures
+
+    shown = {
+        "groups": [],
+        "lists": {"front_runners": [], "catch_up": []},
+        "flags": [],
+        "warnings": [],
+        "amounts": [
+            {"kind_label": "即时奖励", "label": "甲县", "project": "甲项目", "amount_wan": "3", "clause": "§1",
+             "held": "合同履约滞后：投产（约定2024-03-31前）逾期未履约"},
+            {"kind_label": "即时奖励", "label": "甲县", "project": "乙项目", "amount_wan": "2", "clause": "§1"},
+        ],
+    }  # fmt: skip
+    monkeypatch.setattr(figures, "present", lambda run: shown)
+    run = type("Run", (), {"status": "published", "as_of": date(2024, 5, 31), "version": 1})()
+    out = figures._ranking(testland, run)
+    assert out["amount_total"] == 2 and out["amount_held"] == 3
+    rows = out["tables"]["amounts"].rows
+    assert [r[4] for r in rows] == ["暂缓兑现：合同履约滞后：投产（约定2024-03-31前）逾期未履约", "兑现"]

@@ -238,6 +238,23 @@ def test_project_awards_go_to_the_introducing_unit(jinxi):
     assert amounts(a, "completion_award") == {("team-03", None): 8}
 
 
+def test_an_award_on_a_project_behind_its_contract_is_held_not_paid(jinxi):
+    # Issue 14 point 5: the leading group's award for a project behind on its contract is listed
+    # with the reason and left out of what is paid (ledger/performance.py gives the reason).
+    reason = "合同履约滞后：产值（约定2021-12-01前1,000万元，实际400万元）逾期未履约"
+    facts = Facts(
+        award_decisions=(
+            AwardDecision("investment-award", unit("商务局"), D(3), "p1", hold=reason),
+            AwardDecision("investment-award", unit("商务局"), D(2), "p2"),
+        )
+    )
+    a = assess(jinxi, "2021", facts)
+    held = {x.project: x.held for x in a.amounts_of("investment_award")}
+    assert held == {"p1": reason, "p2": None}
+    assert a.total("investment_award") == 2
+    assert a.total("investment_award", holder="商务局") == 2
+
+
 def test_county_targets(jinxi):
     home = jurisdiction("361027")
     facts = Facts(
