@@ -75,6 +75,7 @@ def project_performance(request, pk):
             "can_release": office and perf.held,
             "office": office,
             "evaluations": project.evaluations.select_related("confirmed_by").order_by("year"),
+            "min_overdue": performance.min_overdue(),
         },
         status=status,
     )

@@ -394,6 +394,8 @@ class Problem(JurisdictionOwned):
             return False
         if obj is None or obj.pk is None:
             return True
+        if obj.status == cls.Status.CLOSED:
+            return False  # 已销号: closed for good, except for the office
         if m.role == Role.TEAM_CLERK:
             return obj.requester_team_id is not None and obj.requester_team_id == m.team_id
         return obj.requester_unit_id == m.unit_id

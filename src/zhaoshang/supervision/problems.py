@@ -241,6 +241,9 @@ def problem_reject(*, problem: Problem, reason: str, by, on: date | None = None)
         if p.status != S.RESOLVED:
             raise ValidationError(f"问题当前为“{p.get_status_display()}”，只有已办结待确认的问题可以退回")
         p.status, p.rejection_reason, p.rejections = S.IN_PROGRESS, reason, p.rejections + 1
+        # Not resolved after all: unresolved again from the day it was reported resolved (the
+        # bulletins' counts, the overdue table); the change log keeps the rejected resolution.
+        p.resolved_on = None
         p.save()
     return _refresh(problem, p)
 
@@ -274,8 +277,14 @@ def escalate_overdue(*, today: date | None = None) -> list[Problem]:
     with change_context(source="system", reason="问题逾期自动督办"):
         for problem in due.order_by("due_on", "pk"):
             with transaction.atomic():
-                # Claimed by a compare-and-set: two runs at once escalate a problem once.
-                if Problem.objects.filter(pk=problem.pk, escalated_at__isnull=True).count() == 0:
+                # Claimed under a row lock, read again once it is held: of two runs at once (cron
+                # and beat), the second finds it escalated and skips it.
+                claimed = (
+                    Problem.objects.select_for_update()
+                    .filter(pk=problem.pk, escalated_at__isnull=True)
+                    .first()
+                )
+                if claimed is None:
                     continue
                 problem.escalated_at = timezone.now()
                 problem.save(update_fields=["escalated_at", "updated"])

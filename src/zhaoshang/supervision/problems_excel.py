@@ -20,7 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from zhaoshang.core.changelog import change_context
-from zhaoshang.core.scoping import membership, write_scope_errors
+from zhaoshang.core.scoping import can_change, membership, write_scope_errors
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
 from zhaoshang.exchange.reader import ReadError, open_workbook
 from zhaoshang.ledger.models import Enterprise, Project
@@ -177,6 +177,9 @@ def import_problems(data: bytes, *, user, dry_run: bool = False) -> ImportResult
     if m is None and not user.is_superuser:
         result.errors.append(RowError(None, None, "您的账号没有业务角色，不能导入"))
         return result
+    if not can_change(user, Problem):
+        result.errors.append(RowError(None, None, "只有提出单位（团队）的联络员和招商办可以导入问题清单"))
+        return result
     units = Unit.objects.visible_to(user)
     teams = Team.objects.visible_to(user)
     projects = Project.objects.visible_to(user)
@@ -243,8 +246,7 @@ def _import_row(number, cells, user, result, units, teams, projects, enterprises
         source = SOURCES.get(source_text)
         if source is None:
             err("问题来源", f"应为{'、'.join(SOURCES)}之一，实为“{shown(source_text)}”")
-        elif source == Problem.Source.MEETING:
-            err("问题来源", "调度会议议定的问题须关联议定事项，请在网页上登记")
+        # A meeting's problem (its decision linked on the page) re-imports from an export as it is.
     for header, key, qs, what in (
         ("提出单位", "requester_unit", units, "单位"),
         ("要素保障单位", "support_unit", units, "单位"),
@@ -271,9 +273,14 @@ def _import_row(number, cells, user, result, units, teams, projects, enterprises
             err("办理时限（工作日）", str(exc))
     if len(result.errors) > errors_before:
         return
-    existing = Problem.objects.filter(
-        project=project, enterprise=enterprise, title=title, raised_on=raised_on
-    ).first()
+    same = Problem.objects.filter(project=project, enterprise=enterprise, title=title, raised_on=raised_on)
+    existing = same.visible_to(user).first()
+    if existing is None and same.exists():
+        err("问题", "该项目（企业）同日已登记同名问题，不在您的权限范围内，不能导入")
+        return
+    if source == Problem.Source.MEETING and (existing is None or existing.source != Problem.Source.MEETING):
+        err("问题来源", "调度会议议定的问题须关联议定事项，请在网页上登记")
+        return
     p = existing or Problem(project=project, enterprise=enterprise, title=title, raised_on=raised_on)
     fields = {
         "description": str(cells.get("问题描述") or "").strip(),
@@ -285,6 +292,14 @@ def _import_row(number, cells, user, result, units, teams, projects, enterprises
         getattr(existing, k) == v for k, v in fields.items() if not (k == "responsible_leader" and v is None)
     ):
         result.unchanged += 1
+        return
+    if existing is not None and not can_change(user, existing):
+        why = (
+            "问题已销号，不能再修改"
+            if existing.status == Problem.Status.CLOSED
+            else ("只有提出单位（团队）和招商办可以修改问题；要素保障单位请在问题页面办理、办结")
+        )
+        err("问题", why)
         return
     for k, v in fields.items():
         if k == "responsible_leader" and v is None and existing is not None:

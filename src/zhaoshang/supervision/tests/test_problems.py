@@ -162,6 +162,7 @@ def test_only_the_support_unit_works_it_and_only_the_requester_closes_it(world, 
     services.problem_reject(problem=p, reason="未见书面答复", by=users["xf-team"])
     p.refresh_from_db()
     assert (p.status, p.rejections, p.rejection_reason) == (S.IN_PROGRESS, 1, "未见书面答复")
+    assert p.resolved_on is None  # unresolved again: counted open in the bulletins
     services.problem_resolve(
         problem=p, resolution="已出具书面答复", by=users["xf-support"], on=date(2024, 10, 9)
     )
@@ -175,6 +176,10 @@ def test_only_the_support_unit_works_it_and_only_the_requester_closes_it(world, 
     with pytest.raises(ValidationError) as err:
         p.full_clean()
     assert "已销号" in str(err.value)
+    p.refresh_from_db()
+    from zhaoshang.core.scoping import can_change
+
+    assert not can_change(users["xf-team"], p) and can_change(users["xf-office"], p)  # nor deleted
     actions = list(
         ObjectChange.objects.filter(content_type__model="problem", object_id=str(p.pk)).values_list(
             "action", flat=True
@@ -509,6 +514,31 @@ def test_excel_export_reimports_unchanged_and_import_is_all_or_nothing(client, w
     assert r.status_code == 400
     client.force_login(users["xf-leader"])
     assert client.get(reverse("supervision:problem_import")).status_code == 403
+
+
+def test_excel_import_changes_only_what_the_clerk_may(world, users):
+    """The support unit neither files nor edits problems by Excel (it works them on the page); a
+    row matching a problem the clerk cannot see is refused, not taken over."""
+    from zhaoshang.supervision.problems_excel import import_problems
+
+    p = make(world, users)
+    lead, team, support = world["team"].lead_unit.name, world["team"].name, world["support"].name
+    row = [p.title, "问题测试项目", "", "", "", lead, team, support, "", "2024-09-27", 9]
+    result = import_problems(_sheet([HEADERS, row]), user=users["xf-support"])
+    assert not result.ok and "只有提出单位" in str(result.errors[0])
+    p.refresh_from_db()
+    assert p.deadline_workdays == 3
+    # Another unit's clerk does not see the problem: the same project, title and day are refused.
+    unit = users["xf-unit"].membership.unit
+    world["project"].unit = unit
+    world["project"].team = None
+    world["project"].save()
+    row = [p.title, "问题测试项目", "", "", "", unit.name, "", support, "", "2024-09-27", 9]
+    assert not Problem.objects.visible_to(users["xf-unit"]).filter(pk=p.pk).exists()
+    result = import_problems(_sheet([HEADERS, row]), user=users["xf-unit"])
+    assert not result.ok and "不在您的权限范围内" in str(result.errors[0]), result.errors
+    p.refresh_from_db()
+    assert (p.requester_unit, p.deadline_workdays) == (world["team"].lead_unit, 3)
 
 
 # --- Demo data ---------------------------------------------------------------------------------------
