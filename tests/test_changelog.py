@@ -13,11 +13,7 @@ from zhaoshang.org.models import Person, Team, Unit
 
 
 def last_change(obj):
-    return (
-        ObjectChange.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name)
-        .order_by("-id")
-        .first()
-    )
+    return ObjectChange.objects.of(obj).order_by("-id").first()
 
 
 def test_ui_update_records_user_before_and_after(client, users):
@@ -54,7 +50,7 @@ def test_ui_create_and_delete_are_recorded(client, users):
     assert last_change(person).action == "create" and last_change(person).after["title"] == "副县长"
     response = client.post(reverse("org:person_delete", args=[person.pk]), {"confirm": "1"})
     assert response.status_code == 302 and not Person.objects.filter(pk=person.pk).exists()
-    deleted = ObjectChange.objects.filter(object_id=str(person.pk), action="delete").get()
+    deleted = ObjectChange.objects.of(person).filter(action="delete").get()
     assert deleted.before["name"] == "赵测试" and deleted.after is None and deleted.user == users["xf-office"]
 
 

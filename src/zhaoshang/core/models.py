@@ -21,6 +21,14 @@ class ChangeLoggedModel(models.Model):
 
 
 class ObjectChangeQuerySet(models.QuerySet):
+    def of(self, obj):
+        """The entries of one record: its type and primary key (a key alone names a record of
+        every model that has one)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+        return self.filter(content_type=ct, object_id=str(obj.pk))
+
     def update(self, **kwargs):
         raise PermissionDenied("变更记录不可修改")
 

@@ -157,7 +157,7 @@ def test_archive_moves_old_records_to_a_signed_file_and_verify_stays_green(count
     done = archive(cutoff, tmp_path, today=timezone.localdate() + timedelta(days=400))
     assert done.count == len(old_seqs) and done.through_seq == max(old_seqs)
     assert not ObjectChange.objects.filter(seq__lte=done.through_seq).exists()
-    assert ObjectChange.objects.filter(object_id=str(later.pk), action="create").exists()
+    assert ObjectChange.objects.of(later).filter(action="create").exists()
     anchor = AuditEvent.objects.get(kind="archive")
     assert anchor.detail["through_seq"] == done.through_seq
     assert ObjectChange.objects.count() + AuditEvent.objects.count() == total - len(old_seqs) + 1

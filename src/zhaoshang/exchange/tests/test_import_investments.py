@@ -58,7 +58,7 @@ def test_investments_with_shares_and_the_introducing_unit_by_default(users):
     )
     other = shares[(date(2024, 3, 1), "工信局")]
     assert other.amount == Decimal("300.50") and other.team == team_for_unit(other.unit)
-    assert ObjectChange.objects.filter(object_id=str(own.pk), source="import", user=user).exists()
+    assert ObjectChange.objects.of(own).filter(source="import", user=user).exists()
 
     n_log = ObjectChange.objects.count()
     again = import_investments(content, user=user)

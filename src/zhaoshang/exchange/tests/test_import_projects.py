@@ -180,7 +180,7 @@ def test_reimport_with_a_new_stage_records_a_stage_change(users):
         date(2024, 5, 6),
         "intent",
     )
-    update = ObjectChange.objects.filter(object_id=str(p.pk), action="update").get()
+    update = ObjectChange.objects.of(p).filter(action="update").get()
     assert (
         update.source == "import"
         and update.before["stage"] == "negotiating"

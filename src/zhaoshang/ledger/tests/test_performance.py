@@ -129,7 +129,7 @@ def test_release_is_recorded_and_a_later_overdue_obligation_holds_again(project,
         project=project, reason="企业已书面承诺整改，经领导小组研究同意", by=office
     )
     assert release.by == office and "产值" in release.held_reason
-    assert ObjectChange.objects.filter(object_id=str(release.pk), action="create").exists()
+    assert ObjectChange.objects.of(release).filter(action="create").exists()
     perf = performance.project_performance(project=project)
     assert perf.behind and not perf.held and perf.reason == ""
     _ob(project, "jobs", today + timedelta(days=5), D(10))
@@ -312,7 +312,7 @@ def test_rolling_evaluations_generated_from_the_ledger_and_confirmed(client, use
     e = ProjectEvaluation.objects.get(project=project, year=2025)
     assert (e.proposed, e.tax_paid, e.in_statistics, e.investment_verified) == (True, True, True, True)
     assert "2025年地方税收12万元" in e.note
-    assert ObjectChange.objects.filter(object_id=str(e.pk), action="create").exists()
+    assert ObjectChange.objects.of(e).filter(action="create").exists()
     # Not read by the assessment until confirmed.
     from zhaoshang.assessment.facts import ProjectEvaluation as read
 
@@ -325,7 +325,7 @@ def test_rolling_evaluations_generated_from_the_ledger_and_confirmed(client, use
     assert client.post(url, {"confirm": e.pk}).status_code == 302
     e.refresh_from_db()
     assert not e.proposed and e.confirmed_by == users["xf-office"]
-    assert ObjectChange.objects.filter(object_id=str(e.pk), action="update", user=users["xf-office"]).exists()
+    assert ObjectChange.objects.of(e).filter(action="update", user=users["xf-office"]).exists()
     # Confirmed: generating again leaves it alone; the API refuses a second confirmation.
     ProjectTax.objects.filter(project=project).delete()
     performance.evaluations_generate(policy=sanming, year=2025)

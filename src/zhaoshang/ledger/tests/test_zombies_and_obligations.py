@@ -114,7 +114,7 @@ def test_enterprise_form_records_and_logs_the_zombie_class(client, users, projec
         date(2023, 3, 10),
         date(2024, 3, 10),
     )
-    change = ObjectChange.objects.filter(object_id=str(e.pk), action="update").latest("time")
+    change = ObjectChange.objects.of(e).filter(action="update").latest("time")
     assert change.after["zombie_class"] == "B" and change.before["zombie_class"] == ""
 
 
@@ -128,7 +128,7 @@ def test_obligation_form_and_project_page(client, users, project):
     assert response.status_code == 302, response.content.decode()[:500]
     o = ContractObligation.objects.get(project=project)
     assert o.status == "逾期履约"
-    assert ObjectChange.objects.filter(object_id=str(o.pk), action="create").exists()
+    assert ObjectChange.objects.of(o).filter(action="create").exists()
     html = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
     assert "合同约定开工" in html and "逾期履约" in html
     assert client.get(reverse("ledger:contractobligation_list") + "?status=late").status_code == 200
@@ -206,7 +206,7 @@ def test_project_import_sets_the_enterprise_zombie_class(users):
     assert result.ok and result.updated == 1
     e.refresh_from_db()
     assert e.zombie_resumed_on == date(2024, 3, 10)
-    assert ObjectChange.objects.filter(object_id=str(e.pk), action="update").exists()
+    assert ObjectChange.objects.of(e).filter(action="update").exists()
     # A class the document does not define.
     result = import_projects(xlsx([{**row, "僵尸企业类别": "E类"}], headers=headers), user=user)
     assert not result.ok and result.errors[0].column == "僵尸企业类别"
@@ -228,7 +228,7 @@ def test_obligations_import_and_export_round_trip(users, project):
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 1, 1)
     start = ContractObligation.objects.get(project=project, kind="construction_start")
     assert start.fulfilled_on == date(2024, 5, 2) and start.status == "逾期履约"
-    assert ObjectChange.objects.filter(object_id=str(start.pk), action="update").exists()
+    assert ObjectChange.objects.of(start).filter(action="update").exists()
     bad = [{"项目名称": project.name, "义务类别": "税收", "约定期限": "2024-12-31"}]
     result = import_file("obligations", xlsx(bad, headers=OBLIGATION_HEADERS, sheet="合同义务"), user=user)
     assert not result.ok and result.errors[0].column == "约定金额（万元）"
