@@ -337,6 +337,17 @@ def may_change(user, obj) -> bool:
         return role == "office"
     if obj._meta.label_lower == "fieldwork.lead" and obj.status != "submitted":
         return role == "office"  # screened leads are the office's
+    if obj._meta.label_lower == "supervision.problem":
+        # The requester's clerks (and the office) edit a problem until it is closed; the support
+        # unit works it through its transitions only (docs/supervision.md).
+        if role == "office":
+            return True
+        if role not in {"team_clerk", "unit_clerk"} or obj.status == "closed":
+            return False
+        m = user.membership
+        if role == "team_clerk":
+            return obj.requester_team_id is not None and obj.requester_team_id == m.team_id
+        return obj.requester_unit_id == m.unit_id
     if obj._meta.label_lower in PRIVATE_MODELS:
         return role in {"office", "team_clerk", "unit_clerk", "support_unit"}
     return role == "office"

@@ -24,9 +24,11 @@ EXPORT_VIEWS = frozenset(
         "ledger:stagechange_evidence",
         "holidays:export",
         "audit:export",
+        "supervision:problem_export",
+        "supervision:duty_evidence",
     }
 )
-EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export"}
+EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}
 THIRD_PARTY_PAGES = ("/admin/", "/api/")
 
 
