@@ -231,8 +231,13 @@ def test_beat_sends_the_periodic_jobs_and_beats(procs, tmp_path, broker):
 
     schedule_file = tmp_path / "celerybeat-schedule"
     scheduler = Scheduler(app=app, schedule_filename=str(schedule_file), lazy=False)
+    # The interval entries last ran an hour ago (due now); the daily ones ran just now, so they are
+    # not due whatever the hour this test runs at (an hour back could cross 03:15 Shanghai).
+    from celery.schedules import crontab
+
     for entry in scheduler.schedule.values():
-        entry.last_run_at = timezone.now() - timedelta(hours=1)
+        daily = isinstance(entry.schedule, crontab)
+        entry.last_run_at = timezone.now() - (timedelta(0) if daily else timedelta(hours=1))
     scheduler.sync()
     scheduler.close()
     ProcessHeartbeat.objects.all().delete()
@@ -243,7 +248,7 @@ def test_beat_sends_the_periodic_jobs_and_beats(procs, tmp_path, broker):
     procs.worker()
     _wait(lambda: Job.objects.filter(kind="remind", status="done").exists(), 45, "the reminders job")
     assert not Job.objects.filter(
-        kind__in=["schedule_reports", "clearsessions"]
+        kind__in=["schedule_reports", "escalate_problems", "clearsessions"]
     ).exists()  # daily: not yet due
     from zhaoshang.jobs.health import beat_ok
 
