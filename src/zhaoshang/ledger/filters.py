@@ -152,18 +152,12 @@ class ContractObligationFilterSet(SearchFilterSet):
         )
 
     def filter_status(self, queryset, name, value):
-        from django.db.models import F
+        # As the performance page and the assessment read it: the ledger's 进资, stage dates and
+        # tax first, the office's 履行日期 where the ledger has nothing (ledger/performance.py).
+        from .performance import KEPT, LATE, NOT_DUE, OVERDUE, with_status
 
-        today = timezone.localdate()
-        if value == "due":
-            return queryset.filter(fulfilled_on__isnull=True, due_on__lt=today)
-        if value == "on_time":
-            return queryset.filter(fulfilled_on__lte=F("due_on"))
-        if value == "late":
-            return queryset.filter(fulfilled_on__gt=F("due_on"))
-        if value == "open":
-            return queryset.filter(fulfilled_on__isnull=True, due_on__gte=today)
-        return queryset
+        status = {"due": OVERDUE, "on_time": KEPT, "late": LATE, "open": NOT_DUE}.get(value)
+        return with_status(queryset, status) if status else queryset
 
     class Meta:
         model = ContractObligation

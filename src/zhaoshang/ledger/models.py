@@ -722,18 +722,6 @@ class ContractObligation(ProjectPart):
     def amount_unit(self) -> str:
         return self.UNITS.get(self.kind, "万元")
 
-    def status_on(self, day) -> str:
-        """按期履约, 逾期履约, 逾期未履约 or 未到期, as of `day`."""
-        if self.fulfilled_on is not None and self.fulfilled_on <= day:
-            return "按期履约" if self.fulfilled_on <= self.due_on else "逾期履约"
-        return "逾期未履约" if day > self.due_on else "未到期"
-
-    @property
-    def status(self) -> str:
-        from django.utils import timezone
-
-        return self.status_on(timezone.localdate())
-
 
 class OwnershipClaim(JurisdictionOwned):
     """A second unit asks the office to arbitrate who an enterprise belongs to (首招负责制)."""

@@ -226,6 +226,23 @@ def evaluate(obligations, *, day: date) -> dict[int, ObligationState]:
     return out
 
 
+def states_today(obligations, *, day: date | None = None) -> list[ContractObligation]:
+    """The obligations (with their projects) each given `.state`, its ObligationState on `day`
+    (default today): what the obligation list, its detail page and the project page show."""
+    obligations = list(obligations)
+    states = evaluate(obligations, day=day or timezone.localdate())
+    for o in obligations:
+        o.state = states[o.pk]
+    return obligations
+
+
+def with_status(queryset, status: str, *, day: date | None = None):
+    """The obligations of `queryset` whose status on `day` (default today) is `status`
+    (按期履约, 逾期履约, 逾期未履约, 未到期), read as `evaluate` reads them."""
+    states = evaluate(queryset.select_related("project"), day=day or timezone.localdate())
+    return queryset.filter(pk__in=[pk for pk, s in states.items() if s.status == status])
+
+
 def _latest_releases(project_ids) -> dict[int, RewardRelease]:
     out: dict[int, RewardRelease] = {}
     for r in RewardRelease.objects.filter(project_id__in=project_ids).order_by(

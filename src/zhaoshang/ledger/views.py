@@ -36,7 +36,7 @@ from .models import (
     ProjectPhase,
     StageChange,
 )
-from .performance import project_performance
+from .performance import project_performance, states_today
 from .selectors import project_admission, stage_rank
 
 
@@ -260,7 +260,6 @@ class ProjectDetailView(ObjectDetailView):
         ctx.update(
             stage_changes=p.stage_changes.select_related("by").order_by("on", "id"),
             phases=p.phases.all(),
-            obligations=p.obligations.all(),
             partners=list(
                 zip(partners, mask_private([x.enterprise for x in partners], self.request.user), strict=True)
             ),
@@ -462,16 +461,26 @@ class ContractObligationListView(ObjectListView):
         Col("约定内容", "content"),
         Col("约定金额（万元）", lambda x: zh.amount_cell(x.amount), sort="amount"),
         Col("约定期限", "due_on", sort="due_on"),
-        Col("履行日期", "fulfilled_on", sort="fulfilled_on"),
-        Col("实际完成数", lambda x: zh.amount_cell(x.actual_amount)),
-        Col("履约情况", "status"),
+        Col("履行日期", lambda x: x.state.fulfilled_on, sort="fulfilled_on"),
+        Col("实际完成数", lambda x: zh.amount_cell(x.state.actual)),
+        Col("依据", lambda x: x.state.source),
+        Col("履约情况", lambda x: x.state.status),
     ]
+
+    def paginate_queryset(self, queryset, page_size):
+        # Each row's 履行日期, 实际完成数 and 履约情况 as the ledger records them (ledger/performance.py).
+        paginator, page, objects, paged = super().paginate_queryset(queryset, page_size)
+        page.object_list = states_today(objects)
+        return paginator, page, page.object_list, paged
 
 
 class ContractObligationDetailView(ObjectDetailView):
     model = ContractObligation
     select_related = ("project",)
-    fields = [*ContractObligationListView.columns, Col("备注", "note")]
+    fields = [*ContractObligationListView.columns, Col("说明", lambda x: x.state.note), Col("备注", "note")]
+
+    def get_object(self, queryset=None):
+        return states_today([super().get_object(queryset)])[0]
 
 
 class ContractObligationEditView(ObjectEditView):

@@ -16,7 +16,8 @@ from zhaoshang.core.models import ObjectChange
 from zhaoshang.exchange.exporter import export_file
 from zhaoshang.exchange.importer import import_file, import_projects
 from zhaoshang.exchange.tests.helpers import PROJECT_HEADERS, code, project_row, xlsx
-from zhaoshang.ledger.models import ContractObligation, Enterprise, Project
+from zhaoshang.ledger import performance
+from zhaoshang.ledger.models import ContractObligation, Enterprise, Investment, Project
 
 pytestmark = pytest.mark.django_db
 ZOMBIE_HEADERS = ["僵尸企业类别", "僵尸企业认定日期", "复工复产日期"]
@@ -86,12 +87,19 @@ def test_obligation_status_and_amount(project):
         o.full_clean()
     o.amount = Decimal(5000)
     o.full_clean()
-    assert o.status_on(date(2024, 6, 30)) == "未到期" and o.status_on(date(2024, 7, 1)) == "逾期未履约"
-    o.fulfilled_on = date(2024, 6, 30)
-    assert o.status_on(date(2024, 7, 1)) == "按期履约"
+    o.save()
+    o.project = project
+
+    def status(day):
+        return performance.evaluate([o], day=day)[o.pk].status
+
+    # Nothing invested yet and no 履行日期: not due, then overdue.
+    assert status(date(2024, 6, 30)) == "未到期" and status(date(2024, 7, 1)) == "逾期未履约"
+    o.fulfilled_on = date(2024, 6, 30)  # the ledger has no 进资: the office's date stands
+    assert status(date(2024, 7, 1)) == "按期履约"
     o.fulfilled_on = date(2024, 7, 1)
-    assert o.status_on(date(2024, 7, 1)) == "逾期履约"
-    assert o.status_on(date(2024, 6, 30)) == "未到期"  # not yet fulfilled on that day
+    assert status(date(2024, 7, 1)) == "逾期履约"
+    assert status(date(2024, 6, 30)) == "未到期"  # not yet fulfilled on that day
 
 
 # --- Form ----------------------------------------------------------------------------------------
@@ -127,13 +135,39 @@ def test_obligation_form_and_project_page(client, users, project):
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:500]
     o = ContractObligation.objects.get(project=project)
-    assert o.status == "逾期履约"
+    assert performance.states_today([o])[0].state.status == "逾期履约"
     assert ObjectChange.objects.of(o).filter(action="create").exists()
     html = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
     assert "合同约定开工" in html and "逾期履约" in html
     assert client.get(reverse("ledger:contractobligation_list") + "?status=late").status_code == 200
     client.force_login(users["xf-team2"])  # another team: out of scope
     assert client.get(reverse("ledger:contractobligation_detail", args=[o.pk])).status_code == 404
+
+
+def test_the_obligation_list_reads_fulfilment_from_the_ledger(client, users, project):
+    """The list, its 履约情况 filter, the detail page and the project page read an investment
+    obligation from the 进资 recorded, as the performance page and the assessment do, not from a
+    履行日期 nobody typed."""
+    o = ContractObligation.objects.create(
+        project=project, kind="investment", amount=Decimal(5000), due_on=date(2024, 6, 30)
+    )
+    Investment.objects.create(
+        jurisdiction=project.jurisdiction, project=project, month=date(2024, 6, 1), amount=Decimal(6000),
+        unit=project.unit, team=project.team,
+    )  # fmt: skip
+    client.force_login(users["xf-office"])
+    url = reverse("ledger:contractobligation_list") + f"?project={project.pk}"
+    html = client.get(url).content.decode()
+    assert "按期履约" in html and "逾期未履约" not in html and "2024-06-01" in html
+    assert "2024-06-01" in client.get(url + "&status=on_time").content.decode()
+    assert "2024-06-01" not in client.get(url + "&status=due").content.decode()
+    detail = client.get(reverse("ledger:contractobligation_detail", args=[o.pk])).content.decode()
+    assert "按期履约" in detail and "台账" in detail
+    page = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
+    assert "2024-06-01 履行" in page and "按期履约" in page
+    api = f"/api/contract-obligations/?project={project.pk}&status=on_time"
+    ids = [r["id"] for r in client.get(api).json()["results"]]
+    assert ids == [o.pk]
 
 
 # --- API -----------------------------------------------------------------------------------------
@@ -227,7 +261,8 @@ def test_obligations_import_and_export_round_trip(users, project):
     result = import_file("obligations", xlsx(rows, headers=OBLIGATION_HEADERS, sheet="合同义务"), user=user)
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 1, 1)
     start = ContractObligation.objects.get(project=project, kind="construction_start")
-    assert start.fulfilled_on == date(2024, 5, 2) and start.status == "逾期履约"
+    assert start.fulfilled_on == date(2024, 5, 2)
+    assert performance.states_today([start])[0].state.status == "逾期履约"
     assert ObjectChange.objects.of(start).filter(action="update").exists()
     bad = [{"项目名称": project.name, "义务类别": "税收", "约定期限": "2024-12-31"}]
     result = import_file("obligations", xlsx(bad, headers=OBLIGATION_HEADERS, sheet="合同义务"), user=user)
