@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.db.models import Case, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -56,7 +57,16 @@ class MyInstructionListView(InstructionListView):
     """我的批示: the leader's own instructions, the open ones first (their phone's list)."""
 
     title = "我的批示"
-    default_ordering = ("status", "deadline", "id")
+    # 待回复, then 已回复 (to close), then 已办结; by deadline within each.
+    default_ordering = (
+        Case(
+            When(status=Instruction.Status.OPEN, then=0),
+            When(status=Instruction.Status.REPLIED, then=1),
+            default=2,
+        ),
+        "deadline",
+        "id",
+    )
 
     def get_queryset(self):
         return super().get_queryset().filter(by=self.request.user)

@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def issue(world, users, who="xf-leader", **kw):  # noqa: F811
-    i = Instruction(
-        project=world["project"],
-        content="请抓紧协调用地，确保按期开工。",
-        deadline=date(2024, 10, 15),
-        issued_on=date(2024, 10, 8),
-        addressee_unit=world["support"],
+    kw = {
+        "content": "请抓紧协调用地，确保按期开工。",
+        "deadline": date(2024, 10, 15),
+        "issued_on": date(2024, 10, 8),
+        "addressee_unit": world["support"],
         **kw,
-    )
+    }
+    i = Instruction(project=world["project"], **kw)
     return services.instruction_issue(instruction=i, by=users[who])
 
 
@@ -113,6 +113,23 @@ def test_pages_by_role_and_the_leaders_phone_list(client, world, users):  # noqa
     client.post(reverse("supervision:instruction_close", args=[i.pk]))
     i.refresh_from_db()
     assert i.status == "closed"
+
+
+def test_my_instructions_list_the_open_ones_first(client, world, users):  # noqa: F811
+    closed = issue(world, users, content="已办结的批示")
+    services.instruction_reply(
+        instruction=closed, content="已办", by=users["xf-support"], on=date(2024, 10, 9)
+    )
+    services.instruction_close(instruction=closed, by=users["xf-leader"])
+    replied = issue(world, users, content="待办结的批示")
+    services.instruction_reply(
+        instruction=replied, content="已办", by=users["xf-support"], on=date(2024, 10, 9)
+    )
+    open_ = issue(world, users, content="待回复的批示", deadline=date(2024, 10, 20))
+    client.force_login(users["xf-leader"])
+    html = client.get(reverse("supervision:instruction_mine")).content.decode()
+    at = [html.index(x.content) for x in (open_, replied, closed)]
+    assert at == sorted(at), at
 
 
 def test_problem_page_shows_its_instructions(client, world, users):  # noqa: F811
