@@ -35,6 +35,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=0, minute=45),  # daily, after the reporting calendar
         "args": ("escalate_problems",),
     },
+    "rolling-evaluations": {
+        "task": "zhaoshang.jobs.periodic",
+        "schedule": crontab(hour=1, minute=0, day_of_month=5, month_of_year=1),  # 5 January, yearly
+        "args": ("rolling_evaluations",),
+    },
     "clear-sessions": {
         "task": "zhaoshang.jobs.periodic",
         "schedule": crontab(hour=3, minute=15),  # daily

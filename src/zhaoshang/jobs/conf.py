@@ -16,6 +16,7 @@ DEFAULT_TIME_LIMITS = {
     "remind": 540,
     "schedule_reports": 1800,
     "escalate_problems": 1800,
+    "rolling_evaluations": 1800,
     "clearsessions": 1800,
 }
 DEFAULT_TIME_LIMIT = 1800

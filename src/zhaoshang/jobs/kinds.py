@@ -170,6 +170,22 @@ def escalate_problems(run, *, on: str | None = None):
     return {"summary": f"{today:%Y-%m-%d} 逾期督办问题 {len(done)} 项"}
 
 
+@register("rolling_evaluations", "生成落地项目滚动评价（年度）", singleton=True)
+def rolling_evaluations(run, *, year: int | None = None):
+    """Each January, the proposals of the year just ended for every policy with a rolling
+    evaluation (ledger/performance.py evaluations_generate): the office confirms them."""
+    from zhaoshang.core.changelog import change_context
+    from zhaoshang.ledger.performance import evaluations_yearly
+    from zhaoshang.org.models import Policy
+
+    year = year or timezone.localdate().year - 1
+    with change_context(source="system", reason=f"生成{year}年落地项目滚动评价"):
+        done = evaluations_yearly(year=year, policies=Policy.objects.select_related("jurisdiction"))
+    if not done:
+        return {"summary": f"{year}年：没有政策文件规定落地项目滚动评价"}
+    return {"summary": "；".join(f"{p.title} {year}年：新生成 {c} 条、更新 {u} 条待确认" for p, c, u in done)}
+
+
 @register("clearsessions", "清理过期会话和旧任务记录", singleton=True)
 def clearsessions(run):
     """Django's clearsessions, and periodic jobs' rows older than ZHAOSHANG_JOB_KEEP_DAYS (the jobs

@@ -539,6 +539,17 @@ def evaluations_generate(*, policy, year: int) -> tuple[int, int]:
     return created, updated
 
 
+def evaluations_yearly(*, year: int, policies) -> list[tuple[object, int, int]]:
+    """`evaluations_generate` for each of `policies` that has a `rolling_evaluation` rule (the
+    others are passed over): what the yearly job (`rolling_evaluations`, January) does for the year
+    just ended. Returns (policy, created, updated) per policy evaluated."""
+    out = []
+    for p in policies:
+        if any(r.type == "rolling_evaluation" for r in p.spec().rules):
+            out.append((p, *evaluations_generate(policy=p, year=year)))
+    return out
+
+
 def evaluation_confirm(*, evaluation, by):
     """The office confirms a generated evaluation (as it stands, or as it corrected it first)."""
     if not evaluation.proposed:

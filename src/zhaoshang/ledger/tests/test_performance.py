@@ -3,6 +3,7 @@ enters, the four rates, a project behind on its contract with its rewards held (
 the assessment, on the project's pages as a clerk sees it, in the API — until the office
 releases them (recorded), and the land-recovery grounds with their clause."""
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -346,6 +347,32 @@ def test_rolling_evaluations_command(users, project):
         call_command("rolling_evaluations", policy="nowhere-2099", year=2025)
     with pytest.raises(CommandError, match="滚动评价"):
         call_command("rolling_evaluations", policy="xinfeng-2024", year=2025)
+    out = io.StringIO()
+    call_command("rolling_evaluations", year=2025, stdout=out)  # every policy: none here has the rule
+    assert "没有政策文件规定落地项目滚动评价" in out.getvalue()
+
+
+def test_the_yearly_job_evaluates_each_policy_with_the_rule(users, project):
+    from types import SimpleNamespace
+
+    from zhaoshang.assessment.models import ProjectEvaluation
+    from zhaoshang.celery import BEAT_SCHEDULE
+    from zhaoshang.jobs import services as jobs
+
+    entry = next(e for e in BEAT_SCHEDULE.values() if e.get("args") == ("rolling_evaluations",))
+    assert entry["schedule"].month_of_year == {1}  # each January, for the year just ended
+    job = jobs.submit("rolling_evaluations", year=2025)
+    job.refresh_from_db()
+    assert job.status == "done" and "没有政策文件" in job.result["summary"], job.result
+    sanming = SimpleNamespace(
+        spec=lambda: policy("sanming-2021"), jurisdiction=project.jurisdiction, title="三明"
+    )
+    xinfeng = SimpleNamespace(
+        spec=lambda: policy("xinfeng-2024"), jurisdiction=project.jurisdiction, title="信丰"
+    )
+    done = performance.evaluations_yearly(year=2025, policies=[xinfeng, sanming])
+    assert [(p.title, c >= 1) for p, c, _ in done] == [("三明", True)]  # 信丰 has no such rule: passed over
+    assert ProjectEvaluation.objects.filter(project=project, year=2025, proposed=True).exists()
 
 
 def test_a_clerk_sees_the_held_reward_of_a_published_run(client, users, project):

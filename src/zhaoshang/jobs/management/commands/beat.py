@@ -20,7 +20,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "未配置任务队列（CELERY_BROKER_URL），无需定时调度进程；"
                 "请用 cron 定时运行 zhaoshang remind（每 10 分钟）、zhaoshang schedule_reports、"
-                "zhaoshang schedule_duties、zhaoshang escalate_problems 和 zhaoshang clearsessions（每天），见 docs/jobs.md"
+                "zhaoshang schedule_duties、zhaoshang escalate_problems 和 zhaoshang clearsessions（每天），"
+                "zhaoshang rolling_evaluations --year 上一年（每年1月），见 docs/jobs.md"
             )
         from zhaoshang.celery import app
 
