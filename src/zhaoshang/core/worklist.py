@@ -350,7 +350,28 @@ def supervision_sections(user, today: date) -> list[Section]:
             warn=p.due_on < today,
         )
 
+    def confirm_section():
+        # Resolved problems the user confirms (销号) or sends back: the requester's clerks; the
+        # office for its meetings' problems (problems.may_confirm).
+        waiting = [
+            p
+            for p in problems.filter(status=Problem.Status.RESOLVED).order_by("resolved_on", "pk")[:200]
+            if prob.may_confirm(user, p)
+        ]
+        if waiting:
+            out.append(
+                Section(
+                    "problems_confirm",
+                    "待确认销号的问题",
+                    [problem_item(p, "确认") for p in waiting[:SHOWN]],
+                    len(waiting),
+                    f"{list_url}?status=resolved",
+                    "",
+                )
+            )
+
     if is_office(user):
+        confirm_section()
         late = problems.filter(prob.light_q(Problem.Light.RED, today)).order_by("due_on", "pk")
         out.append(
             Section(
@@ -400,22 +421,7 @@ def supervision_sections(user, today: date) -> list[Section]:
                 "本单位没有临期或逾期的问题。",
             )
         )
-    waiting = [
-        p
-        for p in problems.filter(status=Problem.Status.RESOLVED).order_by("resolved_on", "pk")[:200]
-        if prob.may_confirm(user, p)
-    ]
-    if waiting:
-        out.append(
-            Section(
-                "problems_confirm",
-                "待确认销号的问题",
-                [problem_item(p, "确认") for p in waiting[:SHOWN]],
-                len(waiting),
-                f"{list_url}?status=resolved",
-                "",
-            )
-        )
+    confirm_section()
     replies = inst.awaiting_reply(instructions, user).order_by("deadline", "pk")
     out.append(
         Section(

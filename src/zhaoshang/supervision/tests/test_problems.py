@@ -371,7 +371,20 @@ def test_home_worklists(client, world, users):
     html = client.get("/").content.decode()
     assert "待确认销号的问题" in html and p.title in html
     client.force_login(users["xf-office"])
-    assert "逾期未办结的问题" in client.get("/").content.decode()
+    html = client.get("/").content.decode()
+    assert "逾期未办结的问题" in html and "待确认销号的问题" not in html  # the team's to confirm
+    # A meeting's problem, resolved: the office, whose meeting it was, confirms it from its home.
+    from zhaoshang.fieldwork.models import Activity, Decision
+
+    team = world["team"]
+    meeting = Activity.objects.create(
+        jurisdiction=team.jurisdiction, kind="meeting", unit=team.lead_unit, team=team, date=today
+    )
+    decision = Decision.objects.create(activity=meeting, text="协调用地", owner="自然资源局")
+    m = make(world, users, source="meeting", decision=decision, title="会议议定：协调用地", raised_on=today)
+    services.problem_resolve(problem=m, resolution="已办", by=users["xf-support"])
+    html = client.get("/").content.decode()
+    assert "待确认销号的问题" in html and m.title in html and p.title not in html.split("待确认销号的问题")[1]
 
 
 def test_ranking_page(client, world, users):
