@@ -122,3 +122,39 @@ def test_a_problem_is_worked_through_by_its_buttons(chromium, live_server, xinfe
     _fits(page)
     assert not page.errors, page.errors
     context.close()
+
+
+def test_a_team_clerk_closes_a_duty_on_a_phone(chromium, live_server, xinfeng_world, artifacts):
+    """我的职责任务 → a duty of the clerk's team → 办结 with what was done: the obligation is
+    done, by the clerk, and the page says so; an empty form is refused in Chinese."""
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.supervision import duties
+    from zhaoshang.supervision.models import DutyObligation
+
+    clerk = get_user_model().objects.get(username="xf-team")
+    if not DutyObligation.objects.filter(policy=xinfeng_world).exists():
+        duties.duties_schedule(policy=xinfeng_world, until=timezone.localdate())
+    open_ = [
+        o
+        for o in DutyObligation.objects.visible_to(clerk).filter(completed_at=None, not_applicable_reason="")
+        if duties.may_complete(clerk, o)
+    ]
+    assert open_, "the demo county gives the team clerk open duties"
+    obligation = open_[0]
+    context, page = _page(chromium, live_server, "xf-team", phone=True)
+    page.goto(f"{live_server.url}/supervision/duty/{obligation.pk}/")
+    _fits(page)
+    page.click("a[role=button]:has-text('办结')")
+    page.click("main button:has-text('确定')")  # nothing said: refused, named
+    page.wait_for_selector("text=办结须填写完成情况")
+    page.fill("textarea[name=note]", "已于本月召开调度会，会议纪要已上传")
+    page.click("main button:has-text('确定')")
+    page.wait_for_url(lambda url: url.rstrip("/").endswith(str(obligation.pk)))
+    _fits(page)
+    page.screenshot(path=str(artifacts / "phone-duty-done.png"), full_page=True)
+    obligation.refresh_from_db()
+    assert obligation.completed_at is not None and obligation.completed_by == clerk
+    assert "已于本月召开调度会" in obligation.completion_note
+    assert not page.errors, page.errors
+    context.close()
