@@ -966,7 +966,7 @@ class ChainSpec(Strict):
     key: Key
     name: Text
     clause: Clause
-    lead: Key | None = None  # a team or group key of the policy that works this chain
+    lead: Text | None = None  # the team (by key) or unit (by name) of the policy that leads this chain
     leaders: list[Text] = []  # 链主企业, by name
     segments: list[ChainSegmentSpec] = []
     note: str | None = None
@@ -1219,16 +1219,16 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
         for j, cond in enumerate(getattr(r, "conditions", []) or []):
             metric_ok(cond.metric, (*base, "conditions", j, "metric"))
             need("规则", cond.ranking, rule_ids, (*base, "conditions", j, "ranking"))
-    _check_chains(p, teams | groups | set(units), issues)
+    _check_chains(p, teams | set(units), issues)
     return issues
 
 
 def _check_chains(p: Policy, holders: set[str], issues: list[tuple[Loc, str]]) -> None:
-    """A chain's lead is a team or group of the file; its segments have distinct keys and its
+    """A chain's lead is a team (by key) or a unit (by name) of the file; its segments have distinct keys and its
     edges (`feeds`) name segments of the same chain, never the segment itself."""
     for i, c in enumerate(p.chains):
         if c.lead is not None and c.lead not in holders:
-            issues.append((("chains", i, "lead"), f"未声明的团队或分组“{c.lead}”"))
+            issues.append((("chains", i, "lead"), f"未声明的团队或单位“{c.lead}”"))
         keys = [s.key for s in c.segments]
         for j in _duplicates(keys):
             issues.append((("chains", i, "segments", j, "key"), f"环节“{keys[j]}”重复"))
