@@ -18,9 +18,9 @@ ChainSerializer = serializer_for(
     IndustryChain, ["jurisdiction", "policy", "key", "name", "clause", "lead_team", "lead_unit", "notes"]
 )
 SegmentSerializer = serializer_for(ChainSegment, ["chain", "key", "name", "stage", "industries", "order"])
-EdgeSerializer = serializer_for(ChainEdge, ["chain", "source", "target"])
+EdgeSerializer = serializer_for(ChainEdge, ["chain", "source", "target", "note"])
 LeaderSerializer = serializer_for(ChainLeader, ["chain", "name", "enterprise"])
-PlacementSerializer = serializer_for(SegmentPlacement, ["chain", "segment", "enterprise", "project"])
+PlacementSerializer = serializer_for(SegmentPlacement, ["chain", "segment", "enterprise", "project", "note"])
 
 
 class SegmentGapSerializer(serializers.Serializer):

@@ -41,7 +41,7 @@ class SegmentForm(forms.ModelForm):
 class EdgeForm(forms.ModelForm):
     class Meta:
         model = ChainEdge
-        fields = ["chain", "source", "target"]
+        fields = ["chain", "source", "target", "note"]
 
 
 class LeaderForm(forms.ModelForm):
@@ -53,5 +53,5 @@ class LeaderForm(forms.ModelForm):
 class PlacementForm(forms.ModelForm):
     class Meta:
         model = SegmentPlacement
-        fields = ["chain", "segment", "enterprise", "project"]
+        fields = ["chain", "segment", "enterprise", "project", "note"]
         help_texts = {"enterprise": "企业与项目二选一；归入后在本产业链中不再按产业关键词匹配"}

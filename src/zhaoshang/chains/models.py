@@ -112,6 +112,7 @@ class ChainEdge(ChainPart):
     target = models.ForeignKey(
         ChainSegment, verbose_name="下游环节", on_delete=models.CASCADE, related_name="+"
     )
+    note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "环节关联"
@@ -193,6 +194,9 @@ class SegmentPlacement(ChainPart):
     )
     project = models.ForeignKey(
         Project, verbose_name="项目", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(
+        "依据", max_length=200, blank=True, help_text="招商办归入的依据，如调研、企业主营产品"
     )
 
     class Meta:
