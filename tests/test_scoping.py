@@ -53,6 +53,8 @@ VIA_ACTIVITY = {"fieldwork.decision"}
 VIA_ENTERPRISE = {"ledger.contactperson"}
 # Replies that belong to their instruction's addressee.
 VIA_INSTRUCTION = {"supervision.instructionreply"}
+# The parts of an industry chain: seen by whoever sees the chain, shown on its map.
+VIA_CHAIN = {"chains.chainsegment", "chains.chainedge", "chains.chainleader", "chains.segmentplacement"}
 CLERKS = {"team_clerk", "unit_clerk", "support_unit"}
 # The office's working papers for assessments: never shown to clerks.
 OFFICE_PAPERS = {
@@ -80,6 +82,8 @@ def jurisdiction_path(obj) -> str:
         return obj.enterprise.jurisdiction.path
     if obj._meta.label_lower in VIA_INSTRUCTION:
         return obj.instruction.jurisdiction.path
+    if obj._meta.label_lower in VIA_CHAIN:
+        return obj.chain.jurisdiction.path
     return obj.jurisdiction.path
 
 
@@ -149,19 +153,22 @@ def _jurisdiction_select(model):
         return ("enterprise__jurisdiction",)
     if label in VIA_INSTRUCTION:
         return ("instruction__jurisdiction",)
+    if label in VIA_CHAIN:
+        return ("chain__jurisdiction",)
     return ("jurisdiction",)
 
 
 def _list_routes():
     from zhaoshang.assessment import urls as assessment
     from zhaoshang.bulletins import urls as bulletins
+    from zhaoshang.chains import urls as chains
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins, supervision):
+    for module in (org, ledger, fw, assessment, bulletins, supervision, chains):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -181,9 +188,12 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     # A reply to an instruction is shown on its instruction's page; its endpoint,
     # /api/instruction-replies/, is in the API matrix below.
     replies = apps.get_model("supervision", "instructionreply")
-    assert models == endpoint_models - {apps.get_model("org", "period"), replies}
+    # A chain's segments, edges, leaders and placements are shown on its map (chains:
+    # industrychain_detail); their endpoints are in the API matrix below.
+    chain_parts = {apps.get_model(*label.split(".")) for label in VIA_CHAIN}
+    assert models == endpoint_models - {apps.get_model("org", "period"), replies} - chain_parts
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision")
+    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains")
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
@@ -196,6 +206,7 @@ def test_every_model_has_a_list_page_and_an_endpoint():
         # The log of duty reminders sent (like notify's deliveries): no page of its own.
         apps.get_model("supervision", "dutyreminder"),
         replies,
+        *chain_parts,
     }
 
 
@@ -311,13 +322,14 @@ def test_long_choice_lists_become_name_filters(client, users, monkeypatch):
 
 def _edit_routes():
     from zhaoshang.assessment import urls as assessment
+    from zhaoshang.chains import urls as chains
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, supervision):
+    for module in (org, ledger, fw, assessment, supervision, chains):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

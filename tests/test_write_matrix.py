@@ -151,6 +151,11 @@ TOUCH = {
     "assessment.projectevaluation": ("note", "矩阵测试说明"),
     "assessment.projecttransfer": ("agreed_on", "2024-07-01"),
     "supervision.problem": ("description", "矩阵测试描述"),
+    "chains.industrychain": ("notes", "矩阵测试说明"),
+    "chains.chainsegment": ("name", "矩阵测试环节"),
+    "chains.chainedge": ("note", "矩阵测试说明"),
+    "chains.chainleader": ("name", "矩阵测试链主"),
+    "chains.segmentplacement": ("note", "矩阵测试依据"),
 }
 
 
@@ -176,6 +181,26 @@ def _fresh(user, obj, data: dict) -> dict:
         new["number"] = 99
     elif label == "assessment.projectevaluation":
         new["year"] = 2099
+    elif label in ("chains.industrychain", "chains.chainsegment"):
+        new["key"] = "matrix-test"
+    elif label == "chains.chainleader":
+        new["name"] = "矩阵测试新链主"
+    elif label in ("chains.chainedge", "chains.segmentplacement"):
+        from zhaoshang.chains.models import ChainEdge, ChainSegment, IndustryChain, SegmentPlacement
+
+        # A segment of a new chain of the same jurisdiction: no edge or placement there yet.
+        chain = IndustryChain.objects.create(
+            jurisdiction_id=obj.chain.jurisdiction_id, key="matrix-fresh", name="矩阵测试产业链"
+        )
+        a = ChainSegment.objects.create(chain=chain, key="a", name="矩阵甲")
+        b = ChainSegment.objects.create(chain=chain, key="b", name="矩阵乙")
+        new["chain"] = chain.pk
+        if label == "chains.chainedge":
+            new.update(source=a.pk, target=b.pk)
+        else:
+            new["segment"] = a.pk
+        assert not ChainEdge.objects.filter(chain=chain).exists()
+        assert not SegmentPlacement.objects.filter(chain=chain).exists()
     elif label == "assessment.projecttransfer":
         from zhaoshang.ledger.models import Project
 
@@ -286,6 +311,7 @@ def test_every_web_post_is_classified():
         "dashboards",
         "bulletins",
         "supervision",
+        "chains",
     }
     stale = sorted(
         n
@@ -572,6 +598,7 @@ DOWNLOADS = {
     "dashboards:dashboard": "a dashboard chart as Excel (?export=)",
     "ledger:performance_behind": "the projects behind on their contracts as Excel (?format=xlsx): the user's own",
     "supervision:problem_export": "the problem list as the user sees it",
+    "chains:industrychain_export": "one chain's segments with counts and gaps, for users who see the chain",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -744,6 +771,21 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
         response = client.get(url)
         if response.status_code != 200 or own not in _xlsx_text(_file_bytes(response)):
             problems.append(f"xf-office {url}: {response.status_code}, or its own record missing")
+    # A chain's workbook: for users who see the chain only (another county gets 404).
+    from zhaoshang.chains.models import IndustryChain
+
+    chain = IndustryChain.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    url = reverse("chains:industrychain_export", args=[chain.pk])
+    _login(client, None)
+    if client.get(url).status_code != 302:
+        problems.append(f"anonymous {url}")
+    _login(client, neighbour)
+    if client.get(url).status_code != 404:
+        problems.append(f"tl-county-clerk {url}: not 404")
+    _login(client, xf)
+    response = client.get(url)
+    if response.status_code != 200 or chain.name not in _xlsx_text(_file_bytes(response)):
+        problems.append(f"xf-office {url}: {response.status_code}, or the chain missing")
     assert not problems, "\n".join(problems)
 
 

@@ -287,6 +287,21 @@ def copy_of(user, model, template):
             copy.status = "submitted"
     for name, value in _unique_tweaks(model._meta.label_lower).items():
         setattr(copy, name, value)
+    if model._meta.label_lower in ("chains.chainedge", "chains.segmentplacement"):
+        # An edge or a placement is unique on its segments: the copy's are a new chain's.
+        from zhaoshang.chains.models import ChainSegment, IndustryChain
+
+        n = next(_copies)
+        chain = IndustryChain.objects.create(
+            jurisdiction_id=copy.chain.jurisdiction_id, key=f"matrix-copy-{n}", name=f"矩阵测试副本链{n}"
+        )
+        a = ChainSegment.objects.create(chain=chain, key="a", name="矩阵甲")
+        b = ChainSegment.objects.create(chain=chain, key="b", name="矩阵乙")
+        copy.chain = chain
+        if model._meta.label_lower == "chains.chainedge":
+            copy.source, copy.target = a, b
+        else:
+            copy.segment = a
     if model._meta.label_lower == "assessment.projecttransfer":
         from zhaoshang.ledger.models import Project
 
@@ -339,6 +354,9 @@ def _unique_tweaks(label: str) -> dict:
         "fieldwork.report": {"calendar_key": f"matrix-test-{n}"},
         "assessment.projectevaluation": {"year": 2000 + n % 90},
         "assessment.projecttax": {"month": date(2000 + n % 90, 1 + n // 90 % 12, 1)},
+        "chains.industrychain": {"key": f"matrix-copy-{n}"},
+        "chains.chainsegment": {"key": f"matrix-copy-{n}"},
+        "chains.chainleader": {"name": f"矩阵测试副本链主{n}"},
     }.get(label, {})
 
 

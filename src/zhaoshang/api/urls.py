@@ -8,13 +8,14 @@ from rest_framework.routers import DefaultRouter
 
 from zhaoshang.assessment import api as assessment
 from zhaoshang.bulletins import api as bulletins
+from zhaoshang.chains import api as chains
 from zhaoshang.core import api as core
 from zhaoshang.fieldwork import api as fieldwork
 from zhaoshang.ledger import api as ledger
 from zhaoshang.org import api as org
 from zhaoshang.supervision import api as supervision
 
-APPS = (org, ledger, fieldwork, assessment, bulletins, supervision, core)
+APPS = (org, ledger, fieldwork, assessment, bulletins, supervision, chains, core)
 
 # prefix -> viewset of one model; the scoping tests walk this table.
 ENDPOINTS = {prefix: viewset for app in APPS for prefix, viewset in getattr(app, "ENDPOINTS", {}).items()}

@@ -26,6 +26,7 @@ EXPORT_VIEWS = frozenset(
         "audit:export",
         "supervision:problem_export",
         "supervision:duty_evidence",
+        "chains:industrychain_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}

@@ -1110,6 +1110,11 @@ def generate_county(
             from zhaoshang.supervision.duties_demo import seed as seed_duties
 
             result.counts.update(seed_duties(policy=policy))
+        # Some placements on each chain's segments (chains/demo.py), once per chain: a county two
+        # policies share gets them for the second policy's chains too.
+        from zhaoshang.chains.demo import seed as seed_chains
+
+        result.counts.update(seed_chains(policy=policy))
         if aftercare and not done:
             # The problem list and leaders' instructions (supervision/problems_demo.py), and a few
             # projects behind on their contracts with their rewards held (ledger/performance_demo.py).

@@ -945,6 +945,33 @@ RULE_TYPE_LABELS = {
 }
 
 
+# --- Industry chains (产业链, 招商图谱) ------------------------------------------------------------
+
+ChainStage = Literal["upstream", "midstream", "downstream"]
+
+
+class ChainSegmentSpec(Strict):
+    """One segment (产业链环节) of a chain. `industries` places ledger enterprises and projects
+    on it: a keyword is found within their 产业 text, a GB/T 4754 code (C39, C3982…) begins it."""
+
+    key: Key
+    name: Text
+    stage: ChainStage = "midstream"
+    industries: list[Text] = []
+    # The segments this one supplies (upstream → downstream), by key within the chain.
+    feeds: list[Key] = []
+
+
+class ChainSpec(Strict):
+    key: Key
+    name: Text
+    clause: Clause
+    lead: Text | None = None  # the team (by key) or unit (by name) of the policy that leads this chain
+    leaders: list[Text] = []  # 链主企业, by name
+    segments: list[ChainSegmentSpec] = []
+    note: str | None = None
+
+
 # --- The policy -------------------------------------------------------------------------------
 
 
@@ -975,6 +1002,8 @@ class Policy(Strict):
     target_regions: list[Region] | None = None
     # The document's priority industries and what a project of one counts as (None: none derived).
     priority_industries: PriorityIndustries | None = None
+    # The industry chains the document names (产业链, 六大系…), each citing its clause.
+    chains: list[ChainSpec] = []
     rules: list[Rule] = []
 
     # Lookups used by the cross-check and by loaders.
@@ -1049,6 +1078,7 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
         ("分组", [x.key for x in p.groups]),
         ("报送事项", [x.key for x in p.calendar]),
         ("规则", [x.id for x in p.rules]),
+        ("产业链", [x.key for x in p.chains]),
     ):
         section = {
             "时期": "periods",
@@ -1059,6 +1089,7 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
             "分组": "groups",
             "报送事项": "calendar",
             "规则": "rules",
+            "产业链": "chains",
         }[name]
         for i in _duplicates(items):
             issues.append(((section, i), f"{name}“{items[i]}”重复"))
@@ -1188,4 +1219,22 @@ def cross_check(p: Policy) -> list[tuple[Loc, str]]:
         for j, cond in enumerate(getattr(r, "conditions", []) or []):
             metric_ok(cond.metric, (*base, "conditions", j, "metric"))
             need("规则", cond.ranking, rule_ids, (*base, "conditions", j, "ranking"))
+    _check_chains(p, teams | set(units), issues)
     return issues
+
+
+def _check_chains(p: Policy, holders: set[str], issues: list[tuple[Loc, str]]) -> None:
+    """A chain's lead is a team (by key) or a unit (by name) of the file; its segments have distinct keys and its
+    edges (`feeds`) name segments of the same chain, never the segment itself."""
+    for i, c in enumerate(p.chains):
+        if c.lead is not None and c.lead not in holders:
+            issues.append((("chains", i, "lead"), f"未声明的团队或单位“{c.lead}”"))
+        keys = [s.key for s in c.segments]
+        for j in _duplicates(keys):
+            issues.append((("chains", i, "segments", j, "key"), f"环节“{keys[j]}”重复"))
+        for j, seg in enumerate(c.segments):
+            for k, to in enumerate(seg.feeds):
+                if to not in keys or to == seg.key:
+                    issues.append(
+                        (("chains", i, "segments", j, "feeds", k), f"产业链“{c.key}”中没有可连接的环节“{to}”")
+                    )

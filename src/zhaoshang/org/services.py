@@ -57,6 +57,10 @@ KIND_LABELS = {
     "group": "任务分组",
     "period": "时期",
     "target": "目标任务",
+    "chain": "产业链",
+    "segment": "产业链环节",
+    "edge": "环节关联",
+    "chain_leader": "链主企业",
 }
 
 
@@ -471,6 +475,10 @@ def _load_in_sync(spec: PolicySpec) -> LoadReport:
     _load_targets(
         policy, spec, old, merge, teams=teams, unit_of=unit_of, person_of=person_of, by_code=by_code
     )
+    # The industry chains the file names (chains/services.py): the chains app builds on org.
+    from zhaoshang.chains.services import chains_load
+
+    chains_load(policy=policy, spec=spec, old=old, merge=merge, teams=teams, unit_of=unit_of)
     return report
 
 

@@ -1,0 +1,189 @@
+"""Issue 13 point 4: which segments of a chain are gaps (chains/gaps.py), on small hand-built
+worlds inside the test jurisdictions: keywords no demo record uses (单测甲…), so only the
+records made here count."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhaoshang.chains.gaps import chain_gaps, segment_enterprises, segment_projects
+from zhaoshang.chains.models import ChainEdge, ChainLeader, ChainSegment, IndustryChain, SegmentPlacement
+from zhaoshang.ledger.models import Enterprise, Project
+from zhaoshang.org.models import Jurisdiction, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county():
+    return Jurisdiction.objects.get(code="360722")  # 信丰县
+
+
+def unit_of(j):
+    return Unit.objects.filter(jurisdiction=j).order_by("pk").first()
+
+
+def enterprise(j, name, industry=""):
+    return Enterprise.objects.create(jurisdiction=j, name=name, industry=industry, unit=unit_of(j))
+
+
+def project(ent, name, stage, industry=""):
+    return Project.objects.create(
+        jurisdiction=ent.jurisdiction, name=name, enterprise=ent, industry=industry, stage=stage,
+        total_investment="1000", unit=ent.unit, registered_on=date(2024, 3, 1),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def chain(county):
+    """单测链: 甲材料 (upstream) → 乙制造 (midstream) → 丙应用 (downstream), and 丁配套 → 乙制造."""
+    c = IndustryChain.objects.create(jurisdiction=county, key="test-chain", name="单测产业链")
+    segs = {}
+    for i, (key, name, stage, words) in enumerate(
+        [
+            ("a", "甲材料", "upstream", ["单测甲材料", "Z9901"]),
+            ("b", "乙制造", "midstream", ["单测乙制造"]),
+            ("c", "丙应用", "downstream", ["单测丙应用"]),
+            ("d", "丁配套", "upstream", ["单测丁配套"]),
+        ]
+    ):
+        segs[key] = ChainSegment.objects.create(
+            chain=c, key=key, name=name, stage=stage, industries=words, order=i
+        )
+    ChainEdge.objects.create(chain=c, source=segs["a"], target=segs["b"])
+    ChainEdge.objects.create(chain=c, source=segs["d"], target=segs["b"])
+    ChainEdge.objects.create(chain=c, source=segs["b"], target=segs["c"])
+    c.segs = segs
+    return c
+
+
+def status(chain):
+    return {s.segment.key: s for s in chain_gaps(chain).segments}
+
+
+def test_empty_chain_is_all_gaps(chain):
+    st = status(chain)
+    assert all(s.is_gap and s.enterprises == 0 and s.live_projects == 0 for s in st.values())
+
+
+def test_keyword_and_code_prefix_place_projects(chain, county):
+    e = enterprise(county, "单测甲材料有限公司", industry="单测甲材料（高纯）")
+    project(e, "甲材料项目", "negotiating")  # its 产业 is blank: the enterprise's counts
+    e2 = enterprise(county, "单测编码公司")
+    project(e2, "编码项目", "signed", industry="Z990123 精细化工")
+    st = status(chain)
+    assert st["a"].live_projects == 2 and not st["a"].is_gap
+    assert st["a"].enterprises == 0  # a 客商 with projects in talks is not yet a local enterprise
+    assert st["b"].is_gap
+
+
+def test_project_in_production_makes_its_enterprise_local(chain, county):
+    e = enterprise(county, "单测乙制造公司", industry="单测乙制造")
+    project(e, "乙投产项目", "production")
+    project(e, "乙达产项目", "full_production")
+    st = status(chain)
+    assert st["b"].enterprises == 1  # counted once, with both projects
+    assert st["b"].live_projects == 0 and not st["b"].is_gap
+    assert list(segment_enterprises(chain.segs["b"])) == [e]
+    assert {p.name for p in segment_projects(chain.segs["b"])} == {"乙投产项目", "乙达产项目"}
+
+
+def test_dropped_project_does_not_fill_a_gap(chain, county):
+    e = enterprise(county, "单测丙公司", industry="单测丙应用")
+    project(e, "丙终止项目", "terminated")
+    st = status(chain)
+    assert st["c"].is_gap
+    assert not segment_projects(chain.segs["c"]).exists()
+
+
+def test_office_placement_overrides_the_keyword(chain, county):
+    e = enterprise(county, "单测错配公司", industry="单测甲材料")
+    p = project(e, "错配项目", "signed")
+    SegmentPlacement.objects.create(chain=chain, segment=chain.segs["c"], enterprise=e)
+    st = status(chain)
+    # The enterprise is placed on 丙应用: it is a local enterprise there, and its project follows it.
+    assert st["a"].is_gap
+    assert st["c"].enterprises == 1 and st["c"].live_projects == 1
+    # A project placed by itself goes where it is placed, not where its enterprise is.
+    SegmentPlacement.objects.create(chain=chain, segment=chain.segs["d"], project=p)
+    st = status(chain)
+    assert st["d"].live_projects == 1 and st["c"].live_projects == 0 and st["c"].enterprises == 1
+
+
+def test_placement_in_another_chain_does_not_move_it_here(chain, county):
+    other = IndustryChain.objects.create(jurisdiction=county, key="other-chain", name="单测另一链")
+    seg = ChainSegment.objects.create(chain=other, key="x", name="其他环节", industries=["单测其他"])
+    e = enterprise(county, "单测两链公司", industry="单测乙制造")
+    project(e, "两链项目", "started")
+    SegmentPlacement.objects.create(chain=other, segment=seg, enterprise=e)
+    assert status(chain)["b"].live_projects == 1
+
+
+def test_scoped_to_the_chain_jurisdiction(chain):
+    elsewhere = Jurisdiction.objects.get(code="980121")  # a county of the test city
+    e = enterprise(elsewhere, "单测外地公司", industry="单测乙制造")
+    project(e, "外地项目", "production")
+    project(e, "外地在谈", "negotiating")
+    assert status(chain)["b"].is_gap
+    assert not segment_enterprises(chain.segs["b"]).exists()
+
+
+def test_city_chain_counts_its_counties(county):
+    city = Jurisdiction.objects.get(code="980121").parent
+    c = IndustryChain.objects.create(jurisdiction=city, key="city-chain", name="单测市级链")
+    seg = ChainSegment.objects.create(chain=c, key="b", name="乙", industries=["单测乙制造"])
+    e = enterprise(Jurisdiction.objects.get(code="980121"), "单测县里公司", industry="单测乙制造")
+    project(e, "县里项目", "signed")
+    assert chain_gaps(c).segments[0].live_projects == 1 and seg.pk
+
+
+def test_promote_next_puts_a_chain_leaders_neighbours_first(chain, county):
+    leader = enterprise(county, "单测链主公司", industry="单测乙制造")
+    project(leader, "链主投产", "production")
+    ChainLeader.objects.create(chain=chain, name="单测链主", enterprise=leader)
+    gaps = chain_gaps(chain)
+    order = [s.segment.key for s in gaps.promote_next]
+    # 甲 and 丁 supply the leader's segment (乙), 丙 takes from it: all three are its neighbours,
+    # then upstream before downstream, then the chain's order.
+    assert order == ["a", "d", "c"]
+    assert all(s.next_to_leader for s in gaps.promote_next)
+    # Without a chain leader, stage order alone: upstream first.
+    ChainLeader.objects.all().delete()
+    assert [s.segment.key for s in chain_gaps(chain).promote_next] == ["a", "d", "c"]
+
+
+def test_promote_next_leader_neighbour_beats_stage(county):
+    c = IndustryChain.objects.create(jurisdiction=county, key="rank-chain", name="单测排序链")
+    up = ChainSegment.objects.create(
+        chain=c, key="up", name="上", stage="upstream", industries=["单测上"], order=0
+    )
+    mid = ChainSegment.objects.create(
+        chain=c, key="mid", name="中", stage="midstream", industries=["单测中"], order=1
+    )
+    down = ChainSegment.objects.create(
+        chain=c, key="down", name="下", stage="downstream", industries=["单测下"], order=2
+    )
+    ChainEdge.objects.create(chain=c, source=mid, target=down)
+    leader = enterprise(county, "单测中游链主", industry="单测中")
+    SegmentPlacement.objects.create(chain=c, segment=mid, enterprise=leader)
+    ChainLeader.objects.create(chain=c, name="单测中游链主", enterprise=leader)
+    order = [s.segment.key for s in chain_gaps(c).promote_next]
+    assert order == ["down", "up"] and up.pk
+
+
+def test_a_fixed_number_of_queries_whatever_the_size(chain, county):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            chain_gaps(chain)
+        return len(ctx)
+
+    before = count()
+    for i in range(6):
+        e = enterprise(county, f"单测批量{i}", industry="单测乙制造")
+        project(e, f"批量项目{i}", "production" if i % 2 else "signed")
+        SegmentPlacement.objects.create(
+            chain=chain, segment=chain.segs["c"], project=project(e, f"放置{i}", "lead")
+        )
+    assert count() == before == 4
