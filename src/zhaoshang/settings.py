@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "zhaoshang.dashboards",
     "zhaoshang.bulletins",
     "zhaoshang.supervision",
+    "zhaoshang.resources",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboards/", include("zhaoshang.dashboards.urls")),
     path("bulletins/", include("zhaoshang.bulletins.urls")),
     path("supervision/", include("zhaoshang.supervision.urls")),
+    path("resources/", include("zhaoshang.resources.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

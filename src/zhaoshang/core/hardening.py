@@ -26,6 +26,8 @@ EXPORT_VIEWS = frozenset(
         "audit:export",
         "supervision:problem_export",
         "supervision:duty_evidence",
+        "resources:carrier_export",
+        "resources:zombieenterprise_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}
