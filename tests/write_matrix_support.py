@@ -297,6 +297,16 @@ def copy_of(user, model, template):
         )
         if copy.project is None:
             return None
+    if model._meta.label_lower == "resources.zombieenterprise":
+        from zhaoshang.ledger.models import Enterprise
+
+        copy.enterprise = (
+            Enterprise.objects.filter(jurisdiction_id=copy.jurisdiction_id, zombie_records=None)
+            .order_by("pk")
+            .first()
+        )
+        if copy.enterprise is None:
+            return None
     if model._meta.label_lower == "ledger.projectpartner":
         from zhaoshang.ledger.models import Enterprise
 
@@ -339,6 +349,7 @@ def _unique_tweaks(label: str) -> dict:
         "fieldwork.report": {"calendar_key": f"matrix-test-{n}"},
         "assessment.projectevaluation": {"year": 2000 + n % 90},
         "assessment.projecttax": {"month": date(2000 + n % 90, 1 + n // 90 % 12, 1)},
+        "resources.carrier": {"name": f"矩阵测试副本载体{n}"},
     }.get(label, {})
 
 

@@ -127,7 +127,7 @@ class ZombieSerializer(ScopedModelSerializer):
             attrs["jurisdiction"] = enterprise.jurisdiction
         return super().validate(attrs)
 
-    def get_deadline(self, obj):
+    def get_deadline(self, obj) -> str | None:
         d = services.zombie_deadline(obj)
         return d.isoformat() if d else None
 

@@ -98,7 +98,7 @@ def seed(*, jurisdiction, today: date | None = None) -> dict[str, int]:
         for name, kind, status, dx, dy, half, mu, m2, use in PLAN:
             c = Carrier(
                 jurisdiction=jurisdiction,
-                name=name,
+                name=f"{jurisdiction.name}{name}",
                 kind=kind,
                 status=status,
                 town="工业园区" if use != Carrier.LandUse.COMMERCIAL else "城关镇",
@@ -175,15 +175,15 @@ def seed(*, jurisdiction, today: date | None = None) -> dict[str, int]:
             c.full_clean()
             c.save()
             counts["载体"] += 1
-        project = (
-            Project.objects.filter(jurisdiction=jurisdiction, land_mu__isnull=False, land_mu__lte=85)
-            .order_by("pk")
-            .first()
-        )
+        projects = Project.objects.filter(jurisdiction=jurisdiction).order_by("pk")
+        project = projects.filter(land_mu__isnull=False, land_mu__lte=85).first() or projects.first()
         if project is not None:
             land = carriers[0]
             CarrierAssignment.objects.create(
-                carrier=land, project=project, assigned_on=today - timedelta(days=10), land_mu=project.land_mu
+                carrier=land,
+                project=project,
+                assigned_on=today - timedelta(days=10),
+                land_mu=project.land_mu or Decimal("20"),
             )
             land.status = S.NEGOTIATING
             land.save()

@@ -15,7 +15,7 @@ class CarrierForm(forms.ModelForm):
     class Meta:
         model = Carrier
         fields = [
-            "name", "kind", "status", "town", "address", "land_mu", "floor_area_m2", "owner_name",
+            "jurisdiction", "name", "kind", "status", "town", "address", "land_mu", "floor_area_m2", "owner_name",
             "owner_enterprise", "land_use", "price_wan_per_mu", "rent_yuan_per_m2_month", "available_from",
             "geometry", "notes", "source",
         ]  # fmt: skip

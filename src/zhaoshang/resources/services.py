@@ -310,6 +310,14 @@ def assignment_release(*, assignment: CarrierAssignment, reason: str, by, on: da
 def zombie_months(jurisdiction) -> dict[str, int]:
     """{class: months to resume} from the deadline rules on enterprises (`attribute: zombie_a`…) of
     the policies of the jurisdiction and those above it; classes without a rule get 12 months."""
+    from django.core.cache import cache
+
+    # Asked for every row of the register: remembered a few minutes per jurisdiction (a policy's
+    # deadline rules change only when it is reloaded).
+    return cache.get_or_set(f"zs:zombie-months:{jurisdiction.pk}", lambda: _zombie_months(jurisdiction), 300)
+
+
+def _zombie_months(jurisdiction) -> dict[str, int]:
     from zhaoshang.engine.schema import Deadline
     from zhaoshang.org.models import Policy
 

@@ -28,12 +28,6 @@ from .models import Carrier, CarrierAssignment, ZombieEnterprise
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 def _area(c) -> str:
     parts = []
     if c.land_mu is not None:
@@ -124,7 +118,10 @@ def carrier_export(request):
     fs = CarrierFilterSet(request.GET or None, queryset=qs, request=request)
     if fs.is_bound and fs.is_valid():
         qs = fs.qs
-    return _download(exchange.export_carriers(qs), f"载体台账-{timezone.localdate():%Y%m%d}.xlsx")
+    response = HttpResponse(exchange.export_carriers(qs), content_type=XLSX)
+    name = f"载体台账-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @login_required
@@ -523,8 +520,10 @@ def zombie_export(request):
     fs = ZombieFilterSet(request.GET or None, queryset=qs, request=request)
     if fs.is_bound and fs.is_valid():
         qs = fs.qs
-    data = exchange.export_zombies(qs, today=timezone.localdate())
-    return _download(data, f"僵尸企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+    response = HttpResponse(exchange.export_zombies(qs, today=timezone.localdate()), content_type=XLSX)
+    name = f"僵尸企业名录-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @login_required

@@ -311,6 +311,8 @@ def test_assignment_by_office_or_the_projects_team_clerk(project, users):
 def test_match_page_and_assign(client, project, users):
     _carrier(name="页面匹配地块", land_mu=Decimal("61"))
     client.force_login(users["xf-team"])
+    page = client.get(reverse("ledger:project_detail", args=[project.pk])).content.decode()
+    assert reverse("resources:project_match", args=[project.pk]) in page
     html = client.get(reverse("resources:project_match", args=[project.pk])).content.decode()
     assert "页面匹配地块" in html and "安排（意向）" in html
     c = Carrier.objects.get(name="页面匹配地块")
@@ -483,3 +485,26 @@ def test_api_reads_for_all_writes_for_the_office(client, users, project):
         content_type="application/json",
     )
     assert r.status_code == 200 and r.json()["status"] == "released"
+
+
+def test_the_office_adds_a_carrier_and_a_zombie_on_the_web(client, users):
+    j = Jurisdiction.objects.get(code=XF)
+    client.force_login(users["xf-office"])
+    data = {"jurisdiction": j.pk, "name": "网页地块", "kind": "idle_land", "status": "available", "land_mu": "18",
+            "land_use": "industrial", "geometry": json.dumps(SQUARE)}  # fmt: skip
+    r = client.post(reverse("resources:carrier_add"), data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    c = Carrier.objects.get(name="网页地块")
+    assert c.lon is not None and ObjectChange.objects.of(c).count() == 1
+    r = client.post(reverse("resources:carrier_add"), data | {"name": "坏地块", "geometry": "[1,2"})
+    assert r.status_code == 400 and "GeoJSON" in r.content.decode()
+    e = Enterprise.objects.filter(jurisdiction=j, zombie_class="", zombie_records=None).order_by("pk")[2]
+    r = client.post(
+        reverse("resources:zombieenterprise_add"),
+        {"enterprise": e.pk, "zombie_class": "A", "classified_on": "2024-03-01", "status": "remediating"},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    e.refresh_from_db()
+    assert e.zombie_class == "A" and ZombieEnterprise.objects.get(enterprise=e).jurisdiction == j
+    client.force_login(users["xf-team"])
+    assert client.get(reverse("resources:carrier_add")).status_code == 403
