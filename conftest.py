@@ -61,6 +61,12 @@ def _build_world():
 
         for name in ("xinfeng-2024", "testland-2024"):
             seed_problems(policy=Policy.objects.get(name=name), today=date(2024, 11, 20))
+        # Carriers, zombie enterprises and an assignment (resources/demo.py), in each county and in
+        # a county below the test city.
+        from zhaoshang.resources.demo import seed as seed_resources
+
+        for code in ("360722", "980100", "980121"):
+            seed_resources(jurisdiction=Jurisdiction.objects.get(code=code), today=date(2024, 11, 20))
         # A break-glass superuser (the demo has none; docs/roles.md), for the tests that need one.
         User.objects.create_superuser("admin", password="x")
 

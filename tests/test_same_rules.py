@@ -346,7 +346,7 @@ def test_a_named_enterprise_is_linked_by_the_form_the_api_and_the_import(client,
 
 # Endpoints whose own create writes through a service that takes the holder from the user's
 # membership or checks the office's role, never from what was sent.
-SERVICE_CREATES = {"claims", "assessments", "bulletins", "reports", "instructions"}
+SERVICE_CREATES = {"claims", "assessments", "bulletins", "reports", "instructions", "carrier-assignments"}
 
 
 @pytest.mark.parametrize("prefix", list(ENDPOINTS), ids=list(ENDPOINTS))

@@ -35,6 +35,7 @@ PRIVATE_MODELS = {
     "supervision.problem",
     "supervision.instruction",
     "supervision.instructionreply",
+    "resources.carrierassignment",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -46,6 +47,7 @@ VIA_PROJECT = {
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
+    "resources.carrierassignment",
 }
 # Records that belong to their activity's team and unit.
 VIA_ACTIVITY = {"fieldwork.decision"}
@@ -165,10 +167,11 @@ def _list_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins, supervision, chains):
+    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -193,7 +196,7 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     chain_parts = {apps.get_model(*label.split(".")) for label in VIA_CHAIN}
     assert models == endpoint_models - {apps.get_model("org", "period"), replies} - chain_parts
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains")
+    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains", "resources")
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
@@ -326,10 +329,11 @@ def _edit_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, supervision, chains):
+    for module in (org, ledger, fw, assessment, supervision, chains, resources):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

@@ -156,6 +156,8 @@ TOUCH = {
     "chains.chainedge": ("note", "矩阵测试说明"),
     "chains.chainleader": ("name", "矩阵测试链主"),
     "chains.segmentplacement": ("note", "矩阵测试依据"),
+    "resources.carrier": ("notes", "矩阵测试备注"),
+    "resources.zombieenterprise": ("plan", "矩阵测试方案"),
 }
 
 
@@ -217,6 +219,17 @@ def _fresh(user, obj, data: dict) -> dict:
         if other is None:  # a clerk with one enterprise: a second one of theirs
             other = wm.copy_of(user, Enterprise, Enterprise.objects.get(pk=obj.project.enterprise_id))
         new["enterprise"] = other.pk
+    elif label == "resources.carrier":
+        new["name"] = "矩阵测试新载体"
+    elif label == "resources.zombieenterprise":
+        from zhaoshang.ledger.models import Enterprise
+
+        pool = Enterprise.objects.visible_to(user) if user is not None else Enterprise.objects.all()
+        free = Enterprise.objects.filter(jurisdiction_id=obj.jurisdiction_id, zombie_records=None).order_by(
+            "pk"
+        )
+        other = pool.filter(pk__in=free).order_by("pk").first() or free.first()  # a refused role: any
+        new["enterprise"] = other.pk
     return new
 
 
@@ -274,6 +287,16 @@ WEB_ACTIONS = {
     "supervision:instruction_new": "leaders (and the office) only; supervision/tests/test_instructions.py",
     "supervision:instruction_reply": "the addressee only; supervision/tests/test_instructions.py",
     "supervision:instruction_close": "the issuing leader or the office; supervision/tests/test_instructions.py",
+    # The factor-resource library (resources/): imports are the office's (can_change), assignments
+    # the office's or the project's team clerk's (services.may_assign); out of scope 404 (visible_to).
+    "resources:carrier_import": "office only (can_change); resources/tests/test_resources.py",
+    "resources:carrier_import_geo": "office only (can_change); resources/tests/test_resources.py",
+    "resources:zombieenterprise_import": "office only (can_change); resources/tests/test_resources.py",
+    "resources:zombie_to_carrier": "office only (can_change on Carrier); resources/tests/test_resources.py",
+    "resources:project_assign": "the office or the project's team clerk (services.may_assign) on a project and "
+    "carrier the user sees; resources/tests/test_resources.py",
+    "resources:assignment_action": "land/release by the office or the project's team clerk; "
+    "resources/tests/test_resources.py",
 }
 # Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
 NOT_A_WRITE: dict[str, str] = {
@@ -312,6 +335,7 @@ def test_every_web_post_is_classified():
         "bulletins",
         "supervision",
         "chains",
+        "resources",
     }
     stale = sorted(
         n
@@ -428,6 +452,14 @@ API_ACTIONS = {
     ): "a leader (or the office) issues an instruction (instructions.py instruction_issue)",
     ("instructions", "reply"): "the addressee replies (instruction_reply)",
     ("instructions", "close"): "the issuing leader or the office closes it (instruction_close)",
+    ("carrier-assignments", "create"): "the office or the project's team clerk assigns a carrier "
+    "(resources/services.py assignment_create)",
+    (
+        "carrier-assignments",
+        "land",
+    ): "the office or the project's team clerk confirms it landed (assignment_land)",
+    ("carrier-assignments", "release"): "the office or the project's team clerk releases it, with a reason "
+    "(assignment_release)",
 }
 MODEL_ENDPOINTS = {
     prefix: vs
@@ -599,6 +631,8 @@ DOWNLOADS = {
     "ledger:performance_behind": "the projects behind on their contracts as Excel (?format=xlsx): the user's own",
     "supervision:problem_export": "the problem list as the user sees it",
     "chains:industrychain_export": "one chain's segments with counts and gaps, for users who see the chain",
+    "resources:carrier_export": "the carriers as the user sees them",
+    "resources:zombieenterprise_export": "the zombie register as the user sees it",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -756,9 +790,15 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
 
     behind = _held(xf)
     xf_problem = Problem.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    from zhaoshang.resources.models import Carrier, ZombieEnterprise
+
+    xf_carrier = Carrier.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    xf_zombie = ZombieEnterprise.objects.filter(jurisdiction__code="360722").order_by("pk").first()
     for url, own in (
         (reverse("ledger:performance_behind") + "?format=xlsx", behind.name),
         (reverse("supervision:problem_export"), xf_problem.title),
+        (reverse("resources:carrier_export"), xf_carrier.name),
+        (reverse("resources:zombieenterprise_export"), xf_zombie.enterprise.name),
     ):
         _login(client, None)
         if client.get(url).status_code != 302:
@@ -835,6 +875,7 @@ def _action_cases(cast, users):
     tl_evaluation = ProjectEvaluation.objects.filter(project__jurisdiction__path__startswith="980").first()
     problem_cases, instruction_cases = _problem_cases(cast), _instruction_cases(cast, project)
     return [
+        *_assignment_cases(cast),
         *problem_cases,
         *instruction_cases,
         ("project-evaluations", "confirm", f"/api/project-evaluations/{proposal.pk}/confirm/", {},
@@ -923,6 +964,39 @@ def _problem_cases(cast):
          200, url.format(tl.pk, "confirm"), None),
         ("problems", "reject", url.format(resolved.pk, "reject"), {"reason": "矩阵测试：未见书面结果"}, Problem,
          resolved, "update", requesters, 200, url.format(tl.pk, "reject"), {"reason": "矩阵测试"}),
+    ]  # fmt: skip
+
+
+def _assignment_cases(cast):
+    """Carrier assignments: the office or the clerk of the project's team (xf-team) assigns an
+    available carrier to a project of that team, lands and releases the assignment; the outsiders
+    probe another county's."""
+    from zhaoshang.ledger.models import Project
+    from zhaoshang.resources.models import Carrier, CarrierAssignment
+
+    xf, team = cast["xf-office"], cast["xf-team"].membership.team
+    project = Project.objects.filter(team=team).order_by("pk").first()
+    carrier = (
+        Carrier.objects.filter(jurisdiction=team.jurisdiction, status="available").order_by("pk").first()
+    )
+    tl = (
+        CarrierAssignment.objects.filter(project__jurisdiction__path__startswith="980").order_by("pk").first()
+    )
+    assert project is not None and carrier is not None and tl is not None, "the demo's carriers changed"
+    a = CarrierAssignment.objects.create(
+        carrier=carrier, project=project, assigned_on=date(2024, 11, 1), assigned_by=xf
+    )
+    may = {"admin", "xf-office", "xf-team"}
+    url = "/api/carrier-assignments/{}/{}/"
+    tl_carrier = tl.carrier_id
+    return [
+        ("carrier-assignments", "create", "/api/carrier-assignments/", {"carrier": carrier.pk, "project": project.pk},
+         CarrierAssignment, None, "create", may, 201, "/api/carrier-assignments/",
+         {"carrier": tl_carrier, "project": tl.project_id}),
+        ("carrier-assignments", "land", url.format(a.pk, "land"), {}, CarrierAssignment, a, "update", may, 200,
+         url.format(tl.pk, "land"), None),
+        ("carrier-assignments", "release", url.format(a.pk, "release"), {"reason": "矩阵测试：项目终止"},
+         CarrierAssignment, a, "update", may, 200, url.format(tl.pk, "release"), {"reason": "矩阵测试"}),
     ]  # fmt: skip
 
 

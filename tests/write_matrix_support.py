@@ -312,6 +312,16 @@ def copy_of(user, model, template):
         )
         if copy.project is None:
             return None
+    if model._meta.label_lower == "resources.zombieenterprise":
+        from zhaoshang.ledger.models import Enterprise
+
+        copy.enterprise = (
+            Enterprise.objects.filter(jurisdiction_id=copy.jurisdiction_id, zombie_records=None)
+            .order_by("pk")
+            .first()
+        )
+        if copy.enterprise is None:
+            return None
     if model._meta.label_lower == "ledger.projectpartner":
         from zhaoshang.ledger.models import Enterprise
 
@@ -357,6 +367,7 @@ def _unique_tweaks(label: str) -> dict:
         "chains.industrychain": {"key": f"matrix-copy-{n}"},
         "chains.chainsegment": {"key": f"matrix-copy-{n}"},
         "chains.chainleader": {"name": f"矩阵测试副本链主{n}"},
+        "resources.carrier": {"name": f"矩阵测试副本载体{n}"},
     }.get(label, {})
 
 

@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "zhaoshang.bulletins",
     "zhaoshang.supervision",
     "zhaoshang.chains",
+    "zhaoshang.resources",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("bulletins/", include("zhaoshang.bulletins.urls")),
     path("supervision/", include("zhaoshang.supervision.urls")),
     path("chains/", include("zhaoshang.chains.urls")),
+    path("resources/", include("zhaoshang.resources.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

@@ -27,6 +27,8 @@ EXPORT_VIEWS = frozenset(
         "supervision:problem_export",
         "supervision:duty_evidence",
         "chains:industrychain_export",
+        "resources:carrier_export",
+        "resources:zombieenterprise_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}

@@ -98,6 +98,15 @@ MENUS: list[tuple[str, list[Entry]]] = [
         ],
     ),
     (
+        "要素",
+        [
+            Entry("要素资源库", "resources:carrier_list", "resources.Carrier"),
+            Entry("载体地图", "resources:carrier_map", perms.has_business_role),
+            Entry("载体安排", "resources:carrierassignment_list", "resources.CarrierAssignment"),
+            Entry("僵尸企业", "resources:zombieenterprise_list", "resources.ZombieEnterprise"),
+        ],
+    ),
+    (
         "组织",
         [
             Entry("政策文件", "org:policy_list", "org.Policy"),

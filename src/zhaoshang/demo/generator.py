@@ -1123,6 +1123,10 @@ def generate_county(
             from zhaoshang.supervision.problems_demo import seed as seed_problems
 
             result.counts.update(seed_problems(policy=policy))
+            # Carriers, the zombie register and an assignment (resources/demo.py).
+            from zhaoshang.resources.demo import seed as seed_resources
+
+            result.counts.update(seed_resources(jurisdiction=policy.jurisdiction))
             from zhaoshang.engine.periods import parse_period
 
             behind = seed_performance_demo(
