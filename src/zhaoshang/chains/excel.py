@@ -5,6 +5,8 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from zhaoshang.exchange.layouts import escape_text
+
 HEADERS = [
     "环节",
     "位置",
@@ -22,7 +24,8 @@ def export_chain(gaps) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "产业链环节"[:31]
-    ws.append([f"{gaps.chain.name}（{gaps.chain.clause}）"])
+    # Office-typed text is written escaped: a name beginning with = is not run as a formula.
+    ws.append([escape_text(f"{gaps.chain.name}（{gaps.chain.clause}）")])
     ws["A1"].font = Font(bold=True)
     ws.append(HEADERS)
     rank = {st.segment.pk: i for i, st in enumerate(gaps.promote_next, start=1)}
@@ -30,14 +33,14 @@ def export_chain(gaps) -> bytes:
         seg = st.segment
         ws.append(
             [
-                seg.name,
+                escape_text(seg.name),
                 seg.stage_label,
-                "、".join(seg.industries or []),
+                escape_text("、".join(seg.industries or [])),
                 st.enterprises,
                 st.live_projects,
                 "缺失" if st.is_gap else "",
-                "、".join(s.name for s in st.upstream),
-                "、".join(s.name for s in st.downstream),
+                escape_text("、".join(s.name for s in st.upstream)),
+                escape_text("、".join(s.name for s in st.downstream)),
                 rank.get(seg.pk, ""),
             ]
         )

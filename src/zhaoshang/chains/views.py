@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -70,10 +71,15 @@ class ChainDetailView(ObjectDetailView):
             graph=graph_spec(gaps),
             can_edit_parts=editable,
             leaders=list(chain.leaders.select_related("enterprise")),
+            # Only the placements of enterprises and projects the user may see: their names are
+            # private to their unit and team.
             placements=list(
-                SegmentPlacement.objects.filter(chain=chain).select_related(
-                    "segment", "enterprise", "project"
+                SegmentPlacement.objects.filter(chain=chain)
+                .filter(
+                    Q(enterprise__in=Enterprise.objects.visible_to(self.request.user))
+                    | Q(project__in=Project.objects.visible_to(self.request.user))
                 )
+                .select_related("segment", "enterprise", "project")
             ),
         )
         return ctx

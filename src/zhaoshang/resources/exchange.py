@@ -353,7 +353,7 @@ def read_geo(data: bytes, filename: str = "") -> GeoFile:
 def _read_geojson(data: bytes) -> GeoFile:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReadError(
             [(None, None, "无法读取该文件：请上传 GeoJSON（.geojson/.json）或 Shapefile 压缩包（.zip）")]
         ) from None

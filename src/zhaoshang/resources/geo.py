@@ -31,12 +31,14 @@ def parse_geometry(value) -> dict:
             raise GeometryError(f"空间范围过大（超过 {MAX_GEOMETRY_CHARS} 个字符），请简化后再导入")
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested beyond the parser's depth
             raise GeometryError("空间范围不是有效的 GeoJSON") from None
     if not isinstance(value, dict):
         raise GeometryError("空间范围不是有效的 GeoJSON 几何对象")
     if value.get("type") == "Feature":
         value = value.get("geometry") or {}
+        if not isinstance(value, dict):
+            raise GeometryError("空间范围不是有效的 GeoJSON 几何对象")
     kind = value.get("type")
     if kind not in ALLOWED:
         raise GeometryError(f"空间范围应为点或面（Point、Polygon、MultiPolygon），实为“{str(kind)[:30]}”")

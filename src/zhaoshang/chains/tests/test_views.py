@@ -53,6 +53,25 @@ def test_office_places_an_enterprise_on_screen_and_it_is_logged(client, users, c
     assert ent.name in html and reverse("ledger:enterprise_detail", args=[ent.pk]) in html
 
 
+def test_the_map_lists_only_the_placements_the_user_may_see(client, users, chain):
+    office, clerk = users["xf-office"], users["xf-team"]
+    seg = ChainSegment.objects.get(chain=chain, key="av")
+    hidden = Enterprise.objects.filter(jurisdiction=chain.jurisdiction).exclude(
+        pk__in=Enterprise.objects.visible_to(clerk)
+    )
+    theirs = hidden.order_by("pk").first()
+    mine = Enterprise.objects.visible_to(clerk).filter(jurisdiction=chain.jurisdiction).order_by("pk").first()
+    for ent in (theirs, mine):
+        SegmentPlacement.objects.create(chain=chain, segment=seg, enterprise=ent)
+    url = reverse("chains:industrychain_detail", args=[chain.pk])
+    client.force_login(clerk)
+    html = client.get(url).content.decode()
+    assert mine.name in html and theirs.name not in html  # another unit's enterprise stays private
+    client.force_login(office)
+    html = client.get(url).content.decode()
+    assert mine.name in html and theirs.name in html
+
+
 def test_office_edits_a_segment_keywords(client, users, chain):
     from zhaoshang.core.concurrency import version_of
 

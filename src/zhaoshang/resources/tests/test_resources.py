@@ -66,6 +66,16 @@ def test_geometry_is_checked_and_its_centroid_stored():
         parse_geometry({"type": "LineString", "coordinates": [[0, 0], [1, 1]]})
     with pytest.raises(GeometryError):
         parse_geometry("不是 JSON")
+    # Nested past the JSON parser's depth, or a Feature whose geometry is not an object: refused, named.
+    with pytest.raises(GeometryError, match="不是有效的 GeoJSON"):
+        parse_geometry('{"type": "Polygon", "coordinates": ' + "[" * 20_000 + "]" * 20_000 + "}")
+    with pytest.raises(GeometryError, match="几何对象"):
+        parse_geometry({"type": "Feature", "geometry": "x"})
+    from zhaoshang.exchange.reader import ReadError
+    from zhaoshang.resources.exchange import read_geo
+
+    with pytest.raises(ReadError):
+        read_geo(b'{"type": "FeatureCollection", "features": ' + b"[" * 20_000 + b"]" * 20_000 + b"}")
     with pytest.raises(ValidationError) as exc:
         _carrier(name="坏地块", geometry='{"type": "Point", "coordinates": [500000, 3000000]}')
     assert "geometry" in exc.value.message_dict
