@@ -5,6 +5,7 @@ who may: the office or the project's team clerk)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -143,13 +144,16 @@ class ZombieViewSet(ScopedViewSet):
     filterset_class = ZombieFilterSet
     select_related = ("enterprise", "jurisdiction", "owner_unit")
 
+    # The entry and its mirror onto the enterprise in one transaction: nothing half-saved.
     def perform_create(self, serializer):
-        self._save_in_scope(serializer)
-        services.zombie_save(zombie=serializer.instance, by=self.request.user)
+        with transaction.atomic():
+            self._save_in_scope(serializer)
+            services.zombie_save(zombie=serializer.instance, by=self.request.user)
 
     def perform_update(self, serializer):
-        self._save_in_scope(serializer)
-        services.zombie_save(zombie=serializer.instance, by=self.request.user)
+        with transaction.atomic():
+            self._save_in_scope(serializer)
+            services.zombie_save(zombie=serializer.instance, by=self.request.user)
 
 
 ENDPOINTS = {
