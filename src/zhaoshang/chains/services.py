@@ -21,6 +21,8 @@ def chains_load(*, policy, spec, old, merge, teams: dict, unit_of) -> None:
     old_chains = {c.key: c for c in old.chains} if old else {}
     for c in spec.chains:
         was = old_chains.get(c.key)
+        if was is not None and not IndustryChain.objects.filter(policy=policy, key=c.key).exists():
+            continue  # declared before and deleted by the office since: a reload does not restore it
 
         team, unit = _lead(c.lead, teams, unit_of)
         values = {"jurisdiction": home, "name": c.name, "clause": c.clause, "notes": c.note or "",
@@ -42,6 +44,8 @@ def chains_load(*, policy, spec, old, merge, teams: dict, unit_of) -> None:
         segments = {}
         for i, s in enumerate(c.segments):
             w = old_segments.get(s.key)
+            if w is not None and not ChainSegment.objects.filter(chain_id=chain.pk, key=s.key).exists():
+                continue  # the office deleted it since
             segments[s.key], *_ = merge.row(
                 ChainSegment,
                 {"chain": chain, "key": s.key},
@@ -54,8 +58,8 @@ def chains_load(*, policy, spec, old, merge, teams: dict, unit_of) -> None:
         for s in c.segments:
             old_feeds = set(old_segments[s.key].feeds) if s.key in old_segments else set()
             for to in s.feeds:
-                if to in old_feeds:
-                    continue  # declared before: the office may have removed it since
+                if to in old_feeds or s.key not in segments or to not in segments:
+                    continue  # declared before (the office may have removed it since), or a deleted segment's
                 merge.row(
                     ChainEdge,
                     {"chain": chain, "source": segments[s.key], "target": segments[to]},

@@ -42,6 +42,18 @@ def test_reloading_changes_nothing_and_keeps_the_office_edits():
     assert IndustryChain.objects.filter(policy__name="xinfeng-2024").count() == 3
 
 
+def test_a_reload_does_not_restore_what_the_office_deleted():
+    chain = IndustryChain.objects.get(policy__name="xinfeng-2024", key="electronics")
+    ChainSegment.objects.get(chain=chain, key="pcb").delete()
+    other = IndustryChain.objects.filter(policy__name="xinfeng-2024").exclude(pk=chain.pk).first()
+    other.delete()
+    report = reload()
+    assert not [c for c in report.changes if c.kind in {"chain", "segment", "edge", "chain_leader"}]
+    assert not ChainSegment.objects.filter(chain=chain, key="pcb").exists()
+    assert not IndustryChain.objects.filter(policy__name="xinfeng-2024", key=other.key).exists()
+    assert ChainSegment.objects.filter(chain=chain).count() == 5
+
+
 def test_dry_run_plans_the_chains_of_a_new_policy():
     report = policy_load(spec=load_policy(find_policy("jinxi-2021")), dry_run=True)
     assert any(c.kind == "chain" and c.action == "create" for c in report.changes)
