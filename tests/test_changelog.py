@@ -194,6 +194,9 @@ def test_cascaded_changes_are_recorded(client, users):
     from zhaoshang.ledger.models import OwnershipClaim
 
     OwnershipClaim.objects.filter(Q(claimant_unit=member) | Q(holder_unit=member)).delete()
+    from zhaoshang.resources.models import ZombieEnterprise  # the register protects its enterprises
+
+    ZombieEnterprise.objects.filter(enterprise__unit=member).delete()
     for model in ("investments", "activities", "enterprises", "reports"):
         getattr(member, model).all().delete()
     member_pk = member.pk

@@ -32,7 +32,10 @@ def _wipe(qs) -> None:
     for field in model._meta.many_to_many:
         through = field.remote_field.through.objects.filter(**{f"{field.m2m_field_name()}__in": pks})
         through._raw_delete(through.db)
-    for rel in model._meta.related_objects:
+    # Every reverse relation, the hidden ones too (a foreign key declared with related_name="+",
+    # as a chain's placement of a project is, is not in _meta.related_objects).
+    reverse = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+    for rel in reverse:
         if rel.many_to_many:
             field = rel.field
             through = field.remote_field.through.objects.filter(
