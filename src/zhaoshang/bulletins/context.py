@@ -193,4 +193,5 @@ def sample_values() -> dict:
         "leads": {"total": 1, "valid": 1},
         "duties": {"done": 1, "overdue": 1, "pending": 0, "not_applicable": 0, "due": 2},
         "problems": {"raised": 1, "closed": 1, "open": 1, "overdue": 1},
+        "chains": {"count": 1, "segments": 1, "gaps": 1, "enterprises": 1, "live_projects": 1},
     }

@@ -99,6 +99,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
     }
     duties, tables["duties"] = _duties(policy, span, today or date.today())
     problems, tables["problems"] = _problems(policy, span)
+    chains, tables["chains"] = _chains(policy)
     ranking = _ranking(policy, run)
     tables.update(ranking["tables"])
     context = {
@@ -123,6 +124,7 @@ def gather(policy: Policy, period: str, *, include_drafts: bool = True, today: d
         "pipeline": pipeline_rows,
         "duties": duties,
         "problems": problems,
+        "chains": chains,
         "run": run_values(run),
         "run_status": run.get_status_display() if run else "",
         "run_published": bool(run and run.status == AssessmentRun.Status.PUBLISHED),
@@ -190,6 +192,48 @@ def _problems(policy: Policy, span: Span) -> tuple[dict, Table]:
         note="截至本期末超过办结期限仍未办结的问题，按逾期时间排列。",
     )
     return bulletin_figures(policy.jurisdiction, span.start, span.end), table
+
+
+def _chains(policy: Policy) -> tuple[dict, Table]:
+    """The policy's industry chains as the chain map computes them (chains/gaps.py), as of the
+    day the bulletin is made: segments, gaps, local enterprises and live projects per chain, and
+    the gap to promote first. A gap is a fact of the county, not of the period."""
+    from zhaoshang.chains.gaps import chain_gaps
+    from zhaoshang.chains.models import IndustryChain
+
+    rows, summary = [], {"count": 0, "segments": 0, "gaps": 0, "enterprises": 0, "live_projects": 0}
+    chains = IndustryChain.objects.filter(policy=policy).select_related(
+        "jurisdiction", "lead_team", "lead_unit"
+    )
+    for chain in chains.order_by("id"):
+        g = chain_gaps(chain)
+        lead = chain.lead_team or chain.lead_unit
+        first = g.promote_next[0].segment.name if g.promote_next else ""
+        rows.append(
+            [
+                chain.name,
+                str(lead) if lead else "",
+                len(g.segments),
+                len(g.gaps),
+                "、".join(s.segment.name for s in g.gaps),
+                g.enterprises,
+                g.live_projects,
+                first,
+            ]
+        )
+        summary["count"] += 1
+        summary["segments"] += len(g.segments)
+        summary["gaps"] += len(g.gaps)
+        summary["enterprises"] += g.enterprises
+        summary["live_projects"] += g.live_projects
+    table = Table(
+        "chains",
+        "产业链招商图谱",
+        ["产业链", "牵头", "环节数", "缺失环节数", "缺失环节", "本地企业", "在建在谈项目", "建议优先招引"],
+        rows,
+        note="缺失环节：既无本地企业也无在建在谈项目的环节；截至生成之日。",
+    )
+    return summary, table
 
 
 def _team_table(policy: Policy, projects, investments, span: Span) -> Table:

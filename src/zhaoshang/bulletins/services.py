@@ -144,6 +144,7 @@ def table_keys() -> list[str]:
         "teams",
         "duties",
         "problems",
+        "chains",
         "ranking",
         "lists",
         "flags",

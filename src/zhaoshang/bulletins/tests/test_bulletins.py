@@ -578,3 +578,42 @@ def test_a_held_reward_is_listed_with_its_reason_and_left_out_of_the_total(testl
     assert out["amount_total"] == 2 and out["amount_held"] == 3
     rows = out["tables"]["amounts"].rows
     assert [r[4] for r in rows] == ["暂缓兑现：合同履约滞后：投产（约定2024-03-31前）逾期未履约", "兑现"]
+
+
+def test_a_bulletin_may_insert_the_chain_map_as_a_table(testland):
+    """Issue 13 point 4: the chain map as a page of a bulletin: 【表格 产业链招商图谱】 lists each
+    chain of the policy with its gaps and the gap to promote first, as chains/gaps.py computes."""
+    from zhaoshang.chains.gaps import chain_gaps
+    from zhaoshang.chains.models import ChainEdge, ChainSegment, IndustryChain
+    from zhaoshang.ledger.models import Enterprise
+    from zhaoshang.org.models import Unit
+
+    j = testland.jurisdiction
+    c = IndustryChain.objects.create(jurisdiction=j, policy=testland, key="bt", name="单测简报链")
+    up = ChainSegment.objects.create(
+        chain=c, key="u", name="单测上游", stage="upstream", industries=["单测简报甲"]
+    )
+    mid = ChainSegment.objects.create(chain=c, key="m", name="单测中游", industries=["单测简报乙"], order=1)
+    ChainEdge.objects.create(chain=c, source=up, target=mid)
+    unit = Unit.objects.filter(jurisdiction=j).order_by("pk").first()
+    ent = Enterprise.objects.create(jurisdiction=j, name="单测简报企业", industry="单测简报乙", unit=unit)
+    Project.objects.create(
+        jurisdiction=j, name="单测简报项目", enterprise=ent, stage=Project.Stage.NEGOTIATING,
+        total_investment="1000", unit=unit, registered_on=date(2024, 3, 1),
+    )  # fmt: skip
+    from zhaoshang.bulletins.figures import gather
+
+    got = gather(testland, "2024-05", today=date(2024, 6, 3))
+    row = next(r for r in got.tables["chains"].rows if r[0] == "单测简报链")
+    g = chain_gaps(c)
+    assert row[2:8] == [2, 1, "单测上游", g.enterprises, 1, "单测上游"]
+    assert got.context["chains"]["gaps"] >= 1
+    # An office's body inserts it by its Chinese name, and the Word file has it.
+    from zhaoshang.bulletins.placeholders import to_django
+
+    tpl = services.template_for(testland, "briefing")
+    tpl.body = to_django("# 一、产业链招商\n缺失环节【缺失环节数】个。\n【表格 产业链招商图谱】")
+    doc = services.compose(testland, "briefing", "2024-05", template=tpl, today=date(2024, 6, 3)).document
+    [block] = [b for b in doc.blocks if b.kind == "table"]
+    assert block.table.title == "产业链招商图谱" and ["单测简报链", *row[1:]] in block.table.rows
+    assert f"缺失环节{got.context['chains']['gaps']}个。" in [b.text for b in doc.blocks]
