@@ -1,12 +1,12 @@
 """`make bench`: every benchmark, each in its own process and scratch database, figures as
 ratios measured in one run. BENCH=scoping,ledger,import,assessment picks some; see each module
-for its size settings (BENCH_COUNTIES, BENCH_PROJECTS, BENCH_ACTIVITIES, BENCH_IMPORT_ROWS)."""
+for its size settings (BENCH_COUNTIES, BENCH_PROJECTS, BENCH_ACTIVITIES, BENCH_IMPORT_ROWS, BENCH_CHAIN_PROJECTS)."""
 
 import os
 import subprocess
 import sys
 
-ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving", "hardening"]
+ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving", "hardening", "chains"]
 
 
 def main() -> int:

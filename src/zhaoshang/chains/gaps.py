@@ -20,7 +20,9 @@ county. The lists behind a segment (`segment_enterprises`, `segment_projects`) a
 what the user may see by the callers (`visible_to`).
 
 Cost: four queries per chain whatever its size (segments, edges, one aggregate over projects,
-one over enterprises); the keyword and placement tests run in SQL.
+one over the office's placements); the keyword and placement tests run in SQL. A local
+enterprise is counted either by its placement or, when not placed on the segment, among the
+distinct enterprises of the segment's projects in production, so the two counts add up.
 
 What to promote next (`ChainGaps.promote_next`): the gaps, those next to a chain leader's
 segment first (directly upstream or downstream of a segment where a chain leader is a local
@@ -37,6 +39,7 @@ from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from zhaoshang.ledger.models import Enterprise, Project
+from zhaoshang.org.models import Jurisdiction
 
 from .models import STAGE_ORDER, ChainEdge, ChainLeader, ChainSegment, IndustryChain, SegmentPlacement
 
@@ -178,17 +181,53 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
         return ChainGaps(chain, [], edges)
     for s in segments:
         s.chain = chain  # no query per segment for its chain
-    projects = _projects(chain).aggregate(
-        **{
-            f"live_{s.pk}": Count("pk", filter=project_on_segment_q(s) & Q(stage__in=LIVE_STAGES))
-            for s in segments
-        }
-    )
+    path = chain.jurisdiction.path
     leaders = ChainLeader.objects.filter(chain=chain, enterprise__isnull=False).values("enterprise_id")
-    enterprises = Enterprise.objects.filter(jurisdiction__path__startswith=chain.jurisdiction.path).aggregate(
-        **{f"ent_{s.pk}": Count("pk", filter=enterprise_local_q(s)) for s in segments},
-        **{f"lead_{s.pk}": Count("pk", filter=enterprise_local_q(s) & Q(pk__in=leaders)) for s in segments},
-    )
+    # Each segment's projects, filtered once by its placing rule (a keyword test per row and
+    # segment, not per count): its live projects, and the enterprises that are local by a project
+    # in production there (those not also placed on it, counted next). One statement: the
+    # segments' counts joined by UNION ALL.
+    within = Jurisdiction.objects.filter(path__startswith=path).values("pk")
+    per_segment = []
+    for s in segments:
+        placed_here = SegmentPlacement.objects.filter(segment_id=s.pk, enterprise__isnull=False)
+        local = Q(stage__in=PRODUCING_STAGES, enterprise__jurisdiction_id__in=within) & ~Q(
+            enterprise_id__in=placed_here.values("enterprise_id")
+        )
+        per_segment.append(
+            _projects(chain)
+            .filter(project_on_segment_q(s))
+            .annotate(seg=Value(s.pk))
+            .values("seg")
+            .annotate(
+                live=Count("pk", filter=Q(stage__in=LIVE_STAGES)),
+                ent=Count("enterprise_id", distinct=True, filter=local),
+                lead=Count("enterprise_id", distinct=True, filter=local & Q(enterprise_id__in=leaders)),
+            )
+            .order_by()
+        )
+    counted = per_segment[0].union(*per_segment[1:], all=True) if len(per_segment) > 1 else per_segment[0]
+    projects = {}
+    for row in counted:
+        projects.update({f"live_{row['seg']}": row["live"], f"ent_{row['seg']}": row["ent"]})
+        projects[f"lead_{row['seg']}"] = row["lead"]
+    # And the enterprises the office placed on each segment.
+    placed = {
+        row["segment_id"]: row
+        for row in SegmentPlacement.objects.filter(
+            chain=chain, enterprise__isnull=False, enterprise__jurisdiction__path__startswith=path
+        )
+        .values("segment_id")
+        .annotate(
+            ents=Count("enterprise_id", distinct=True),
+            leads=Count("enterprise_id", distinct=True, filter=Q(enterprise_id__in=leaders)),
+        )
+    }
+    enterprises = {}
+    for s in segments:
+        row = placed.get(s.pk, {"ents": 0, "leads": 0})
+        enterprises[f"ent_{s.pk}"] = projects[f"ent_{s.pk}"] + row["ents"]
+        enterprises[f"lead_{s.pk}"] = projects[f"lead_{s.pk}"] + row["leads"]
     by_pk = {s.pk: s for s in segments}
     statuses = {
         s.pk: SegmentStatus(
