@@ -19,8 +19,8 @@ Counts cover the chain's jurisdiction and those below it, whoever asks: a gap is
 county. The lists behind a segment (`segment_enterprises`, `segment_projects`) are narrowed to
 what the user may see by the callers (`visible_to`).
 
-Cost: four queries per chain whatever its size (segments, edges, one aggregate over projects,
-one over the office's placements); the keyword and placement tests run in SQL. A local
+Cost: four queries per chain whatever its size (segments, edges, one aggregate over the projects
+that tests each project once per segment, one over the office's placements); the keyword and placement tests run in SQL. A local
 enterprise is counted either by its placement or, when not placed on the segment, among the
 distinct enterprises of the segment's projects in production, so the two counts add up.
 
@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Value
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from zhaoshang.ledger.models import Enterprise, Project
@@ -173,6 +173,10 @@ class ChainGaps:
         )
 
 
+def _flag(q: Q) -> Case:
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def chain_gaps(chain: IndustryChain) -> ChainGaps:
     """Every segment of `chain` with its counts and whether it is a gap (module docstring)."""
     segments = list(ChainSegment.objects.filter(chain=chain).order_by("order", "id"))
@@ -183,34 +187,34 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
         s.chain = chain  # no query per segment for its chain
     path = chain.jurisdiction.path
     leaders = ChainLeader.objects.filter(chain=chain, enterprise__isnull=False).values("enterprise_id")
-    # Each segment's projects, filtered once by its placing rule (a keyword test per row and
-    # segment, not per count): its live projects, and the enterprises that are local by a project
-    # in production there (those not also placed on it, counted next). One statement: the
-    # segments' counts joined by UNION ALL.
+    # One pass over the projects. The inner statement tests each project once per segment (its
+    # placing rule: `on_<pk>`) and notes whether its enterprise is placed on that segment
+    # (`placed_<pk>`), local to the jurisdiction and a chain leader; the outer one counts, per
+    # segment, its live projects and the enterprises local by a project in production there
+    # that the office has not also placed on it (those are counted next). DISTINCT makes Django
+    # aggregate over the inner statement, so no test is repeated in each count.
     within = Jurisdiction.objects.filter(path__startswith=path).values("pk")
-    per_segment = []
+    flags = {
+        "local": _flag(Q(enterprise__jurisdiction_id__in=within)),
+        "leader": _flag(Q(enterprise_id__in=leaders)),
+    }
     for s in segments:
         placed_here = SegmentPlacement.objects.filter(segment_id=s.pk, enterprise__isnull=False)
-        local = Q(stage__in=PRODUCING_STAGES, enterprise__jurisdiction_id__in=within) & ~Q(
-            enterprise_id__in=placed_here.values("enterprise_id")
+        flags[f"on_{s.pk}"] = _flag(project_on_segment_q(s))
+        flags[f"placed_{s.pk}"] = _flag(Q(enterprise_id__in=placed_here.values("enterprise_id")))
+    rows = _projects(chain).annotate(**flags).values("pk", "enterprise_id", "stage", *flags).distinct()
+    counts = {}
+    for s in segments:
+        on, by_production = (
+            f"on_{s.pk}",
+            Q(local=True, stage__in=PRODUCING_STAGES, **{f"placed_{s.pk}": False}),
         )
-        per_segment.append(
-            _projects(chain)
-            .filter(project_on_segment_q(s))
-            .annotate(seg=Value(s.pk))
-            .values("seg")
-            .annotate(
-                live=Count("pk", filter=Q(stage__in=LIVE_STAGES)),
-                ent=Count("enterprise_id", distinct=True, filter=local),
-                lead=Count("enterprise_id", distinct=True, filter=local & Q(enterprise_id__in=leaders)),
-            )
-            .order_by()
+        counts[f"live_{s.pk}"] = Count("pk", filter=Q(**{on: True}, stage__in=LIVE_STAGES))
+        counts[f"ent_{s.pk}"] = Count("enterprise_id", distinct=True, filter=Q(**{on: True}) & by_production)
+        counts[f"lead_{s.pk}"] = Count(
+            "enterprise_id", distinct=True, filter=Q(**{on: True}, leader=True) & by_production
         )
-    counted = per_segment[0].union(*per_segment[1:], all=True) if len(per_segment) > 1 else per_segment[0]
-    projects = {}
-    for row in counted:
-        projects.update({f"live_{row['seg']}": row["live"], f"ent_{row['seg']}": row["ent"]})
-        projects[f"lead_{row['seg']}"] = row["lead"]
+    projects = rows.aggregate(**counts)
     # And the enterprises the office placed on each segment.
     placed = {
         row["segment_id"]: row
