@@ -550,7 +550,7 @@ def export_zombies(queryset, *, today: date) -> bytes:
     rows = []
     months_by_j: dict[int, dict] = {}
     for z in queryset.select_related("enterprise", "owner_unit", "jurisdiction").order_by(
-        "zombie_class", "id"
+        "enterprise__zombie_class", "id"
     ):
         months = months_by_j.setdefault(z.jurisdiction_id, services.zombie_months(z.jurisdiction))
         rows.append(
@@ -672,7 +672,9 @@ def _zombie_row(number, cells, user, jurisdiction, enterprises, units, result) -
         return
     for k, v in values.items():
         setattr(z, k, v)
-    labels = {f.name: str(f.verbose_name) for f in ZombieEnterprise._meta.fields}
+    labels = {
+        f.name: str(f.verbose_name) for f in ZombieEnterprise._meta.fields
+    } | ZombieEnterprise.FACT_LABELS
     try:
         services.zombie_save(zombie=z, by=user)
     except ValidationError as exc:

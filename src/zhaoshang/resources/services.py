@@ -13,9 +13,9 @@
   office or the project's team clerk; a carrier with an assignment is 洽谈中, once landed 已落地, and
   可招商 again when its last assignment is released.
 - The zombie register (`zombie_save`): classes A–C must resume production within the policy's
-  `within_months` (夏邑: 12) of classification, that day included; the register mirrors the class and
-  dates onto the enterprise (Enterprise.zombie_*), which the assessment's deadline rules read, so
-  the register and the assessment cannot disagree. `zombie_to_carrier` turns a re-let or acquired
+  `within_months` (夏邑: 12) of classification, that day included. The class and dates are kept once,
+  on the enterprise (Enterprise.zombie_*), which the assessment's deadline rules read; the register
+  entry reads and writes them there, so the register and the assessment cannot disagree. `zombie_to_carrier` turns a re-let or acquired
   zombie's factory and land into a carrier linked back to it.
 """
 
@@ -246,9 +246,9 @@ def assignment_create(
     if not may_assign(by, project):
         raise PermissionDenied("只有招商办或项目所属团队的联络员可以安排载体")
     with transaction.atomic():
+        # Locked: two clerks assigning the same carrier at once are told apart; whether it is free
+        # (可招商, no live assignment) is the model's rule (CarrierAssignment.clean).
         c = Carrier.objects.select_for_update().get(pk=carrier.pk)
-        if c.status != Carrier.Status.AVAILABLE:
-            raise ValidationError(f"载体“{c.name}”当前为“{c.get_status_display()}”，只有可招商的载体可以安排")
         if not project.jurisdiction.path.startswith(c.jurisdiction.path):
             raise ValidationError("载体不在项目所在的行政区划内")
         a = CarrierAssignment(
@@ -348,8 +348,9 @@ def zombie_is_overdue(
 
 
 def zombie_save(*, zombie: ZombieEnterprise, by) -> ZombieEnterprise:
-    """Validate and save a register entry (the office), mirroring its class and dates onto the
-    enterprise so the assessment's deadline rules read the same facts."""
+    """Validate and save a register entry (the office). Its class and dates are the enterprise's:
+    set on the entry, the model checks them with the enterprise's rule and writes them onto it in
+    the same transaction (ZombieEnterprise), so the register and the assessment read one copy."""
     if not can_change(by, zombie if zombie.pk else ZombieEnterprise):
         raise PermissionDenied("只有招商办可以登记或修改僵尸企业")
     if zombie.enterprise_id and not zombie.jurisdiction_id:
@@ -357,11 +358,6 @@ def zombie_save(*, zombie: ZombieEnterprise, by) -> ZombieEnterprise:
     with transaction.atomic():
         zombie.full_clean()
         zombie.save()
-        e = zombie.enterprise
-        new = (zombie.zombie_class, zombie.classified_on, zombie.resumed_on)
-        if (e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on) != new:
-            e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on = new
-            e.save(update_fields=["zombie_class", "zombie_classified_on", "zombie_resumed_on", "updated"])
     return zombie
 
 

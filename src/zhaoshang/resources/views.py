@@ -443,13 +443,13 @@ class ZombieListView(ObjectListView):
     select_related = ("enterprise", "owner_unit", "jurisdiction")
     title = "僵尸企业名录"
     template_name = "resources/zombieenterprise_list.html"
-    default_ordering = ("zombie_class", "classified_on", "id")
+    default_ordering = ("enterprise__zombie_class", "enterprise__zombie_classified_on", "id")
     columns = [
         Col("企业", "enterprise", link=True),
-        Col("类别", "zombie_class", sort="zombie_class"),
-        Col("认定日期", "classified_on", sort="classified_on"),
+        Col("类别", "zombie_class", sort="enterprise__zombie_class"),
+        Col("认定日期", "classified_on", sort="enterprise__zombie_classified_on"),
         Col("责任单位", "owner_unit"),
-        Col("复工复产日期", "resumed_on", sort="resumed_on"),
+        Col("复工复产日期", "resumed_on", sort="enterprise__zombie_resumed_on"),
         Col("状态", "status", sort="status"),
         Col("复工复产期限", _overdue_text),
     ]
@@ -510,6 +510,15 @@ class ZombieEditView(ObjectEditView):
 
 class ZombieDeleteView(ObjectDeleteView):
     model = ZombieEnterprise
+
+    def confirmation(self, goes):
+        c = super().confirmation(goes)
+        e = self.object.enterprise
+        c.items.insert(
+            0,
+            f"同时清除企业“{e.name}”的僵尸企业类别、认定日期和复工复产日期（考核的复工复产期限不再计算该企业）",
+        )
+        return c
 
 
 @login_required

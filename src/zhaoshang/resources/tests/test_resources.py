@@ -318,6 +318,42 @@ def test_assignment_by_office_or_the_projects_team_clerk(project, users):
     assert c.status == Carrier.Status.AVAILABLE
 
 
+def test_a_carrier_with_a_live_assignment_is_not_free(client, project, users):
+    """Marked 可招商 while an assignment holds it, or a second live assignment on it: refused by the
+    model's clean(), so the form, the API and the import all refuse it, in Chinese."""
+    c = _carrier(name="占用地块", land_mu=Decimal("70"))
+    a = services.assignment_create(carrier=c, project=project, by=users["xf-office"])
+    c.refresh_from_db()
+    c.status = Carrier.Status.AVAILABLE
+    with pytest.raises(ValidationError) as exc:
+        c.full_clean()
+    assert "不能标为“可招商”" in exc.value.message_dict["status"][0]
+    client.force_login(users["xf-office"])
+    r = client.patch(f"/api/carriers/{c.pk}/", {"status": "available"}, content_type="application/json")
+    assert r.status_code == 400 and "可招商" in r.content.decode()
+    head = [h for h, _, _ in exchange.CARRIER_COLUMNS]
+    row = [c.name, "闲置土地", "可招商"] + [""] * 2 + [70] + [""] * (len(head) - 6)
+    result = exchange.import_carriers(_xlsx([head, row]), user=users["xf-office"])
+    assert not result.ok and "不能标为“可招商”" in str(result.errors[0])
+    c.refresh_from_db()
+    assert c.status == Carrier.Status.NEGOTIATING
+    # A second assignment on a taken carrier, even with its status forced back by hand.
+    Carrier.objects.filter(pk=c.pk).update(status=Carrier.Status.AVAILABLE)
+    second = CarrierAssignment(
+        carrier=Carrier.objects.get(pk=c.pk), project=project, assigned_on=date(2025, 1, 2)
+    )
+    with pytest.raises(ValidationError) as exc:
+        second.full_clean()
+    assert "已安排给项目" in exc.value.message_dict["carrier"][0]
+    with pytest.raises(ValidationError):
+        services.assignment_create(carrier=c, project=project, by=users["xf-office"])
+    # Released: free again.
+    services.assignment_release(assignment=a, reason="项目变更", by=users["xf-office"])
+    c.refresh_from_db()
+    c.full_clean()
+    assert c.status == Carrier.Status.AVAILABLE
+
+
 def test_match_page_and_assign(client, project, users):
     _carrier(name="页面匹配地块", land_mu=Decimal("61"))
     client.force_login(users["xf-team"])
@@ -382,7 +418,11 @@ def test_jinxi_small_non_leading_projects_match_standard_factories_only(users):
 
 
 def test_add_months_and_the_anniversary_is_in_time():
+    from zhaoshang.engine.periods import add_months as engine_add_months
+
+    assert add_months is engine_add_months  # one month arithmetic, the deadline rules'
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     z = ZombieEnterprise(zombie_class="A", classified_on=date(2023, 3, 15))
     assert z.deadline() == date(2024, 3, 15)
     assert not z.is_overdue(date(2024, 3, 15)) and z.is_overdue(date(2024, 3, 16))
@@ -393,7 +433,7 @@ def test_add_months_and_the_anniversary_is_in_time():
     assert not ZombieEnterprise(zombie_class="D", classified_on=date(2020, 1, 1)).is_overdue(date(2025, 1, 1))
 
 
-def test_zombie_register_mirrors_the_enterprise_and_becomes_a_carrier(users):
+def test_zombie_register_keeps_its_facts_on_the_enterprise_and_becomes_a_carrier(users):
     e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
     z = ZombieEnterprise(enterprise=e, zombie_class="B", classified_on=date(2024, 1, 5), land_mu=Decimal("20"),
                          floor_area_m2=Decimal("6000"))  # fmt: skip
@@ -402,14 +442,93 @@ def test_zombie_register_mirrors_the_enterprise_and_becomes_a_carrier(users):
     services.zombie_save(zombie=z, by=users["xf-office"])
     e.refresh_from_db()
     assert (e.zombie_class, e.zombie_classified_on) == ("B", date(2024, 1, 5))
+    assert ObjectChange.objects.of(e).filter(action="update").exists()  # the enterprise's write is logged
     assert services.zombie_is_overdue(z, date(2025, 1, 6)) and not services.zombie_is_overdue(
         z, date(2025, 1, 5)
     )
     c = services.zombie_to_carrier(zombie=z, by=users["xf-office"])
     assert c.zombie == z and c.kind == Carrier.Kind.IDLE_FACTORY and c.owner_enterprise == e
     z.resumed_on = date(2023, 12, 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.zombie_save(zombie=z, by=users["xf-office"])
+    assert "复工复产日期不能早于僵尸企业认定日期" in str(exc.value.message_dict["resumed_on"])
+    e.refresh_from_db()
+    assert e.zombie_resumed_on is None
+
+
+def test_one_copy_of_the_zombie_facts(users):
+    """The register has no class or dates of its own: what the enterprise's form, API or sheet
+    writes is what the register (and its overdue rule) reads, and the other way round."""
+    field_names = {f.name for f in ZombieEnterprise._meta.get_fields()}
+    assert not field_names & {"zombie_class", "classified_on", "resumed_on"}
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    z = services.zombie_save(
+        zombie=ZombieEnterprise(enterprise=e, zombie_class="A", classified_on=date(2023, 3, 15)),
+        by=users["xf-office"],
+    )
+    # Changed on the enterprise (as its form, /api/enterprises/ and the 企业 sheet do).
+    e.refresh_from_db()
+    e.zombie_class, e.zombie_resumed_on = "C", date(2024, 3, 16)
+    e.full_clean()
+    e.save()
+    z = ZombieEnterprise.objects.get(pk=z.pk)
+    assert (z.zombie_class, z.resumed_on) == ("C", date(2024, 3, 16))
+    assert z.deadline() == date(2024, 3, 15) and z.is_overdue(date(2025, 1, 1))
+    # The enterprise cannot drop its class while it is on the register.
+    e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on = "", None, None
+    with pytest.raises(ValidationError) as exc:
+        e.full_clean()
+    assert "僵尸企业名录" in str(exc.value.message_dict["zombie_class"])
+    # An entry cannot move to another enterprise.
+    other = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).exclude(
+        pk=e.pk
+    )
+    z.enterprise = other.first()
+    with pytest.raises(ValidationError) as exc:
+        z.full_clean()
+    assert "不能更换企业" in str(exc.value.message_dict["enterprise"])
+
+
+def test_deleting_a_register_entry_clears_the_enterprises_class(client, users):
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    z = services.zombie_save(
+        zombie=ZombieEnterprise(enterprise=e, zombie_class="B", classified_on=date(2024, 1, 5)),
+        by=users["xf-office"],
+    )
+    client.force_login(users["xf-office"])
+    url = reverse("resources:zombieenterprise_delete", args=[z.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "清除企业" in page.content.decode()
+    assert client.post(url).status_code == 400  # not confirmed: nothing deleted
+    assert ZombieEnterprise.objects.filter(pk=z.pk).exists()
+    r = client.post(url, {"confirm": "1"})
+    assert r.status_code == 302
+    e.refresh_from_db()
+    assert not ZombieEnterprise.objects.filter(pk=z.pk).exists()
+    assert (e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on) == ("", None, None)
+    assert ObjectChange.objects.of(e).filter(action="update").count() >= 2
+
+
+def test_the_register_api_writes_the_enterprises_facts(client, users):
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    client.force_login(users["xf-office"])
+    r = client.post(
+        "/api/zombie-enterprises/",
+        {"enterprise": e.pk, "zombie_class": "C", "classified_on": "2024-02-01", "status": "remediating"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    e.refresh_from_db()
+    assert (e.zombie_class, e.zombie_classified_on) == ("C", date(2024, 2, 1))
+    bad = client.patch(
+        f"/api/zombie-enterprises/{r.json()['id']}/",
+        {"resumed_on": "2023-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "resumed_on" in bad.json()
+    e.refresh_from_db()
+    assert e.zombie_resumed_on is None
+    assert client.get(f"/api/zombie-enterprises/{r.json()['id']}/").json()["zombie_class"] == "C"
 
 
 def test_xiayi_zombie_months_come_from_the_policy():
