@@ -26,7 +26,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhaoshang.core.roles import Role
@@ -35,6 +37,7 @@ from zhaoshang.core.scoping import can_change, membership
 from .models import Carrier, CarrierAssignment, ZombieEnterprise
 
 DEFAULT_ZOMBIE_MONTHS = 12
+M2_PER_MU = Decimal("666.67")  # 1 亩 = 10000/15 m²
 INDUSTRIAL_USES = (Carrier.LandUse.INDUSTRIAL, Carrier.LandUse.WAREHOUSE)
 # Words in a project's industry that make it a non-industrial (service) project.
 SERVICE_WORDS = (
@@ -170,27 +173,40 @@ def match_carriers(
         qs = qs.filter(land_use__in=INDUSTRIAL_USES)
     if only_factories:
         qs = qs.filter(kind=Carrier.Kind.STANDARD_FACTORY)
+    # Ranked and cut in the database: the best fits are found however many carriers there are.
+    area = models.DecimalField(max_digits=16, decimal_places=2)
+    if need_m2:
+        qs = qs.filter(floor_area_m2__gte=need_m2).annotate(
+            have=F("floor_area_m2"), surplus=ExpressionWrapper(F("floor_area_m2") - need_m2, area)
+        )
+    elif need_mu and not only_factories:
+        qs = qs.filter(land_mu__gte=need_mu).annotate(
+            have=F("land_mu"), surplus=ExpressionWrapper(F("land_mu") - need_mu, area)
+        )
+    elif need_mu and only_factories:
+        # A standard factory offered to a project whose need is in 亩: its land (or floor area
+        # at 666.67 m² a 亩) must cover the need.
+        have = Coalesce(
+            F("land_mu"),
+            ExpressionWrapper(Coalesce(F("floor_area_m2"), Value(Decimal(0))) / Value(M2_PER_MU), area),
+            output_field=area,
+        )
+        qs = qs.annotate(have=have).filter(have__gte=need_mu)
+        qs = qs.annotate(surplus=ExpressionWrapper(F("have") - need_mu, area))
+    else:
+        qs = qs.annotate(have=Value(None, area), surplus=Value(Decimal(0), area))
     rows = []
-    for c in qs.order_by("id")[:2000]:
+    for c in qs.order_by("surplus", "id")[:limit]:
+        surplus = Decimal(c.surplus).quantize(Decimal("0.01"))
         if need_m2:
-            if c.floor_area_m2 is None or c.floor_area_m2 < need_m2:
-                continue
-            surplus, reason = c.floor_area_m2 - need_m2, f"建筑面积{c.floor_area_m2}平方米，需{need_m2}平方米"
+            reason = f"建筑面积{c.floor_area_m2}平方米，需{need_m2}平方米"
         elif need_mu and not only_factories:
-            if c.land_mu is None or c.land_mu < need_mu:
-                continue
-            surplus, reason = c.land_mu - need_mu, f"土地{c.land_mu}亩，需{need_mu}亩"
-        elif need_mu and only_factories:
-            # A standard factory offered to a project whose need is in 亩: its land (or floor area
-            # at 666.67 m² a 亩) must cover the need.
-            have = c.land_mu if c.land_mu is not None else (c.floor_area_m2 or 0) / Decimal("666.67")
-            if have < need_mu:
-                continue
-            surplus, reason = have - need_mu, f"折合{have:.2f}亩，需{need_mu}亩"
+            reason = f"土地{c.land_mu}亩，需{need_mu}亩"
+        elif need_mu:
+            reason = f"折合{Decimal(c.have):.2f}亩，需{need_mu}亩"
         else:
-            surplus, reason = Decimal(0), "项目未填用地需求，按可用载体列出"
+            reason = "项目未填用地需求，按可用载体列出"
         rows.append((c, surplus, reason))
-    rows.sort(key=lambda r: (r[1], r[0].id))
     return MatchResult(
         carriers=rows[:limit],
         need_mu=need_mu,

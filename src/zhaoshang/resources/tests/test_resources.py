@@ -296,6 +296,27 @@ def test_matching_filters_and_ranks_by_closeness(project, users):
     assert not result.standard_factory_only and big
 
 
+def test_matching_ranks_in_the_database_past_the_first_rows(project, users):
+    """The best fit is found behind many worse ones (the list was cut at the first 2,000 by id
+    before ranking): ranked and limited in the database."""
+    Carrier.objects.filter(jurisdiction__code=XF).update(status=Carrier.Status.UNAVAILABLE)
+    j = Jurisdiction.objects.get(code=XF)
+    Carrier.objects.bulk_create(
+        Carrier(jurisdiction=j, name=f"远地块{i}", kind=Carrier.Kind.IDLE_LAND, land_mu=Decimal("500") + i,
+                land_use=Carrier.LandUse.INDUSTRIAL)
+        for i in range(2001)
+    )  # fmt: skip
+    best = _carrier(name="最合适地块", land_mu=Decimal("61"))
+    result = services.match_carriers(project, user=users["xf-office"], by_date=date(2025, 1, 1))
+    assert result.carriers[0][0] == best and result.carriers[0][1] == Decimal("1")
+    assert len(result.carriers) == 50 and result.carriers[1][0].name == "远地块0"
+    # By floor area, and a standard factory counted in 亩 (666.67 m² a 亩), alike.
+    factory = _carrier(name="最合适厂房", kind=Carrier.Kind.STANDARD_FACTORY, land_mu=None,
+                       floor_area_m2=Decimal("40668"))  # fmt: skip
+    by_m2 = services.match_carriers(project, user=users["xf-office"], need_m2=Decimal("40000"))
+    assert by_m2.carriers[0][0] == factory and by_m2.carriers[0][1] == Decimal("668")
+
+
 def test_assignment_by_office_or_the_projects_team_clerk(project, users):
     c = _carrier(name="安排地块", land_mu=Decimal("70"))
     with pytest.raises(PermissionDenied):
