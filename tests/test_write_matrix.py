@@ -976,16 +976,19 @@ def _assignment_cases(cast):
 
     xf, team = cast["xf-office"], cast["xf-team"].membership.team
     project = Project.objects.filter(team=team).order_by("pk").first()
-    carrier = (
-        Carrier.objects.filter(jurisdiction=team.jurisdiction, status="available").order_by("pk").first()
-    )
+    # Two free carriers: one to assign through the API, one held by the assignment landed and
+    # released here (a carrier takes one live assignment: CarrierAssignment.clean).
+    carrier, held = Carrier.objects.filter(jurisdiction=team.jurisdiction, status="available").order_by("pk")[
+        :2
+    ]
     tl = (
         CarrierAssignment.objects.filter(project__jurisdiction__path__startswith="980").order_by("pk").first()
     )
     assert project is not None and carrier is not None and tl is not None, "the demo's carriers changed"
     a = CarrierAssignment.objects.create(
-        carrier=carrier, project=project, assigned_on=date(2024, 11, 1), assigned_by=xf
+        carrier=held, project=project, assigned_on=date(2024, 11, 1), assigned_by=xf
     )
+    Carrier.objects.filter(pk=held.pk).update(status="negotiating")
     may = {"admin", "xf-office", "xf-team"}
     url = "/api/carrier-assignments/{}/{}/"
     tl_carrier = tl.carrier_id
