@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from zhaoshang.engine.periods import add_months
 from zhaoshang.ledger.models import Enterprise, Project, ProjectPart
 from zhaoshang.org.models import JurisdictionOwned, Unit
 
+from .conf import M2_PER_MU, factory_plot_ratio
 from .geo import GeometryError, centroid, parse_geometry
 
 POSITIVE = [MinValueValidator(0)]
@@ -117,6 +119,19 @@ class Carrier(JurisdictionOwned):
             errors["land_mu"] = "土地面积和建筑面积须填写其中一个"
         if self.kind in self.FACTORY_KINDS and self.floor_area_m2 is None:
             errors["floor_area_m2"] = "厂房须填写建筑面积"
+        ratio = factory_plot_ratio()
+        if (
+            ratio is not None
+            and self.kind in self.FACTORY_KINDS
+            and self.floor_area_m2 is not None
+            and self.land_mu is not None
+        ):
+            most = (Decimal(self.land_mu) * M2_PER_MU * ratio).quantize(Decimal("0.01"))
+            if Decimal(self.floor_area_m2) > most:
+                errors["floor_area_m2"] = (
+                    f"建筑面积（平方米）{self.floor_area_m2}超过土地面积 {self.land_mu} 亩 × 666.67 × 容积率 {ratio}"
+                    f"（{most} 平方米）：请核对面积单位（亩、平方米）"
+                )
         if self.pk and self.status == self.Status.AVAILABLE:
             live = self.live_assignment()
             if live is not None:

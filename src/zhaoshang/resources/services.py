@@ -34,10 +34,10 @@ from django.utils import timezone
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 
+from .conf import M2_PER_MU
 from .models import Carrier, CarrierAssignment, ZombieEnterprise
 
 DEFAULT_ZOMBIE_MONTHS = 12
-M2_PER_MU = Decimal("666.67")  # 1 亩 = 10000/15 m²
 INDUSTRIAL_USES = (Carrier.LandUse.INDUSTRIAL, Carrier.LandUse.WAREHOUSE)
 # Words in a project's industry that make it a non-industrial (service) project.
 SERVICE_WORDS = (

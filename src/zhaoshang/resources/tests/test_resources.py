@@ -89,6 +89,24 @@ def test_a_carrier_needs_an_area_and_a_factory_its_floor_area():
         _carrier(kind=Carrier.Kind.STANDARD_FACTORY, name="厂房")
 
 
+def test_a_factorys_floor_area_fits_its_land_by_the_plot_ratio(settings):
+    """Floor area ≤ 亩 × 666.67 × ZHAOSHANG_FACTORY_PLOT_RATIO (default 4.0), named in Chinese."""
+    factory = {"kind": Carrier.Kind.STANDARD_FACTORY, "land_mu": Decimal("10")}
+    _carrier(name="四倍厂房", floor_area_m2=Decimal("26666.80"), **factory)  # 10 × 666.67 × 4
+    with pytest.raises(ValidationError) as exc:
+        _carrier(name="超大厂房", floor_area_m2=Decimal("26666.81"), **factory)
+    message = exc.value.message_dict["floor_area_m2"][0]
+    assert "建筑面积（平方米）" in message and "容积率 4.0" in message and "26666.80 平方米" in message
+    settings.ZHAOSHANG_FACTORY_PLOT_RATIO = "2"
+    with pytest.raises(ValidationError, match="容积率 2"):
+        _carrier(name="两倍厂房", floor_area_m2=Decimal("14000"), **factory)
+    _carrier(
+        name="土地不查", kind=Carrier.Kind.IDLE_LAND, land_mu=Decimal("1"), floor_area_m2=Decimal("99999")
+    )
+    settings.ZHAOSHANG_FACTORY_PLOT_RATIO = None
+    _carrier(name="不查厂房", floor_area_m2=Decimal("99999"), **factory)
+
+
 def test_carrier_writes_are_the_offices_and_change_logged(users):
     c = Carrier(jurisdiction=Jurisdiction.objects.get(code=XF), name="日志地块", kind="idle_land", land_mu=10)
     with pytest.raises(PermissionDenied):
