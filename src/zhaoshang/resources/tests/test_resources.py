@@ -281,6 +281,50 @@ def test_geo_import_pages_confirm_the_mapping(client, users):
     assert r.status_code == 302 and Carrier.objects.get(name="页面导入地块").source == "自然资源局"
 
 
+def test_geo_upload_is_staged_in_the_file_storage_and_swept(client, users, settings, monkeypatch):
+    """Between the upload and the mapping the file waits in the file storage, not the session;
+    a stale one (ZHAOSHANG_GEO_STAGE_HOURS) is swept and the mapping then asks for it again."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from zhaoshang.exchange import exporter
+    from zhaoshang.resources.views import GEO_SESSION, GEO_STAGE_DIR
+
+    settings.ZHAOSHANG_GEO_STAGE_HOURS = 1
+    client.force_login(users["xf-office"])
+    url = reverse("resources:carrier_import_geo")
+
+    def upload(name):
+        data = _geojson([{"type": "Feature", "properties": {"名称": name, "面积": 9}, "geometry": SQUARE}])
+        r = client.post(url, {"file": SimpleUploadedFile("a.geojson", data), "kind": "idle_land"})
+        assert r.status_code == 200
+        stored = client.session[GEO_SESSION]
+        assert set(stored) == {"id", "kind", "source", "attributes", "count"}  # no file in the session
+        return f"{GEO_STAGE_DIR}/{stored['id']}"
+
+    first = upload("暂存地块甲")
+    assert default_storage.exists(first)
+    # Two hours on, the first is stale: the next upload sweeps it (and keeps its own).
+    monkeypatch.setattr(
+        exporter, "timezone", SimpleNamespace(now=lambda: timezone.now() + timedelta(hours=2))
+    )
+    second = upload("暂存地块乙")
+    monkeypatch.undo()
+    assert not default_storage.exists(first) and default_storage.exists(second)  # swept
+    r = client.post(url, {"map_0": "name", "map_1": "land_mu"})
+    assert r.status_code == 302 and Carrier.objects.filter(name="暂存地块乙").exists()
+    assert not default_storage.exists(second) and GEO_SESSION not in client.session
+    third = upload("暂存地块丙")
+    default_storage.delete(third)  # swept meanwhile
+    r = client.post(url, {"map_0": "name", "map_1": "land_mu"})
+    assert r.status_code == 400 and "已过期" in r.content.decode()
+    assert not Carrier.objects.filter(name="暂存地块丙").exists()
+
+
 # --- Matching and assignment ---------------------------------------------------------------------
 
 
