@@ -444,6 +444,29 @@ class CarrierAssignmentListView(ObjectListView):
         Col("释放日期", "released_on"),
     ]
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["extra_links"] = [
+            ("导出 Excel", f"{reverse('resources:carrierassignment_export')}?{self.request.GET.urlencode()}"),
+        ]
+        return ctx
+
+
+@login_required
+def carrierassignment_export(request):
+    """The carrier assignments the user sees (those of the projects they see), as Excel; the list's
+    filters apply. Rate limited like every download (core/hardening.py EXPORT_VIEWS)."""
+    if not has_business_role(request.user):
+        raise PermissionDenied("您的账号不能导出载体安排")
+    qs = CarrierAssignment.objects.visible_to(request.user)
+    fs = CarrierAssignmentFilterSet(request.GET or None, queryset=qs, request=request)
+    if fs.is_bound and fs.is_valid():
+        qs = fs.qs
+    response = HttpResponse(exchange.export_assignments(qs), content_type=XLSX)
+    name = f"载体安排-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
 
 class CarrierAssignmentDetailView(ObjectDetailView):
     model = CarrierAssignment

@@ -451,6 +451,42 @@ def test_match_page_and_assign(client, project, users):
     assert client.get(reverse("resources:project_match", args=[project.pk])).status_code == 404
 
 
+@pytest.mark.django_db
+def test_assignment_export_is_scoped_and_rate_limited(client, project, users, settings, monkeypatch):
+    import time
+    import types
+
+    import django_ratelimit.core as ratelimit
+
+    from zhaoshang.core.hardening import EXPORT_VIEWS
+
+    c = _carrier(name="导出地块", land_mu=Decimal("70"))
+    services.assignment_create(carrier=c, project=project, by=users["xf-team"], notes="=SUM(A1)")
+    url = reverse("resources:carrierassignment_export")
+    assert "resources:carrierassignment_export" in EXPORT_VIEWS
+
+    def names(user):
+        client.force_login(user)
+        r = client.get(url)
+        assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+        ws = load_workbook(io.BytesIO(r.content)).active
+        rows = list(ws.iter_rows(values_only=True))
+        assert rows[0][:3] == ("载体名称", "载体类型", "项目名称")
+        return {(row[0], row[2]): row for row in rows[1:]}
+
+    mine = names(users["xf-team"])
+    assert ("导出地块", "载体测试项目") in mine
+    assert mine[("导出地块", "载体测试项目")][9] == "'=SUM(A1)"  # typed text is not a formula
+    assert ("导出地块", "载体测试项目") not in names(users["xf-team2"])  # not their project
+    assert client.get(reverse("resources:carrierassignment_list")).status_code == 200
+    # Rate limited like every download.
+    now = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: now))
+    settings.ZHAOSHANG_EXPORT_RATE = "2/m"
+    client.force_login(users["xf-office"])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def _jinxi(threshold=None):
     from django.core.management import call_command
 
