@@ -12,7 +12,6 @@ M2_PER_MU = Decimal("666.67")  # 1 亩 = 10000/15 m²
 # 指标》 sets only minimums for industrial land (0.6–1.2 by industry); multi-storey standard
 # factories (工业上楼) reach 3–4. 4.0 refuses only figures no factory has (a unit mixed up).
 DEFAULT_FACTORY_PLOT_RATIO = Decimal("4.0")
-DEFAULT_MATCH_LIMIT = 50
 DEFAULT_GEO_STAGE_HOURS = 24
 
 
