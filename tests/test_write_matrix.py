@@ -632,6 +632,7 @@ DOWNLOADS = {
     "supervision:problem_export": "the problem list as the user sees it",
     "chains:industrychain_export": "one chain's segments with counts and gaps, for users who see the chain",
     "resources:carrier_export": "the carriers as the user sees them",
+    "resources:carrierassignment_export": "the carrier assignments of the projects the user sees",
     "resources:zombieenterprise_export": "the zombie register as the user sees it",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
@@ -794,11 +795,17 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
 
     xf_carrier = Carrier.objects.filter(jurisdiction__code="360722").order_by("pk").first()
     xf_zombie = ZombieEnterprise.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    from zhaoshang.resources.models import CarrierAssignment
+
+    xf_assignment = (
+        CarrierAssignment.objects.filter(project__jurisdiction__code="360722").order_by("pk").first()
+    )
     for url, own in (
         (reverse("ledger:performance_behind") + "?format=xlsx", behind.name),
         (reverse("supervision:problem_export"), xf_problem.title),
         (reverse("resources:carrier_export"), xf_carrier.name),
         (reverse("resources:zombieenterprise_export"), xf_zombie.enterprise.name),
+        (reverse("resources:carrierassignment_export"), xf_assignment.project.name),
     ):
         _login(client, None)
         if client.get(url).status_code != 302:
@@ -976,16 +983,19 @@ def _assignment_cases(cast):
 
     xf, team = cast["xf-office"], cast["xf-team"].membership.team
     project = Project.objects.filter(team=team).order_by("pk").first()
-    carrier = (
-        Carrier.objects.filter(jurisdiction=team.jurisdiction, status="available").order_by("pk").first()
-    )
+    # Two free carriers: one to assign through the API, one held by the assignment landed and
+    # released here (a carrier takes one live assignment: CarrierAssignment.clean).
+    carrier, held = Carrier.objects.filter(jurisdiction=team.jurisdiction, status="available").order_by("pk")[
+        :2
+    ]
     tl = (
         CarrierAssignment.objects.filter(project__jurisdiction__path__startswith="980").order_by("pk").first()
     )
     assert project is not None and carrier is not None and tl is not None, "the demo's carriers changed"
     a = CarrierAssignment.objects.create(
-        carrier=carrier, project=project, assigned_on=date(2024, 11, 1), assigned_by=xf
+        carrier=held, project=project, assigned_on=date(2024, 11, 1), assigned_by=xf
     )
+    Carrier.objects.filter(pk=held.pk).update(status="negotiating")
     may = {"admin", "xf-office", "xf-team"}
     url = "/api/carrier-assignments/{}/{}/"
     tl_carrier = tl.carrier_id

@@ -28,6 +28,7 @@ EXPORT_VIEWS = frozenset(
         "supervision:duty_evidence",
         "chains:industrychain_export",
         "resources:carrier_export",
+        "resources:carrierassignment_export",
         "resources:zombieenterprise_export",
     }
 )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from .bounds import REACH, in_range, meets, phrase
 from .context import ONE, ZERO, Context
 from .facts import Holder
-from .periods import Span, fits, month_end, policy_period_span, units_in, year_span
+from .periods import Span, add_months, fits, policy_period_span, units_in, year_span
 from .results import Component, ListEntry, dec
 from .schema import Condition, Scorecard
 from .transfers import shares as transfer_shares
@@ -929,11 +929,6 @@ def first_contact(ctx: Context, rule) -> None:
         ctx.component(h, rule, Decimal(len(ids)), None, projects=ids)
 
 
-def _add_months(d: date, n: int) -> date:
-    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
-    return date(y, m + 1, min(d.day, month_end(y, m + 1).day))
-
-
 def _assessment_day(ctx: Context) -> date:
     """The day a span is judged on: its end, or the day the data runs to if that is earlier."""
     as_of = ctx.facts.as_of
@@ -962,7 +957,7 @@ def deadline(ctx: Context, rule) -> None:
         if members is not None and h not in members:
             h = ctx.home
         seen.add(h)
-        due = _add_months(start, rule.within_months)
+        due = add_months(start, rule.within_months)
         done = p.stage_date(rule.to_stage)
         if done is not None and done > day:
             done = None  # not yet, as of the assessment day

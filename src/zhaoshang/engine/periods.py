@@ -85,6 +85,14 @@ def month_end(y: int, m: int) -> date:
     return date(y, m, _cal.monthrange(y, m)[1])
 
 
+def add_months(d: date, n: int) -> date:
+    """The same day `n` months later (or earlier), the month's last day where it has none
+    (31 Jan + 1 → 28/29 Feb; 29 Feb 2024 + 12 → 28 Feb 2025). The one month arithmetic of the
+    deadline rules (evaluators.deadline) and the zombie register (resources/models.py)."""
+    y, m = divmod(d.year * 12 + d.month - 1 + n, 12)
+    return date(y, m + 1, min(d.day, month_end(y, m + 1).day))
+
+
 def month_span(y: int, m: int) -> Span:
     return Span(date(y, m, 1), month_end(y, m), f"{y:04d}-{m:02d}", "month")
 

@@ -477,14 +477,23 @@ def stored_error_workbook(token: str, user) -> tuple[str, dict] | None:
 
 def _sweep() -> None:
     """Error workbooks are kept ERROR_KEEP_DAYS days."""
-    cutoff = timezone.now() - timedelta(days=ERROR_KEEP_DAYS)
+    sweep_stale(ERROR_DIR, timedelta(days=ERROR_KEEP_DAYS))
+
+
+def sweep_stale(directory: str, max_age: timedelta) -> int:
+    """Delete the files of `directory` in the file storage last written more than `max_age` ago
+    (staged uploads, error workbooks); returns how many. A missing directory is empty."""
+    cutoff = timezone.now() - max_age
     try:
-        names = default_storage.listdir(ERROR_DIR)[1]
-    except FileNotFoundError:
-        return
+        names = default_storage.listdir(directory)[1]
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    gone = 0
     for name in names:
         try:
-            if default_storage.get_modified_time(f"{ERROR_DIR}/{name}") < cutoff:
-                default_storage.delete(f"{ERROR_DIR}/{name}")
+            if default_storage.get_modified_time(f"{directory}/{name}") < cutoff:
+                default_storage.delete(f"{directory}/{name}")
+                gone += 1
         except (OSError, FileNotFoundError):
             pass
+    return gone

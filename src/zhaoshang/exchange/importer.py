@@ -791,7 +791,8 @@ class _ProjectImport(_Import):
     def zombie_problem(self, ent: _Ent, values: dict) -> bool:
         """The enterprise model's own check of its 僵尸企业 fields (`Enterprise.clean_zombie`), as
         the form, the API and the admin run it; an error on the row that gave them."""
-        probe = Enterprise(**values)
+        # With the enterprise's id: one on the zombie register keeps its class (clean_zombie).
+        probe = Enterprise(pk=ent.obj.pk if ent.obj is not None else None, **values)
         try:
             probe.clean_zombie()
         except ValidationError as e:

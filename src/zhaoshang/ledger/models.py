@@ -200,7 +200,18 @@ class Enterprise(PrivateRecord):
 
     def clean_zombie(self):
         """A class needs its classification date and the other way round; a resumption needs
-        both and is not before the classification (the same day is allowed)."""
+        both and is not before the classification (the same day is allowed). An enterprise on the
+        zombie register (resources.ZombieEnterprise, which reads these fields) keeps its class:
+        it leaves the register by deleting the entry there, which clears them."""
+        if (
+            not self.zombie_class
+            and self.pk
+            and hasattr(self, "zombie_records")
+            and self.zombie_records.exists()
+        ):
+            raise ValidationError(
+                {"zombie_class": "该企业在僵尸企业名录中，不能清除类别；请在僵尸企业名录中删除该企业"}
+            )
         if self.zombie_class and not self.zombie_classified_on:
             raise ValidationError({"zombie_classified_on": "填写僵尸企业类别时须填写认定日期"})
         if self.zombie_classified_on and not self.zombie_class:

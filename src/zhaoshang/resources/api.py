@@ -111,6 +111,12 @@ class CarrierAssignmentViewSet(ScopedViewSet):
 
 
 class ZombieSerializer(ScopedModelSerializer):
+    # The enterprise's (Enterprise.zombie_*): written onto it with the entry (ZombieEnterprise.save).
+    zombie_class = serializers.ChoiceField(
+        ZombieEnterprise.Class.choices, help_text="类别（即企业的僵尸企业类别）"
+    )
+    classified_on = serializers.DateField(help_text="认定日期（即企业的僵尸企业认定日期）")
+    resumed_on = serializers.DateField(required=False, allow_null=True, help_text="复工复产日期（即企业的）")
     deadline = serializers.SerializerMethodField(help_text="复工复产期限（A–C类，含当日）；D类为空")
     overdue = serializers.SerializerMethodField(help_text="是否逾期未复工复产")
 
@@ -144,7 +150,7 @@ class ZombieViewSet(ScopedViewSet):
     filterset_class = ZombieFilterSet
     select_related = ("enterprise", "jurisdiction", "owner_unit")
 
-    # The entry and its mirror onto the enterprise in one transaction: nothing half-saved.
+    # The entry and the enterprise's class and dates in one transaction: nothing half-saved.
     def perform_create(self, serializer):
         with transaction.atomic():
             self._save_in_scope(serializer)

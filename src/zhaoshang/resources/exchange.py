@@ -172,6 +172,35 @@ def export_carriers(queryset) -> bytes:
     return _xlsx(CARRIER_SHEET, headers, rows)
 
 
+# --- Carrier assignments: export -------------------------------------------------------------------
+
+ASSIGNMENT_SHEET = "载体安排"
+ASSIGNMENT_HEADERS = [
+    "载体名称", "载体类型", "项目名称", "状态", "使用土地（亩）", "使用建筑面积（平方米）", "安排日期", "释放日期",
+    "释放原因", "备注",
+]  # fmt: skip
+
+
+def export_assignments(queryset) -> bytes:
+    """The carrier assignments of `queryset` (already scoped to the user), newest first."""
+    rows = [
+        [
+            _text(a.carrier.name),
+            a.carrier.get_kind_display(),
+            _text(a.project.name),
+            a.get_status_display(),
+            a.land_mu,
+            a.floor_area_m2,
+            a.assigned_on,
+            a.released_on,
+            _text(a.release_reason),
+            _text(a.notes),
+        ]
+        for a in queryset.select_related("carrier", "project").order_by("-assigned_on", "-id")
+    ]
+    return _xlsx(ASSIGNMENT_SHEET, ASSIGNMENT_HEADERS, rows)
+
+
 # --- Carriers: the row check every source shares -----------------------------------------------------
 
 
@@ -550,7 +579,7 @@ def export_zombies(queryset, *, today: date) -> bytes:
     rows = []
     months_by_j: dict[int, dict] = {}
     for z in queryset.select_related("enterprise", "owner_unit", "jurisdiction").order_by(
-        "zombie_class", "id"
+        "enterprise__zombie_class", "id"
     ):
         months = months_by_j.setdefault(z.jurisdiction_id, services.zombie_months(z.jurisdiction))
         rows.append(
@@ -672,7 +701,9 @@ def _zombie_row(number, cells, user, jurisdiction, enterprises, units, result) -
         return
     for k, v in values.items():
         setattr(z, k, v)
-    labels = {f.name: str(f.verbose_name) for f in ZombieEnterprise._meta.fields}
+    labels = {
+        f.name: str(f.verbose_name) for f in ZombieEnterprise._meta.fields
+    } | ZombieEnterprise.FACT_LABELS
     try:
         services.zombie_save(zombie=z, by=user)
     except ValidationError as exc:

@@ -37,6 +37,10 @@ class CarrierAssignmentFilterSet(SearchFilterSet):
 
 
 class ZombieFilterSet(SearchFilterSet):
+    # The class is the enterprise's (ZombieEnterprise docstring).
+    zombie_class = django_filters.ChoiceFilter(
+        label="类别", field_name="enterprise__zombie_class", choices=ZombieEnterprise.Class.choices
+    )
     overdue = django_filters.BooleanFilter(label="逾期未复工复产", method="filter_overdue")
 
     def search(self, queryset, name, value):
@@ -53,11 +57,11 @@ class ZombieFilterSet(SearchFilterSet):
         today = timezone.localdate()
         ids = [
             z.pk
-            for z in queryset.select_related("jurisdiction").filter(resumed_on__isnull=True)
+            for z in queryset.select_related("jurisdiction", "enterprise")
             if services.zombie_is_overdue(z, today)
-        ] + [z.pk for z in queryset.filter(resumed_on__isnull=False) if services.zombie_is_overdue(z, today)]
+        ]
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
     class Meta:
         model = ZombieEnterprise
-        fields = ["zombie_class", "status", "owner_unit"]
+        fields = ["status", "owner_unit"]

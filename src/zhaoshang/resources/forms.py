@@ -34,6 +34,13 @@ class CarrierForm(forms.ModelForm):
 
 
 class ZombieForm(forms.ModelForm):
+    """The register entry, with the enterprise's class and dates (ZombieEnterprise docstring: they
+    are the enterprise's; set on the entry, the model checks them and writes them onto it)."""
+
+    zombie_class = forms.ChoiceField(label="类别", choices=ZombieEnterprise.Class.choices)
+    classified_on = forms.DateField(label="认定日期", widget=DATE)
+    resumed_on = forms.DateField(label="复工复产日期", widget=DATE, required=False)
+
     class Meta:
         model = ZombieEnterprise
         fields = [
@@ -41,8 +48,6 @@ class ZombieForm(forms.ModelForm):
             "land_mu", "floor_area_m2", "address", "geometry", "notes",
         ]  # fmt: skip
         widgets = {
-            "classified_on": DATE,
-            "resumed_on": DATE,
             "plan": forms.Textarea(attrs={"rows": 3}),
             "geometry": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -51,6 +56,18 @@ class ZombieForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_typeahead(self, "enterprise")
+        if self.instance.pk:
+            for name in ZombieEnterprise.FACTS:
+                self.fields[name].initial = getattr(self.instance, name)
+            # The entry is the enterprise's: another enterprise is a new entry.
+            self.fields["enterprise"].disabled = True
+
+    def _post_clean(self):
+        # The facts onto the entry before the model's clean() checks them.
+        for name in ZombieEnterprise.FACTS:
+            if name in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[name])
+        super()._post_clean()
 
 
 class ImportForm(forms.Form):

@@ -6,29 +6,26 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 
 from zhaoshang.core.fields import REASON, BoundedTextField
 from zhaoshang.core.validators import validate_sensible_date
+from zhaoshang.engine.periods import add_months
 from zhaoshang.ledger.models import Enterprise, Project, ProjectPart
 from zhaoshang.org.models import JurisdictionOwned, Unit
 
+from .conf import M2_PER_MU, factory_plot_ratio
 from .geo import GeometryError, centroid, parse_geometry
 
 POSITIVE = [MinValueValidator(0)]
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, the month's last day where it has none (31 Jan + 1 → 28/29 Feb)."""
-    import calendar
-
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["add_months"]  # the engine's (engine/periods.py), shared with the deadline rules
 
 
 class Carrier(JurisdictionOwned):
@@ -122,6 +119,26 @@ class Carrier(JurisdictionOwned):
             errors["land_mu"] = "土地面积和建筑面积须填写其中一个"
         if self.kind in self.FACTORY_KINDS and self.floor_area_m2 is None:
             errors["floor_area_m2"] = "厂房须填写建筑面积"
+        ratio = factory_plot_ratio()
+        if (
+            ratio is not None
+            and self.kind in self.FACTORY_KINDS
+            and self.floor_area_m2 is not None
+            and self.land_mu is not None
+        ):
+            most = (Decimal(self.land_mu) * M2_PER_MU * ratio).quantize(Decimal("0.01"))
+            if Decimal(self.floor_area_m2) > most:
+                errors["floor_area_m2"] = (
+                    f"建筑面积（平方米）{self.floor_area_m2}超过土地面积 {self.land_mu} 亩 × 666.67 × 容积率 {ratio}"
+                    f"（{most} 平方米）：请核对面积单位（亩、平方米）"
+                )
+        if self.pk and self.status == self.Status.AVAILABLE:
+            live = self.live_assignment()
+            if live is not None:
+                errors["status"] = (
+                    f"载体已安排给项目“{live.project}”（{live.get_status_display()}），不能标为“可招商”；"
+                    "请先释放该安排"
+                )
         if self.geometry:
             try:
                 geometry = parse_geometry(self.geometry)
@@ -146,6 +163,15 @@ class Carrier(JurisdictionOwned):
         elif not self.geometry:
             self.lon = self.lat = None
         super().save(*args, **kwargs)
+
+    def live_assignment(self, exclude_pk=None) -> CarrierAssignment | None:
+        """The carrier's assignment that is not released (意向 or 已落地), if any."""
+        if not self.pk:
+            return None
+        qs = self.assignments.exclude(status=CarrierAssignment.Status.RELEASED).select_related("project")
+        if exclude_pk is not None:
+            qs = qs.exclude(pk=exclude_pk)
+        return qs.order_by("pk").first()
 
     def geometry_dict(self) -> dict | None:
         try:
@@ -196,6 +222,25 @@ class CarrierAssignment(ProjectPart):
     def __str__(self):
         return f"{self.carrier} → {self.project}"
 
+    def clean(self):
+        """A live assignment (意向 or 已落地) holds its carrier alone: a new one needs a carrier that
+        is 可招商, and no carrier has two live assignments."""
+        super().clean()
+        if not self.carrier_id or self.status == self.Status.RELEASED:
+            return
+        c = self.carrier
+        if self.pk is None and c.status != Carrier.Status.AVAILABLE:
+            raise ValidationError(
+                {"carrier": f"载体“{c.name}”当前为“{c.get_status_display()}”，只有可招商的载体可以安排"}
+            )
+        other = c.live_assignment(exclude_pk=self.pk)
+        if other is not None:
+            raise ValidationError(
+                {
+                    "carrier": f"载体“{c.name}”已安排给项目“{other.project}”（{other.get_status_display()}），请先释放该安排"
+                }
+            )
+
     @classmethod
     def changeable_by(cls, m, obj: CarrierAssignment | None) -> bool:
         """The office, or the clerk of the project's team (core/scoping.py can_change)."""
@@ -209,8 +254,16 @@ class CarrierAssignment(ProjectPart):
 
 
 class ZombieEnterprise(JurisdictionOwned):
-    """One enterprise on the zombie register (僵尸企业, 夏邑 §一(三)): its class and remedy, when it
-    was classified, who owns the remediation, and when it resumed production. Kept by the office."""
+    """One enterprise on the zombie register (僵尸企业, 夏邑 §一(三)): its remedy, who owns the
+    remediation, its status and assets. Kept by the office.
+
+    Its class, 认定日期 and 复工复产日期 are the enterprise's (`Enterprise.zombie_class`,
+    `zombie_classified_on`, `zombie_resumed_on`), the one copy the assessment's deadline rules,
+    the enterprise's form, `/api/enterprises/` and the 企业 sheet read and write. The entry reads
+    them there (`zombie_class`, `classified_on`, `resumed_on`); set on the entry (the register's
+    form, API and Excel import), they are checked by clean() with the enterprise's own rule
+    (`Enterprise.clean_zombie`) and written onto the enterprise by save(), in one transaction.
+    Deleting the entry clears them (delete())."""
 
     class Class(models.TextChoices):
         A = "A", "A类（企业自救）"
@@ -225,16 +278,21 @@ class ZombieEnterprise(JurisdictionOwned):
         ACQUIRED = "acquired", "已收购"
         RELET = "relet", "已盘活（资产再招商）"
 
+    # The entry's name for each fact → the enterprise's field that holds it.
+    FACTS = {
+        "zombie_class": "zombie_class",
+        "classified_on": "zombie_classified_on",
+        "resumed_on": "zombie_resumed_on",
+    }
+    FACT_LABELS = {"zombie_class": "类别", "classified_on": "认定日期", "resumed_on": "复工复产日期"}
+
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="zombie_records"
     )
-    zombie_class = models.CharField("类别", max_length=1, choices=Class.choices)
-    classified_on = models.DateField("认定日期", validators=[validate_sensible_date])
     plan = BoundedTextField("整治方案", blank=True, max_length=REASON)
     owner_unit = models.ForeignKey(
         Unit, verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    resumed_on = models.DateField("复工复产日期", null=True, blank=True, validators=[validate_sensible_date])
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.IDLE)
     land_mu = models.DecimalField(
         "占地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True, validators=POSITIVE
@@ -249,7 +307,7 @@ class ZombieEnterprise(JurisdictionOwned):
     class Meta:
         verbose_name = "僵尸企业"
         verbose_name_plural = "僵尸企业"
-        ordering = ["zombie_class", "classified_on", "id"]
+        ordering = ["enterprise__zombie_class", "enterprise__zombie_classified_on", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["enterprise"],
@@ -259,35 +317,129 @@ class ZombieEnterprise(JurisdictionOwned):
         ]
 
     def __str__(self):
-        return f"{self.enterprise}（{self.zombie_class}类）"
+        return f"{self.enterprise}（{self.zombie_class}类）" if self.zombie_class else str(self.enterprise)
+
+    # --- The enterprise's facts ----------------------------------------------------------------
+
+    def _fact(self, name: str):
+        pending = self.__dict__.get("_pending_facts") or {}
+        if name in pending:
+            return pending[name]
+        if self.enterprise_id is None:
+            return "" if name == "zombie_class" else None
+        return getattr(self.enterprise, self.FACTS[name])
+
+    def _set_fact(self, name: str, value) -> None:
+        # A new dict each time: a copy of the entry (the API's validation works on one) keeps its own.
+        if name == "zombie_class" and value is None:
+            value = ""
+        self.__dict__["_pending_facts"] = {**(self.__dict__.get("_pending_facts") or {}), name: value}
+
+    zombie_class = property(
+        lambda self: self._fact("zombie_class"), lambda self, v: self._set_fact("zombie_class", v)
+    )
+    classified_on = property(
+        lambda self: self._fact("classified_on"), lambda self, v: self._set_fact("classified_on", v)
+    )
+    resumed_on = property(
+        lambda self: self._fact("resumed_on"), lambda self, v: self._set_fact("resumed_on", v)
+    )
+
+    def get_zombie_class_display(self) -> str:
+        return str(dict(self.Class.choices).get(self.zombie_class, self.zombie_class or "—"))
+
+    def pending_facts(self) -> dict:
+        """{enterprise field: value} set on the entry and not yet written onto the enterprise."""
+        return {self.FACTS[k]: v for k, v in (self.__dict__.get("_pending_facts") or {}).items()}
+
+    def _enterprise_with_facts(self) -> Enterprise:
+        """The enterprise as it would be with the entry's pending facts (a copy: nothing saved)."""
+        import copy
+
+        e = copy.copy(self.enterprise)
+        for f, v in self.pending_facts().items():
+            setattr(e, f, v)
+        return e
 
     def clean(self):
         super().clean()
-        errors = {}
+        errors: dict[str, list[str]] = {}
+
+        def add(field, message):
+            errors.setdefault(field, []).append(message)
+
         if (
             self.enterprise_id
             and self.jurisdiction_id
             and self.enterprise.jurisdiction_id != self.jurisdiction_id
         ):
-            errors["enterprise"] = "企业不属于本行政区划"
-        if self.resumed_on and self.classified_on and self.resumed_on < self.classified_on:
-            errors["resumed_on"] = "复工复产日期不能早于认定日期"
+            add("enterprise", "企业不属于本行政区划")
+        if self.pk and self.enterprise_id:
+            stored = type(self).objects.filter(pk=self.pk).values_list("enterprise_id", flat=True).first()
+            if stored is not None and stored != self.enterprise_id:
+                add("enterprise", "登记后不能更换企业；请删除该条后为另一企业重新登记")
+        if self.enterprise_id and not errors:
+            e = self._enterprise_with_facts()
+            back = {v: k for k, v in self.FACTS.items()}
+            if not e.zombie_class:
+                add("zombie_class", "须选择僵尸企业类别")
+            if not e.zombie_classified_on:
+                add("classified_on", "须填写认定日期")
+            if not errors:
+                # The enterprise's own rule (one rule, one place): the fields, then their relation.
+                others = [f.name for f in Enterprise._meta.fields if f.name not in back]
+                for step in (lambda: e.clean_fields(exclude=others), e.clean_zombie):
+                    try:
+                        step()
+                    except ValidationError as exc:
+                        for f, messages in exc.message_dict.items():
+                            for m in messages:
+                                add(back.get(f, "__all__"), m)
+                        break
         if self.status == self.Status.RESUMED and not self.resumed_on:
-            errors["resumed_on"] = "已复工复产的须填写复工复产日期"
+            add("resumed_on", "已复工复产的须填写复工复产日期")
         if self.geometry:
             try:
                 self.geometry = json.dumps(
                     parse_geometry(self.geometry), ensure_ascii=False, separators=(",", ":")
                 )
             except GeometryError as exc:
-                errors["geometry"] = str(exc)
+                add("geometry", str(exc))
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """The entry, and the class and dates set on it onto the enterprise, in one transaction."""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            pending = self.pending_facts()
+            if pending:
+                e = self.enterprise
+                changed = [f for f, v in pending.items() if getattr(e, f) != v]
+                for f in changed:
+                    setattr(e, f, pending[f])
+                if changed:
+                    e.save(update_fields=[*changed, "updated"])
+                self.__dict__["_pending_facts"] = {}
+
+    def delete(self, *args, **kwargs):
+        """Off the register, the enterprise is no longer a zombie: its class and dates are cleared
+        with the entry (both change-logged, one transaction)."""
+        with transaction.atomic():
+            e = self.enterprise
+            result = super().delete(*args, **kwargs)
+            fields = [f for f in self.FACTS.values() if getattr(e, f) not in ("", None)]
+            if fields:
+                e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on = "", None, None
+                e.save(update_fields=[*fields, "updated"])
+        return result
+
+    # --- The overdue rule ------------------------------------------------------------------------
 
     def deadline(self, months: int = 12) -> date | None:
         """The last day to resume for classes A–C: `months` after classification, that day
         included (“1年内”含届满当日: the anniversary itself is still in time). None for class D."""
-        if self.zombie_class == self.Class.D or self.classified_on is None:
+        if self.zombie_class == self.Class.D or not self.zombie_class or self.classified_on is None:
             return None
         return add_months(self.classified_on, months)
 

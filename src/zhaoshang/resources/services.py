@@ -13,9 +13,9 @@
   office or the project's team clerk; a carrier with an assignment is 洽谈中, once landed 已落地, and
   可招商 again when its last assignment is released.
 - The zombie register (`zombie_save`): classes A–C must resume production within the policy's
-  `within_months` (夏邑: 12) of classification, that day included; the register mirrors the class and
-  dates onto the enterprise (Enterprise.zombie_*), which the assessment's deadline rules read, so
-  the register and the assessment cannot disagree. `zombie_to_carrier` turns a re-let or acquired
+  `within_months` (夏邑: 12) of classification, that day included. The class and dates are kept once,
+  on the enterprise (Enterprise.zombie_*), which the assessment's deadline rules read; the register
+  entry reads and writes them there, so the register and the assessment cannot disagree. `zombie_to_carrier` turns a re-let or acquired
   zombie's factory and land into a carrier linked back to it.
 """
 
@@ -26,12 +26,15 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import ExpressionWrapper, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhaoshang.core.roles import Role
 from zhaoshang.core.scoping import can_change, membership
 
+from .conf import M2_PER_MU
 from .models import Carrier, CarrierAssignment, ZombieEnterprise
 
 DEFAULT_ZOMBIE_MONTHS = 12
@@ -170,27 +173,40 @@ def match_carriers(
         qs = qs.filter(land_use__in=INDUSTRIAL_USES)
     if only_factories:
         qs = qs.filter(kind=Carrier.Kind.STANDARD_FACTORY)
+    # Ranked and cut in the database: the best fits are found however many carriers there are.
+    area = models.DecimalField(max_digits=16, decimal_places=2)
+    if need_m2:
+        qs = qs.filter(floor_area_m2__gte=need_m2).annotate(
+            have=F("floor_area_m2"), surplus=ExpressionWrapper(F("floor_area_m2") - need_m2, area)
+        )
+    elif need_mu and not only_factories:
+        qs = qs.filter(land_mu__gte=need_mu).annotate(
+            have=F("land_mu"), surplus=ExpressionWrapper(F("land_mu") - need_mu, area)
+        )
+    elif need_mu and only_factories:
+        # A standard factory offered to a project whose need is in 亩: its land (or floor area
+        # at 666.67 m² a 亩) must cover the need.
+        have = Coalesce(
+            F("land_mu"),
+            ExpressionWrapper(Coalesce(F("floor_area_m2"), Value(Decimal(0))) / Value(M2_PER_MU), area),
+            output_field=area,
+        )
+        qs = qs.annotate(have=have).filter(have__gte=need_mu)
+        qs = qs.annotate(surplus=ExpressionWrapper(F("have") - need_mu, area))
+    else:
+        qs = qs.annotate(have=Value(None, area), surplus=Value(Decimal(0), area))
     rows = []
-    for c in qs.order_by("id")[:2000]:
+    for c in qs.order_by("surplus", "id")[:limit]:
+        surplus = Decimal(c.surplus).quantize(Decimal("0.01"))
         if need_m2:
-            if c.floor_area_m2 is None or c.floor_area_m2 < need_m2:
-                continue
-            surplus, reason = c.floor_area_m2 - need_m2, f"建筑面积{c.floor_area_m2}平方米，需{need_m2}平方米"
+            reason = f"建筑面积{c.floor_area_m2}平方米，需{need_m2}平方米"
         elif need_mu and not only_factories:
-            if c.land_mu is None or c.land_mu < need_mu:
-                continue
-            surplus, reason = c.land_mu - need_mu, f"土地{c.land_mu}亩，需{need_mu}亩"
-        elif need_mu and only_factories:
-            # A standard factory offered to a project whose need is in 亩: its land (or floor area
-            # at 666.67 m² a 亩) must cover the need.
-            have = c.land_mu if c.land_mu is not None else (c.floor_area_m2 or 0) / Decimal("666.67")
-            if have < need_mu:
-                continue
-            surplus, reason = have - need_mu, f"折合{have:.2f}亩，需{need_mu}亩"
+            reason = f"土地{c.land_mu}亩，需{need_mu}亩"
+        elif need_mu:
+            reason = f"折合{Decimal(c.have):.2f}亩，需{need_mu}亩"
         else:
-            surplus, reason = Decimal(0), "项目未填用地需求，按可用载体列出"
+            reason = "项目未填用地需求，按可用载体列出"
         rows.append((c, surplus, reason))
-    rows.sort(key=lambda r: (r[1], r[0].id))
     return MatchResult(
         carriers=rows[:limit],
         need_mu=need_mu,
@@ -246,9 +262,9 @@ def assignment_create(
     if not may_assign(by, project):
         raise PermissionDenied("只有招商办或项目所属团队的联络员可以安排载体")
     with transaction.atomic():
+        # Locked: two clerks assigning the same carrier at once are told apart; whether it is free
+        # (可招商, no live assignment) is the model's rule (CarrierAssignment.clean).
         c = Carrier.objects.select_for_update().get(pk=carrier.pk)
-        if c.status != Carrier.Status.AVAILABLE:
-            raise ValidationError(f"载体“{c.name}”当前为“{c.get_status_display()}”，只有可招商的载体可以安排")
         if not project.jurisdiction.path.startswith(c.jurisdiction.path):
             raise ValidationError("载体不在项目所在的行政区划内")
         a = CarrierAssignment(
@@ -348,8 +364,9 @@ def zombie_is_overdue(
 
 
 def zombie_save(*, zombie: ZombieEnterprise, by) -> ZombieEnterprise:
-    """Validate and save a register entry (the office), mirroring its class and dates onto the
-    enterprise so the assessment's deadline rules read the same facts."""
+    """Validate and save a register entry (the office). Its class and dates are the enterprise's:
+    set on the entry, the model checks them with the enterprise's rule and writes them onto it in
+    the same transaction (ZombieEnterprise), so the register and the assessment read one copy."""
     if not can_change(by, zombie if zombie.pk else ZombieEnterprise):
         raise PermissionDenied("只有招商办可以登记或修改僵尸企业")
     if zombie.enterprise_id and not zombie.jurisdiction_id:
@@ -357,11 +374,6 @@ def zombie_save(*, zombie: ZombieEnterprise, by) -> ZombieEnterprise:
     with transaction.atomic():
         zombie.full_clean()
         zombie.save()
-        e = zombie.enterprise
-        new = (zombie.zombie_class, zombie.classified_on, zombie.resumed_on)
-        if (e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on) != new:
-            e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on = new
-            e.save(update_fields=["zombie_class", "zombie_classified_on", "zombie_resumed_on", "updated"])
     return zombie
 
 

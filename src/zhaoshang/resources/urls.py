@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("project/<int:pk>/match/", views.project_match, name="project_match"),
     path("project/<int:pk>/assign/<int:carrier_pk>/", views.project_assign, name="project_assign"),
+    path("carrierassignment/export/", views.carrierassignment_export, name="carrierassignment_export"),
     *object_urls(
         "carrierassignment",
         list_view=views.CarrierAssignmentListView,

@@ -152,19 +152,70 @@ def carrier_import(request):
 
 
 GEO_SESSION = "resources_geo_upload"
+GEO_STAGE_DIR = "resources/geo-uploads"
+
+
+def _stage_geo(data: bytes) -> str:
+    """Keep an uploaded map file in the file storage between the upload and the confirmed mapping
+    (not in the session); returns its id. Files older than ZHAOSHANG_GEO_STAGE_HOURS are swept."""
+    import uuid
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from zhaoshang.exchange.exporter import sweep_stale
+
+    from .conf import geo_stage_hours
+
+    sweep_stale(GEO_STAGE_DIR, timedelta(hours=geo_stage_hours()))
+    stage_id = uuid.uuid4().hex
+    default_storage.save(f"{GEO_STAGE_DIR}/{stage_id}", ContentFile(data))
+    return stage_id
+
+
+def _staged_geo(stored) -> bytes | None:
+    import uuid
+
+    from django.core.files.storage import default_storage
+
+    try:
+        name = f"{GEO_STAGE_DIR}/{uuid.UUID(str(stored.get('id'))).hex}"
+    except (ValueError, AttributeError):
+        return None
+    try:
+        with default_storage.open(name, "rb") as fh:
+            return fh.read()
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def _unstage_geo(request) -> None:
+    import uuid
+
+    from django.core.files.storage import default_storage
+
+    stored = request.session.pop(GEO_SESSION, None)
+    if not isinstance(stored, dict):
+        return
+    try:
+        default_storage.delete(f"{GEO_STAGE_DIR}/{uuid.UUID(str(stored.get('id'))).hex}")
+    except (ValueError, OSError):
+        pass
 
 
 @login_required
 def carrier_import_geo(request):
     """Step 1: upload a GeoJSON or zipped Shapefile; step 2: confirm which attribute fills which
-    field (the file is kept in the session between the two, bounded by the import limits)."""
-    import base64
-
+    field. Between the two the file waits in the file storage (`resources/geo-uploads/<id>`, swept
+    after ZHAOSHANG_GEO_STAGE_HOURS); the session holds only its id and the attributes."""
     from zhaoshang.exchange.reader import ReadError
 
     if not can_change(request.user, Carrier):
         raise PermissionDenied("只有招商办可以导入载体")
     stored = request.session.get(GEO_SESSION)
+    if stored is not None and (not isinstance(stored, dict) or "id" not in stored):
+        stored = None  # a session of the previous version (the file in it): upload again
     result = None
     if request.method == "POST" and "file" in request.FILES:
         upload = f.GeoUploadForm(request.POST, request.FILES)
@@ -176,8 +227,9 @@ def carrier_import_geo(request):
                 for _, _, m in getattr(exc, "errors", []) or [(None, None, str(exc))]:
                     upload.add_error("file", m)
             else:
+                _unstage_geo(request)
                 stored = {
-                    "data": base64.b64encode(data).decode("ascii"),
+                    "id": _stage_geo(data),
                     "kind": upload.cleaned_data["kind"],
                     "source": upload.cleaned_data["source"],
                     "attributes": geo.attributes[:100],
@@ -191,11 +243,21 @@ def carrier_import_geo(request):
                 return render(request, "resources/import_geo.html", _geo_ctx(upload, mapping, stored, None))
         return render(request, "resources/import_geo.html", _geo_ctx(upload, None, None, None), status=400)
     if request.method == "POST" and stored:
+        data = _staged_geo(stored)
+        if data is None:
+            request.session.pop(GEO_SESSION, None)
+            upload = f.GeoUploadForm()
+            messages.error(
+                request, f"上传的文件已过期（保留 {_stage_hours_text()} 小时）或已导入，请重新上传"
+            )
+            return render(
+                request, "resources/import_geo.html", _geo_ctx(upload, None, None, None), status=400
+            )
         mapping = f.MappingForm(request.POST, attributes=stored["attributes"])
         if mapping.is_valid():
             dry = mapping.cleaned_data["dry_run"]
             result = exchange.import_geo(
-                base64.b64decode(stored["data"]),
+                data,
                 user=request.user,
                 mapping=mapping.mapping(),
                 kind=stored["kind"],
@@ -203,7 +265,7 @@ def carrier_import_geo(request):
                 dry_run=dry,
             )
             if result.ok and not dry:
-                request.session.pop(GEO_SESSION, None)
+                _unstage_geo(request)
                 messages.success(request, f"已导入地块：新增 {result.created} 条，更新 {result.updated} 条")
                 return HttpResponseRedirect(reverse("resources:carrier_list"))
         return render(
@@ -212,8 +274,19 @@ def carrier_import_geo(request):
             _geo_ctx(None, mapping, stored, result),
             status=400 if result is not None and not result.ok else 200,
         )
-    request.session.pop(GEO_SESSION, None)
+    if request.method == "POST":  # a mapping posted with no upload waiting
+        messages.error(request, "请先上传 GeoJSON 或 Shapefile 文件")
+        return render(
+            request, "resources/import_geo.html", _geo_ctx(f.GeoUploadForm(), None, None, None), status=400
+        )
+    _unstage_geo(request)
     return render(request, "resources/import_geo.html", _geo_ctx(f.GeoUploadForm(), None, None, None))
+
+
+def _stage_hours_text() -> str:
+    from .conf import geo_stage_hours
+
+    return f"{geo_stage_hours():g}"
 
 
 def _geo_ctx(upload, mapping, stored, result):
@@ -371,6 +444,29 @@ class CarrierAssignmentListView(ObjectListView):
         Col("释放日期", "released_on"),
     ]
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["extra_links"] = [
+            ("导出 Excel", f"{reverse('resources:carrierassignment_export')}?{self.request.GET.urlencode()}"),
+        ]
+        return ctx
+
+
+@login_required
+def carrierassignment_export(request):
+    """The carrier assignments the user sees (those of the projects they see), as Excel; the list's
+    filters apply. Rate limited like every download (core/hardening.py EXPORT_VIEWS)."""
+    if not has_business_role(request.user):
+        raise PermissionDenied("您的账号不能导出载体安排")
+    qs = CarrierAssignment.objects.visible_to(request.user)
+    fs = CarrierAssignmentFilterSet(request.GET or None, queryset=qs, request=request)
+    if fs.is_bound and fs.is_valid():
+        qs = fs.qs
+    response = HttpResponse(exchange.export_assignments(qs), content_type=XLSX)
+    name = f"载体安排-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
 
 class CarrierAssignmentDetailView(ObjectDetailView):
     model = CarrierAssignment
@@ -443,13 +539,13 @@ class ZombieListView(ObjectListView):
     select_related = ("enterprise", "owner_unit", "jurisdiction")
     title = "僵尸企业名录"
     template_name = "resources/zombieenterprise_list.html"
-    default_ordering = ("zombie_class", "classified_on", "id")
+    default_ordering = ("enterprise__zombie_class", "enterprise__zombie_classified_on", "id")
     columns = [
         Col("企业", "enterprise", link=True),
-        Col("类别", "zombie_class", sort="zombie_class"),
-        Col("认定日期", "classified_on", sort="classified_on"),
+        Col("类别", "zombie_class", sort="enterprise__zombie_class"),
+        Col("认定日期", "classified_on", sort="enterprise__zombie_classified_on"),
         Col("责任单位", "owner_unit"),
-        Col("复工复产日期", "resumed_on", sort="resumed_on"),
+        Col("复工复产日期", "resumed_on", sort="enterprise__zombie_resumed_on"),
         Col("状态", "status", sort="status"),
         Col("复工复产期限", _overdue_text),
     ]
@@ -510,6 +606,15 @@ class ZombieEditView(ObjectEditView):
 
 class ZombieDeleteView(ObjectDeleteView):
     model = ZombieEnterprise
+
+    def confirmation(self, goes):
+        c = super().confirmation(goes)
+        e = self.object.enterprise
+        c.items.insert(
+            0,
+            f"同时清除企业“{e.name}”的僵尸企业类别、认定日期和复工复产日期（考核的复工复产期限不再计算该企业）",
+        )
+        return c
 
 
 @login_required

@@ -89,6 +89,24 @@ def test_a_carrier_needs_an_area_and_a_factory_its_floor_area():
         _carrier(kind=Carrier.Kind.STANDARD_FACTORY, name="厂房")
 
 
+def test_a_factorys_floor_area_fits_its_land_by_the_plot_ratio(settings):
+    """Floor area ≤ 亩 × 666.67 × ZHAOSHANG_FACTORY_PLOT_RATIO (default 4.0), named in Chinese."""
+    factory = {"kind": Carrier.Kind.STANDARD_FACTORY, "land_mu": Decimal("10")}
+    _carrier(name="四倍厂房", floor_area_m2=Decimal("26666.80"), **factory)  # 10 × 666.67 × 4
+    with pytest.raises(ValidationError) as exc:
+        _carrier(name="超大厂房", floor_area_m2=Decimal("26666.81"), **factory)
+    message = exc.value.message_dict["floor_area_m2"][0]
+    assert "建筑面积（平方米）" in message and "容积率 4.0" in message and "26666.80 平方米" in message
+    settings.ZHAOSHANG_FACTORY_PLOT_RATIO = "2"
+    with pytest.raises(ValidationError, match="容积率 2"):
+        _carrier(name="两倍厂房", floor_area_m2=Decimal("14000"), **factory)
+    _carrier(
+        name="土地不查", kind=Carrier.Kind.IDLE_LAND, land_mu=Decimal("1"), floor_area_m2=Decimal("99999")
+    )
+    settings.ZHAOSHANG_FACTORY_PLOT_RATIO = None
+    _carrier(name="不查厂房", floor_area_m2=Decimal("99999"), **factory)
+
+
 def test_carrier_writes_are_the_offices_and_change_logged(users):
     c = Carrier(jurisdiction=Jurisdiction.objects.get(code=XF), name="日志地块", kind="idle_land", land_mu=10)
     with pytest.raises(PermissionDenied):
@@ -263,6 +281,50 @@ def test_geo_import_pages_confirm_the_mapping(client, users):
     assert r.status_code == 302 and Carrier.objects.get(name="页面导入地块").source == "自然资源局"
 
 
+def test_geo_upload_is_staged_in_the_file_storage_and_swept(client, users, settings, monkeypatch):
+    """Between the upload and the mapping the file waits in the file storage, not the session;
+    a stale one (ZHAOSHANG_GEO_STAGE_HOURS) is swept and the mapping then asks for it again."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from zhaoshang.exchange import exporter
+    from zhaoshang.resources.views import GEO_SESSION, GEO_STAGE_DIR
+
+    settings.ZHAOSHANG_GEO_STAGE_HOURS = 1
+    client.force_login(users["xf-office"])
+    url = reverse("resources:carrier_import_geo")
+
+    def upload(name):
+        data = _geojson([{"type": "Feature", "properties": {"名称": name, "面积": 9}, "geometry": SQUARE}])
+        r = client.post(url, {"file": SimpleUploadedFile("a.geojson", data), "kind": "idle_land"})
+        assert r.status_code == 200
+        stored = client.session[GEO_SESSION]
+        assert set(stored) == {"id", "kind", "source", "attributes", "count"}  # no file in the session
+        return f"{GEO_STAGE_DIR}/{stored['id']}"
+
+    first = upload("暂存地块甲")
+    assert default_storage.exists(first)
+    # Two hours on, the first is stale: the next upload sweeps it (and keeps its own).
+    monkeypatch.setattr(
+        exporter, "timezone", SimpleNamespace(now=lambda: timezone.now() + timedelta(hours=2))
+    )
+    second = upload("暂存地块乙")
+    monkeypatch.undo()
+    assert not default_storage.exists(first) and default_storage.exists(second)  # swept
+    r = client.post(url, {"map_0": "name", "map_1": "land_mu"})
+    assert r.status_code == 302 and Carrier.objects.filter(name="暂存地块乙").exists()
+    assert not default_storage.exists(second) and GEO_SESSION not in client.session
+    third = upload("暂存地块丙")
+    default_storage.delete(third)  # swept meanwhile
+    r = client.post(url, {"map_0": "name", "map_1": "land_mu"})
+    assert r.status_code == 400 and "已过期" in r.content.decode()
+    assert not Carrier.objects.filter(name="暂存地块丙").exists()
+
+
 # --- Matching and assignment ---------------------------------------------------------------------
 
 
@@ -296,6 +358,27 @@ def test_matching_filters_and_ranks_by_closeness(project, users):
     assert not result.standard_factory_only and big
 
 
+def test_matching_ranks_in_the_database_past_the_first_rows(project, users):
+    """The best fit is found behind many worse ones (the list was cut at the first 2,000 by id
+    before ranking): ranked and limited in the database."""
+    Carrier.objects.filter(jurisdiction__code=XF).update(status=Carrier.Status.UNAVAILABLE)
+    j = Jurisdiction.objects.get(code=XF)
+    Carrier.objects.bulk_create(
+        Carrier(jurisdiction=j, name=f"远地块{i}", kind=Carrier.Kind.IDLE_LAND, land_mu=Decimal("500") + i,
+                land_use=Carrier.LandUse.INDUSTRIAL)
+        for i in range(2001)
+    )  # fmt: skip
+    best = _carrier(name="最合适地块", land_mu=Decimal("61"))
+    result = services.match_carriers(project, user=users["xf-office"], by_date=date(2025, 1, 1))
+    assert result.carriers[0][0] == best and result.carriers[0][1] == Decimal("1")
+    assert len(result.carriers) == 50 and result.carriers[1][0].name == "远地块0"
+    # By floor area, and a standard factory counted in 亩 (666.67 m² a 亩), alike.
+    factory = _carrier(name="最合适厂房", kind=Carrier.Kind.STANDARD_FACTORY, land_mu=None,
+                       floor_area_m2=Decimal("40668"))  # fmt: skip
+    by_m2 = services.match_carriers(project, user=users["xf-office"], need_m2=Decimal("40000"))
+    assert by_m2.carriers[0][0] == factory and by_m2.carriers[0][1] == Decimal("668")
+
+
 def test_assignment_by_office_or_the_projects_team_clerk(project, users):
     c = _carrier(name="安排地块", land_mu=Decimal("70"))
     with pytest.raises(PermissionDenied):
@@ -318,6 +401,42 @@ def test_assignment_by_office_or_the_projects_team_clerk(project, users):
     assert c.status == Carrier.Status.AVAILABLE
 
 
+def test_a_carrier_with_a_live_assignment_is_not_free(client, project, users):
+    """Marked 可招商 while an assignment holds it, or a second live assignment on it: refused by the
+    model's clean(), so the form, the API and the import all refuse it, in Chinese."""
+    c = _carrier(name="占用地块", land_mu=Decimal("70"))
+    a = services.assignment_create(carrier=c, project=project, by=users["xf-office"])
+    c.refresh_from_db()
+    c.status = Carrier.Status.AVAILABLE
+    with pytest.raises(ValidationError) as exc:
+        c.full_clean()
+    assert "不能标为“可招商”" in exc.value.message_dict["status"][0]
+    client.force_login(users["xf-office"])
+    r = client.patch(f"/api/carriers/{c.pk}/", {"status": "available"}, content_type="application/json")
+    assert r.status_code == 400 and "可招商" in r.content.decode()
+    head = [h for h, _, _ in exchange.CARRIER_COLUMNS]
+    row = [c.name, "闲置土地", "可招商"] + [""] * 2 + [70] + [""] * (len(head) - 6)
+    result = exchange.import_carriers(_xlsx([head, row]), user=users["xf-office"])
+    assert not result.ok and "不能标为“可招商”" in str(result.errors[0])
+    c.refresh_from_db()
+    assert c.status == Carrier.Status.NEGOTIATING
+    # A second assignment on a taken carrier, even with its status forced back by hand.
+    Carrier.objects.filter(pk=c.pk).update(status=Carrier.Status.AVAILABLE)
+    second = CarrierAssignment(
+        carrier=Carrier.objects.get(pk=c.pk), project=project, assigned_on=date(2025, 1, 2)
+    )
+    with pytest.raises(ValidationError) as exc:
+        second.full_clean()
+    assert "已安排给项目" in exc.value.message_dict["carrier"][0]
+    with pytest.raises(ValidationError):
+        services.assignment_create(carrier=c, project=project, by=users["xf-office"])
+    # Released: free again.
+    services.assignment_release(assignment=a, reason="项目变更", by=users["xf-office"])
+    c.refresh_from_db()
+    c.full_clean()
+    assert c.status == Carrier.Status.AVAILABLE
+
+
 def test_match_page_and_assign(client, project, users):
     _carrier(name="页面匹配地块", land_mu=Decimal("61"))
     client.force_login(users["xf-team"])
@@ -330,6 +449,42 @@ def test_match_page_and_assign(client, project, users):
     assert r.status_code == 302 and CarrierAssignment.objects.filter(carrier=c, project=project).exists()
     client.force_login(users["xf-team2"])
     assert client.get(reverse("resources:project_match", args=[project.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_assignment_export_is_scoped_and_rate_limited(client, project, users, settings, monkeypatch):
+    import time
+    import types
+
+    import django_ratelimit.core as ratelimit
+
+    from zhaoshang.core.hardening import EXPORT_VIEWS
+
+    c = _carrier(name="导出地块", land_mu=Decimal("70"))
+    services.assignment_create(carrier=c, project=project, by=users["xf-team"], notes="=SUM(A1)")
+    url = reverse("resources:carrierassignment_export")
+    assert "resources:carrierassignment_export" in EXPORT_VIEWS
+
+    def names(user):
+        client.force_login(user)
+        r = client.get(url)
+        assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+        ws = load_workbook(io.BytesIO(r.content)).active
+        rows = list(ws.iter_rows(values_only=True))
+        assert rows[0][:3] == ("载体名称", "载体类型", "项目名称")
+        return {(row[0], row[2]): row for row in rows[1:]}
+
+    mine = names(users["xf-team"])
+    assert ("导出地块", "载体测试项目") in mine
+    assert mine[("导出地块", "载体测试项目")][9] == "'=SUM(A1)"  # typed text is not a formula
+    assert ("导出地块", "载体测试项目") not in names(users["xf-team2"])  # not their project
+    assert client.get(reverse("resources:carrierassignment_list")).status_code == 200
+    # Rate limited like every download.
+    now = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: now))
+    settings.ZHAOSHANG_EXPORT_RATE = "2/m"
+    client.force_login(users["xf-office"])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def _jinxi(threshold=None):
@@ -382,7 +537,11 @@ def test_jinxi_small_non_leading_projects_match_standard_factories_only(users):
 
 
 def test_add_months_and_the_anniversary_is_in_time():
+    from zhaoshang.engine.periods import add_months as engine_add_months
+
+    assert add_months is engine_add_months  # one month arithmetic, the deadline rules'
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     z = ZombieEnterprise(zombie_class="A", classified_on=date(2023, 3, 15))
     assert z.deadline() == date(2024, 3, 15)
     assert not z.is_overdue(date(2024, 3, 15)) and z.is_overdue(date(2024, 3, 16))
@@ -393,7 +552,7 @@ def test_add_months_and_the_anniversary_is_in_time():
     assert not ZombieEnterprise(zombie_class="D", classified_on=date(2020, 1, 1)).is_overdue(date(2025, 1, 1))
 
 
-def test_zombie_register_mirrors_the_enterprise_and_becomes_a_carrier(users):
+def test_zombie_register_keeps_its_facts_on_the_enterprise_and_becomes_a_carrier(users):
     e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
     z = ZombieEnterprise(enterprise=e, zombie_class="B", classified_on=date(2024, 1, 5), land_mu=Decimal("20"),
                          floor_area_m2=Decimal("6000"))  # fmt: skip
@@ -402,14 +561,93 @@ def test_zombie_register_mirrors_the_enterprise_and_becomes_a_carrier(users):
     services.zombie_save(zombie=z, by=users["xf-office"])
     e.refresh_from_db()
     assert (e.zombie_class, e.zombie_classified_on) == ("B", date(2024, 1, 5))
+    assert ObjectChange.objects.of(e).filter(action="update").exists()  # the enterprise's write is logged
     assert services.zombie_is_overdue(z, date(2025, 1, 6)) and not services.zombie_is_overdue(
         z, date(2025, 1, 5)
     )
     c = services.zombie_to_carrier(zombie=z, by=users["xf-office"])
     assert c.zombie == z and c.kind == Carrier.Kind.IDLE_FACTORY and c.owner_enterprise == e
     z.resumed_on = date(2023, 12, 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.zombie_save(zombie=z, by=users["xf-office"])
+    assert "复工复产日期不能早于僵尸企业认定日期" in str(exc.value.message_dict["resumed_on"])
+    e.refresh_from_db()
+    assert e.zombie_resumed_on is None
+
+
+def test_one_copy_of_the_zombie_facts(users):
+    """The register has no class or dates of its own: what the enterprise's form, API or sheet
+    writes is what the register (and its overdue rule) reads, and the other way round."""
+    field_names = {f.name for f in ZombieEnterprise._meta.get_fields()}
+    assert not field_names & {"zombie_class", "classified_on", "resumed_on"}
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    z = services.zombie_save(
+        zombie=ZombieEnterprise(enterprise=e, zombie_class="A", classified_on=date(2023, 3, 15)),
+        by=users["xf-office"],
+    )
+    # Changed on the enterprise (as its form, /api/enterprises/ and the 企业 sheet do).
+    e.refresh_from_db()
+    e.zombie_class, e.zombie_resumed_on = "C", date(2024, 3, 16)
+    e.full_clean()
+    e.save()
+    z = ZombieEnterprise.objects.get(pk=z.pk)
+    assert (z.zombie_class, z.resumed_on) == ("C", date(2024, 3, 16))
+    assert z.deadline() == date(2024, 3, 15) and z.is_overdue(date(2025, 1, 1))
+    # The enterprise cannot drop its class while it is on the register.
+    e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on = "", None, None
+    with pytest.raises(ValidationError) as exc:
+        e.full_clean()
+    assert "僵尸企业名录" in str(exc.value.message_dict["zombie_class"])
+    # An entry cannot move to another enterprise.
+    other = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).exclude(
+        pk=e.pk
+    )
+    z.enterprise = other.first()
+    with pytest.raises(ValidationError) as exc:
+        z.full_clean()
+    assert "不能更换企业" in str(exc.value.message_dict["enterprise"])
+
+
+def test_deleting_a_register_entry_clears_the_enterprises_class(client, users):
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    z = services.zombie_save(
+        zombie=ZombieEnterprise(enterprise=e, zombie_class="B", classified_on=date(2024, 1, 5)),
+        by=users["xf-office"],
+    )
+    client.force_login(users["xf-office"])
+    url = reverse("resources:zombieenterprise_delete", args=[z.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "清除企业" in page.content.decode()
+    assert client.post(url).status_code == 400  # not confirmed: nothing deleted
+    assert ZombieEnterprise.objects.filter(pk=z.pk).exists()
+    r = client.post(url, {"confirm": "1"})
+    assert r.status_code == 302
+    e.refresh_from_db()
+    assert not ZombieEnterprise.objects.filter(pk=z.pk).exists()
+    assert (e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on) == ("", None, None)
+    assert ObjectChange.objects.of(e).filter(action="update").count() >= 2
+
+
+def test_the_register_api_writes_the_enterprises_facts(client, users):
+    e = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None).first()
+    client.force_login(users["xf-office"])
+    r = client.post(
+        "/api/zombie-enterprises/",
+        {"enterprise": e.pk, "zombie_class": "C", "classified_on": "2024-02-01", "status": "remediating"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    e.refresh_from_db()
+    assert (e.zombie_class, e.zombie_classified_on) == ("C", date(2024, 2, 1))
+    bad = client.patch(
+        f"/api/zombie-enterprises/{r.json()['id']}/",
+        {"resumed_on": "2023-01-01"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "resumed_on" in bad.json()
+    e.refresh_from_db()
+    assert e.zombie_resumed_on is None
+    assert client.get(f"/api/zombie-enterprises/{r.json()['id']}/").json()["zombie_class"] == "C"
 
 
 def test_xiayi_zombie_months_come_from_the_policy():
