@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "zhaoshang.supervision",
     "zhaoshang.chains",
     "zhaoshang.resources",
+    "zhaoshang.targets",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",
