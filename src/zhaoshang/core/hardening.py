@@ -29,6 +29,7 @@ EXPORT_VIEWS = frozenset(
         "chains:industrychain_export",
         "resources:carrier_export",
         "resources:zombieenterprise_export",
+        "targets:targetenterprise_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}
