@@ -170,3 +170,31 @@ def test_api(client, users, county, target):
         content_type="application/json",
     )
     assert r.status_code == 403
+
+
+def test_chain_map_panel_and_workbook_show_targets(client, users, county):
+    from openpyxl import load_workbook
+
+    from zhaoshang.chains.models import ChainSegment, IndustryChain
+
+    chain = IndustryChain.objects.create(jurisdiction=county, key="panel-chain", name="单测面板链")
+    seg = ChainSegment.objects.create(chain=chain, key="a", name="单测面板环节")
+    TargetEnterprise.objects.create(
+        jurisdiction=county, name="面板目标单测有限公司", chain=chain, segment=seg
+    )
+    client.force_login(users["xf-office"])
+    r = client.get(reverse("chains:segment_records", args=[seg.pk]))
+    assert "面板目标单测有限公司" in r.content.decode()
+    client.force_login(users["xf-unit"])  # a clerk sees only their own targets
+    assert (
+        "面板目标单测有限公司"
+        not in client.get(reverse("chains:segment_records", args=[seg.pk])).content.decode()
+    )
+    client.force_login(users["xf-office"])
+    r = client.get(reverse("chains:industrychain_export", args=[chain.pk]))
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    col = rows[1].index("目标企业（家）")
+    assert rows[2][col] == 1
+    r = client.get(reverse("chains:industrychain_detail", args=[chain.pk]))
+    assert r.status_code == 200 and "目标企业" in r.content.decode()
