@@ -73,8 +73,9 @@ class TargetEnterprise(JurisdictionOwned):
     team = models.ForeignKey(
         Team, verbose_name="责任团队", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A unit deleted leaves its targets to the office (the library keeps them), not blocked.
     unit = models.ForeignKey(
-        Unit, verbose_name="责任单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit, verbose_name="责任单位", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="台账企业", null=True, blank=True, on_delete=models.SET_NULL,
