@@ -18,7 +18,7 @@ from .filters import TargetContactFilterSet, TargetFilterSet
 from .models import LISTS, TargetContact, TargetEnterprise
 
 
-class TargetSerializer(ScopedModelSerializer):
+class TargetEnterpriseSerializer(ScopedModelSerializer):
     lists = serializers.ListField(
         child=serializers.ChoiceField(choices=list(LISTS.items())),
         required=False,
@@ -45,7 +45,7 @@ class TargetSerializer(ScopedModelSerializer):
 ContactSerializer = serializer_for(TargetContact, ["target", "contacted_on", "kind", "person", "summary"])
 
 
-class LeadRefSerializer(serializers.Serializer):
+class TargetLeadSerializer(serializers.Serializer):
     lead = serializers.IntegerField(help_text="新建线索的编号")
     title = serializers.CharField()
 
@@ -54,14 +54,14 @@ class TargetViewSet(ScopedViewSet):
     """目标企业库（按当前用户权限范围）；to-lead 将目标企业转入线索"""
 
     queryset = TargetEnterprise.objects.all()
-    serializer_class = TargetSerializer
+    serializer_class = TargetEnterpriseSerializer
     filterset_class = TargetFilterSet
     select_related = ("jurisdiction", "lead__project")
 
     def get_queryset(self):
         return funnel.with_stage(super().get_queryset())
 
-    @extend_schema(request=None, responses={201: LeadRefSerializer})
+    @extend_schema(request=None, responses={201: TargetLeadSerializer})
     @action(detail=True, methods=["post"], url_path="to-lead", url_name="to_lead")
     def to_lead(self, request, pk=None):
         target = self.get_object()
@@ -71,7 +71,7 @@ class TargetViewSet(ScopedViewSet):
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError(messages(exc)) from None
-        return Response(LeadRefSerializer({"lead": lead.pk, "title": lead.title}).data, status=201)
+        return Response(TargetLeadSerializer({"lead": lead.pk, "title": lead.title}).data, status=201)
 
 
 ENDPOINTS: dict = {
