@@ -319,7 +319,7 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
         if is_blank(raw):
             if required:
                 err(fname, "必填")
-            elif fname in cells:
+            elif fname in cells and fname != "added_on":  # a blank 入库日期 keeps today / the stored day
                 values[fname] = (
                     None
                     if fname in ("chain", "segment", "team", "unit", "dropped_on")

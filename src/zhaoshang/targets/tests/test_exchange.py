@@ -106,6 +106,17 @@ def test_import_dedupes_and_links_the_ledger(county, chain, users):
     assert again.created == 0 and again.updated == 0 and again.unchanged == again.rows
 
 
+def test_blank_cells_clear_or_keep(county, users):
+    from datetime import date
+
+    head = ["企业名称", "所属榜单", "入库日期", "移出名录日期", "来源"]
+    data = _xlsx([head, ["空白单测企业有限公司", "", "", "", ""]])
+    result = exchange.import_targets(data, user=users["xf-office"])
+    assert result.ok, [str(e) for e in result.errors]
+    t = TargetEnterprise.objects.get(name="空白单测企业有限公司")
+    assert t.added_on == date.today() and t.dropped_on is None and t.lists == []
+
+
 def test_fuzzy_confirmed_as_the_same_updates_the_library(county, users):
     t = TargetEnterprise.objects.create(jurisdiction=county, name="单测华星光电显示技术有限公司")
     data = _xlsx([HEAD, ["单测华星光电显示科技有限公司", "", "行业前十", "", "", "", ""]])
