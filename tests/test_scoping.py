@@ -36,6 +36,8 @@ PRIVATE_MODELS = {
     "supervision.instruction",
     "supervision.instructionreply",
     "resources.carrierassignment",
+    "targets.targetenterprise",
+    "targets.targetcontact",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -57,6 +59,8 @@ VIA_ENTERPRISE = {"ledger.contactperson"}
 VIA_INSTRUCTION = {"supervision.instructionreply"}
 # The parts of an industry chain: seen by whoever sees the chain, shown on its map.
 VIA_CHAIN = {"chains.chainsegment", "chains.chainedge", "chains.chainleader", "chains.segmentplacement"}
+# Contacts with a target of the target library: seen by whoever sees the target.
+VIA_TARGET = {"targets.targetcontact"}
 CLERKS = {"team_clerk", "unit_clerk", "support_unit"}
 # The office's working papers for assessments: never shown to clerks.
 OFFICE_PAPERS = {
@@ -86,6 +90,8 @@ def jurisdiction_path(obj) -> str:
         return obj.instruction.jurisdiction.path
     if obj._meta.label_lower in VIA_CHAIN:
         return obj.chain.jurisdiction.path
+    if obj._meta.label_lower in VIA_TARGET:
+        return obj.target.jurisdiction.path
     return obj.jurisdiction.path
 
 
@@ -106,6 +112,8 @@ def owners(obj) -> tuple[int | None, set[int]]:
         return obj.addressee_team_id, {obj.addressee_unit_id}
     if label in VIA_INSTRUCTION:
         return obj.instruction.addressee_team_id, {obj.instruction.addressee_unit_id}
+    if label in VIA_TARGET:
+        return obj.target.team_id, {obj.target.unit_id}
     return getattr(obj, "team_id", None), {getattr(obj, "unit_id", None)}
 
 
@@ -157,6 +165,8 @@ def _jurisdiction_select(model):
         return ("instruction__jurisdiction",)
     if label in VIA_CHAIN:
         return ("chain__jurisdiction",)
+    if label in VIA_TARGET:
+        return ("target__jurisdiction",)
     return ("jurisdiction",)
 
 
@@ -169,9 +179,10 @@ def _list_routes():
     from zhaoshang.org import urls as org
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
+    from zhaoshang.targets import urls as targets
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources):
+    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources, targets):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -196,7 +207,17 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     chain_parts = {apps.get_model(*label.split(".")) for label in VIA_CHAIN}
     assert models == endpoint_models - {apps.get_model("org", "period"), replies} - chain_parts
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains", "resources")
+    domain = (
+        "org",
+        "ledger",
+        "fieldwork",
+        "assessment",
+        "bulletins",
+        "supervision",
+        "chains",
+        "resources",
+        "targets",
+    )
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
@@ -331,9 +352,10 @@ def _edit_routes():
     from zhaoshang.org import urls as org
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
+    from zhaoshang.targets import urls as targets
 
     routes = []
-    for module in (org, ledger, fw, assessment, supervision, chains, resources):
+    for module in (org, ledger, fw, assessment, supervision, chains, resources, targets):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

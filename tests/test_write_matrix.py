@@ -158,6 +158,8 @@ TOUCH = {
     "chains.segmentplacement": ("note", "矩阵测试依据"),
     "resources.carrier": ("notes", "矩阵测试备注"),
     "resources.zombieenterprise": ("plan", "矩阵测试方案"),
+    "targets.targetenterprise": ("notes", "矩阵测试备注"),
+    "targets.targetcontact": ("summary", "矩阵测试内容"),
 }
 
 
@@ -221,6 +223,8 @@ def _fresh(user, obj, data: dict) -> dict:
         new["enterprise"] = other.pk
     elif label == "resources.carrier":
         new["name"] = "矩阵测试新载体"
+    elif label == "targets.targetenterprise":
+        new.update(name="矩阵测试新目标企业有限公司", uscc="")
     elif label == "resources.zombieenterprise":
         from zhaoshang.ledger.models import Enterprise
 
@@ -297,6 +301,11 @@ WEB_ACTIONS = {
     "carrier the user sees; resources/tests/test_resources.py",
     "resources:assignment_action": "land/release by the office or the project's team clerk; "
     "resources/tests/test_resources.py",
+    # The target library (targets/): the import is the office's; 转入线索 is services.may_move on a
+    # target the user sees (404 otherwise), the same rule as /api/target-enterprises/{id}/to-lead/.
+    "targets:targetenterprise_import": "office only; targets/tests/test_views.py",
+    "targets:targetenterprise_to_lead": "services.target_to_lead (may_move) on a target the user sees; "
+    "targets/tests/test_views.py and the API action below",
 }
 # Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
 NOT_A_WRITE: dict[str, str] = {
@@ -336,6 +345,7 @@ def test_every_web_post_is_classified():
         "supervision",
         "chains",
         "resources",
+        "targets",
     }
     stale = sorted(
         n
@@ -460,6 +470,8 @@ API_ACTIONS = {
     ): "the office or the project's team clerk confirms it landed (assignment_land)",
     ("carrier-assignments", "release"): "the office or the project's team clerk releases it, with a reason "
     "(assignment_release)",
+    ("target-enterprises", "to_lead"): "the office or the target's clerk moves a target into the pipeline "
+    "as a lead (targets/services.py target_to_lead)",
 }
 MODEL_ENDPOINTS = {
     prefix: vs
@@ -634,6 +646,7 @@ DOWNLOADS = {
     "resources:carrier_export": "the carriers as the user sees them",
     "resources:carrierassignment_export": "the carrier assignments of the projects the user sees",
     "resources:zombieenterprise_export": "the zombie register as the user sees it",
+    "targets:targetenterprise_export": "the target library as the user sees it",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -806,6 +819,7 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
         (reverse("resources:carrier_export"), xf_carrier.name),
         (reverse("resources:zombieenterprise_export"), xf_zombie.enterprise.name),
         (reverse("resources:carrierassignment_export"), xf_assignment.project.name),
+        (reverse("targets:targetenterprise_export"), _xf_target_name()),
     ):
         _login(client, None)
         if client.get(url).status_code != 302:
@@ -883,6 +897,7 @@ def _action_cases(cast, users):
     problem_cases, instruction_cases = _problem_cases(cast), _instruction_cases(cast, project)
     return [
         *_assignment_cases(cast),
+        *_target_cases(cast),
         *problem_cases,
         *instruction_cases,
         ("project-evaluations", "confirm", f"/api/project-evaluations/{proposal.pk}/confirm/", {},
@@ -1010,6 +1025,31 @@ def _assignment_cases(cast):
     ]  # fmt: skip
 
 
+def _target_cases(cast):
+    """转入线索: a target of xf-team's team (its lead unit responsible) is moved by the office or
+    the team's clerk (whoever sees it of the record editors); the outsiders probe another county's."""
+    from zhaoshang.targets.models import TargetEnterprise
+
+    team = cast["xf-team"].membership.team
+    target = (
+        TargetEnterprise.objects.filter(
+            jurisdiction=team.jurisdiction, lead__isnull=True, dropped_on__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    tl = TargetEnterprise.objects.filter(jurisdiction__path__startswith="980", lead__isnull=True).first()
+    assert target is not None and tl is not None, "the demo's targets changed"
+    target.team, target.unit = team, team.lead_unit
+    target.save()
+    may = {"admin", "xf-office", "xf-team", "xf-unit", "xf-support"}  # of them, those who see it
+    url = "/api/target-enterprises/{}/to-lead/"
+    return [
+        ("target-enterprises", "to_lead", url.format(target.pk), {}, TargetEnterprise, target, "update", may,
+         201, url.format(tl.pk), None),
+    ]  # fmt: skip
+
+
 def _instruction_cases(cast, project):
     """Leaders' instructions: a leader (or the office recording one) issues, the addressee's clerk
     (or the office) replies, the issuing leader (or the office) closes. The instruction replied to
@@ -1036,6 +1076,18 @@ def _instruction_cases(cast, project):
         ("instructions", "close", url.format(open_.pk, "close"), {}, Instruction, open_, "update", issuers, 200,
          url.format(tl.pk, "close"), None),
     ]  # fmt: skip
+
+
+def _xf_target_name() -> str:
+    """A name of 信丰's target library that no other county's target bears."""
+    from zhaoshang.targets.models import TargetEnterprise
+
+    others = set(TargetEnterprise.objects.exclude(jurisdiction__code="360722").values_list("name", flat=True))
+    return next(
+        n for n in TargetEnterprise.objects.filter(jurisdiction__code="360722").order_by("pk").values_list(
+            "name", flat=True
+        ) if n not in others
+    )  # fmt: skip
 
 
 def _held(user, path=None):

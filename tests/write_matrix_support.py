@@ -36,7 +36,7 @@ CLERKS = {"team_clerk", "unit_clerk", "support_unit"}
 
 # What the role may write, stated without the code under test (docs/roles.md):
 # - the office writes everything in its jurisdiction, superusers everything;
-# - clerks write the private records of the ledger and field work, never the organisation, the
+# - clerks write the private records of the ledger, field work and target library, never the organisation, the
 #   assessment inputs or a lead the office has screened;
 # - leaders, inspectors, the city, the administrators and anonymous visitors write nothing.
 OFFICE_ONLY = {
@@ -44,7 +44,8 @@ OFFICE_ONLY = {
     "assessment.projecttransfer",
     "assessment.projecttax",
 }
-CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision"}
+# The target library (targets/) is held like the ledger: clerks write their own targets and contacts.
+CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision", "targets"}
 
 
 def role_of(user) -> str | None:
@@ -368,6 +369,7 @@ def _unique_tweaks(label: str) -> dict:
         "chains.chainsegment": {"key": f"matrix-copy-{n}"},
         "chains.chainleader": {"name": f"矩阵测试副本链主{n}"},
         "resources.carrier": {"name": f"矩阵测试副本载体{n}"},
+        "targets.targetenterprise": {"name": f"矩阵测试副本目标企业{n}", "uscc": "", "lead": None},
     }.get(label, {})
 
 

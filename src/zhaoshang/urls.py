@@ -16,6 +16,7 @@ urlpatterns = [
     path("supervision/", include("zhaoshang.supervision.urls")),
     path("chains/", include("zhaoshang.chains.urls")),
     path("resources/", include("zhaoshang.resources.urls")),
+    path("targets/", include("zhaoshang.targets.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

@@ -19,15 +19,20 @@ Counts cover the chain's jurisdiction and those below it, whoever asks: a gap is
 county. The lists behind a segment (`segment_enterprises`, `segment_projects`) are narrowed to
 what the user may see by the callers (`visible_to`).
 
-Cost: four queries per chain whatever its size (segments, edges, one aggregate over the projects
-that tests each project once per segment, one over the office's placements); the keyword and placement tests run in SQL. A local
-enterprise is counted either by its placement or, when not placed on the segment, among the
-distinct enterprises of the segment's projects in production, so the two counts add up.
+Each segment also carries its number of targets in the library today (目标企业库, the targets
+app's `TargetEnterprise.segment`, counted through the reverse relation in the segments' own query).
+
+Cost: four queries per chain whatever its size (segments with their target counts, edges, one
+aggregate over the projects that tests each project once per segment, one over the office's
+placements); the keyword and placement tests run in SQL. A local enterprise is counted either by
+its placement or, when not placed on the segment, among the distinct enterprises of the segment's
+projects in production, so the two counts add up.
 
 What to promote next (`ChainGaps.promote_next`): the gaps, those next to a chain leader's
 segment first (directly upstream or downstream of a segment where a chain leader is a local
-enterprise: the leader's suppliers and customers), then by stage (upstream, midstream,
-downstream), then in the chain's segment order.
+enterprise: the leader's suppliers and customers), then those with more targets in the library
+(there is someone to court), then by stage (upstream, midstream, downstream), then in the chain's
+segment order.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Jurisdiction
@@ -128,6 +134,7 @@ class SegmentStatus:
     enterprises: int
     live_projects: int
     leaders: int  # chain leaders among its local enterprises
+    targets: int = 0  # targets in the library today (目标企业库)
     upstream: list[ChainSegment] = field(default_factory=list)
     downstream: list[ChainSegment] = field(default_factory=list)
 
@@ -166,6 +173,7 @@ class ChainGaps:
             self.gaps,
             key=lambda s: (
                 0 if s.next_to_leader else 1,
+                -s.targets,
                 STAGE_ORDER.get(s.segment.stage, 9),
                 s.segment.order,
                 s.segment.pk,
@@ -179,7 +187,15 @@ def _flag(q: Q) -> Case:
 
 def chain_gaps(chain: IndustryChain) -> ChainGaps:
     """Every segment of `chain` with its counts and whether it is a gap (module docstring)."""
-    segments = list(ChainSegment.objects.filter(chain=chain).order_by("order", "id"))
+    today = timezone.localdate()
+    in_library = Q(targets__added_on__lte=today) & (
+        Q(targets__dropped_on__isnull=True) | Q(targets__dropped_on__gt=today)
+    )
+    segments = list(
+        ChainSegment.objects.filter(chain=chain)
+        .annotate(targets_in_library=Count("targets", filter=in_library))
+        .order_by("order", "id")
+    )
     edges = list(ChainEdge.objects.filter(chain=chain).select_related("source", "target"))
     if not segments:
         return ChainGaps(chain, [], edges)
@@ -239,6 +255,7 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
             enterprises=enterprises[f"ent_{s.pk}"],
             live_projects=projects[f"live_{s.pk}"],
             leaders=enterprises[f"lead_{s.pk}"],
+            targets=s.targets_in_library,
         )
         for s in segments
     }

@@ -118,10 +118,17 @@ def segment_records(request, pk):
     )
     enterprises = segment_enterprises(seg) & Enterprise.objects.visible_to(request.user)
     projects = segment_projects(seg).filter(pk__in=Project.objects.visible_to(request.user).values("pk"))
+    # The segment's targets in the library (目标企业库), through the reverse relation: chains does
+    # not import the targets app, which depends on it.
+    targets = (
+        seg.targets.visible_to(request.user)
+        .filter(Q(dropped_on__isnull=True) | Q(dropped_on__gt=timezone.localdate()))
+        .order_by("name", "id")
+    )
     return render(
         request,
         "chains/_segment_records.html",
-        {"segment": seg, "enterprises": enterprises[:50], "projects": projects[:50]},
+        {"segment": seg, "enterprises": enterprises[:50], "projects": projects[:50], "targets": targets[:50]},
     )
 
 

@@ -30,6 +30,7 @@ EXPORT_VIEWS = frozenset(
         "resources:carrier_export",
         "resources:carrierassignment_export",
         "resources:zombieenterprise_export",
+        "targets:targetenterprise_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}

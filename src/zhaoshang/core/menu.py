@@ -70,6 +70,7 @@ MENUS: list[tuple[str, list[Entry]]] = [
             Entry("履约滞后项目", "ledger:performance_behind", "ledger.ContractObligation"),
             Entry("归属裁定", "ledger:ownershipclaim_list", "ledger.OwnershipClaim"),
             Entry("产业链 / 招商图谱", "chains:industrychain_list", "chains.IndustryChain"),
+            Entry("目标企业库", "targets:targetenterprise_list", "targets.TargetEnterprise"),
         ],
     ),
     (

@@ -173,6 +173,36 @@ def test_promote_next_leader_neighbour_beats_stage(county):
     assert order == ["down", "up"] and up.pk
 
 
+def test_targets_in_library_counted_and_preferred_after_the_leader_rule(chain, county):
+    from zhaoshang.targets.models import TargetEnterprise
+
+    def target(seg, name, **kw):
+        return TargetEnterprise.objects.create(jurisdiction=county, name=name, chain=chain, segment=seg, **kw)
+
+    # Without a leader: 甲 and 丁 (upstream) before 丙; 丁 has more targets than 甲, so it comes first.
+    target(chain.segs["d"], "单测目标一")
+    target(chain.segs["d"], "单测目标二")
+    target(chain.segs["a"], "单测目标三")
+    target(chain.segs["a"], "单测已移出", added_on=date(2024, 1, 1), dropped_on=date(2024, 2, 1))
+    gaps = chain_gaps(chain)
+    counts = {st.segment.key: st.targets for st in gaps.segments}
+    assert counts == {"a": 1, "b": 0, "c": 0, "d": 2}
+    assert [s.segment.key for s in gaps.promote_next] == ["d", "a", "b", "c"]
+    # More targets on 丙 (downstream) beat the stage order…
+    for i in range(3):
+        target(chain.segs["c"], f"单测下游目标{i}")
+    assert [s.segment.key for s in chain_gaps(chain).promote_next] == ["c", "d", "a", "b"]
+    # …but not a chain leader's neighbours: 乙 is now the leader's, and 甲, 丁, 丙 all touch it.
+    leader = enterprise(county, "单测链主二", industry="单测乙制造")
+    project(leader, "链主投产二", "production")
+    ChainLeader.objects.create(chain=chain, name="单测链主二", enterprise=leader)
+    assert [s.segment.key for s in chain_gaps(chain).promote_next] == ["c", "d", "a"]
+    target(chain.segs["a"], "单测目标四")
+    target(chain.segs["a"], "单测目标五")
+    target(chain.segs["a"], "单测目标六")
+    assert [s.segment.key for s in chain_gaps(chain).promote_next] == ["a", "c", "d"]
+
+
 def test_a_fixed_number_of_queries_whatever_the_size(chain, county):
     def count():
         with CaptureQueriesContext(connection) as ctx:
@@ -186,4 +216,10 @@ def test_a_fixed_number_of_queries_whatever_the_size(chain, county):
         SegmentPlacement.objects.create(
             chain=chain, segment=chain.segs["c"], project=project(e, f"放置{i}", "lead")
         )
+        from zhaoshang.targets.models import TargetEnterprise
+
+        TargetEnterprise.objects.create(
+            jurisdiction=county, name=f"单测目标{i}", chain=chain, segment=chain.segs["a"]
+        )
+    # Four: the segments (with their targets counted in the same query), edges, projects, enterprises.
     assert count() == before == 4
