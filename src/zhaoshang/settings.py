@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "zhaoshang.supervision",
     "zhaoshang.chains",
     "zhaoshang.resources",
+    "zhaoshang.packages",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",

@@ -215,9 +215,10 @@ def policy_metrics(policy) -> dict[str, str]:
     from zhaoshang.engine.metrics import COMMON_METRICS
 
     spec = policy.spec()
-    # Not those the file counts from the ledger's projects in its own words (超亿元项目…).
-    out = {m.key: m.label for m in spec.metrics if m.projects is None}
     counted = ledger_metrics()
+    # Not those the file counts from the ledger's projects in its own words (超亿元项目…), nor
+    # those counted from records (facts.RECORD_METRICS: packaged projects, up/downstream firms…).
+    out = {m.key: m.label for m in spec.metrics if m.projects is None and m.key not in counted}
     for key, m in COMMON_METRICS.items():
         if key not in out and key not in counted:
             out[key] = m.label
@@ -272,6 +273,12 @@ def growth_base_period(policy, metric: str, period: str) -> bool:
     return span.start.year == span.end.year and span.start.year in years
 
 
+def _counted_metrics() -> set[str]:
+    from zhaoshang.assessment.facts import ledger_metrics
+
+    return ledger_metrics()
+
+
 class MetricValue(OfficePeriod, HolderRef):
     """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
     what the ledger and field work cannot count themselves."""
@@ -300,7 +307,9 @@ class MetricValue(OfficePeriod, HolderRef):
             return
         errors = {}
         known = policy_metrics(self.policy)
-        if self.metric and self.metric not in known:
+        if self.metric and self.metric not in known and self.metric in _counted_metrics():
+            errors["metric"] = f"指标“{self.metric}”由系统根据台账记录自动统计，不能手工录入"
+        elif self.metric and self.metric not in known:
             errors["metric"] = (
                 f"指标“{self.metric}”不是政策文件“{self.policy.title}”的统计指标，"
                 f"可选：{'、'.join(known.values())}"
