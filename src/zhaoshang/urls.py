@@ -16,6 +16,7 @@ urlpatterns = [
     path("supervision/", include("zhaoshang.supervision.urls")),
     path("chains/", include("zhaoshang.chains.urls")),
     path("resources/", include("zhaoshang.resources.urls")),
+    path("packages/", include("zhaoshang.packages.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

@@ -29,7 +29,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         # Private records live where their unit is.
         if (
             getattr(model, "scope_private", False)
-            and "unit" in attrs
+            and attrs.get("unit") is not None
             and any(f.name == "jurisdiction" for f in model._meta.fields)
         ):
             attrs["jurisdiction"] = attrs["unit"].jurisdiction

@@ -29,6 +29,8 @@ EXPORT_VIEWS = frozenset(
         "chains:industrychain_export",
         "resources:carrier_export",
         "resources:zombieenterprise_export",
+        "packages:projectpackage_export",
+        "packages:merchant_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}

@@ -1115,6 +1115,10 @@ def generate_county(
         from zhaoshang.chains.demo import seed as seed_chains
 
         result.counts.update(seed_chains(policy=policy))
+        # Packaged projects and merchants per chain (packages/demo.py), once per chain.
+        from zhaoshang.packages.demo import seed as seed_packages
+
+        result.counts.update(seed_packages(policy=policy))
         if aftercare and not done:
             # The problem list and leaders' instructions (supervision/problems_demo.py), and a few
             # projects behind on their contracts with their rewards held (ledger/performance_demo.py).

@@ -85,15 +85,25 @@ class ProjectPackage(PrivateRecord):
     def __str__(self):
         return self.name
 
+    def _follow_chain(self):
+        if self.chain_id:
+            self.jurisdiction_id = self.chain.jurisdiction_id
+
+    def clean_fields(self, exclude=None):
+        self._follow_chain()  # before the required jurisdiction is checked
+        super().clean_fields(exclude)
+
+    def save(self, *args, **kwargs):
+        self._follow_chain()
+        super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         errors: dict[str, str] = {}
         chain = self.chain if self.chain_id else None
         if chain is not None:
-            if self.jurisdiction_id is None:
-                self.jurisdiction_id = chain.jurisdiction_id
-            elif not self.jurisdiction.path.startswith(chain.jurisdiction.path):
-                errors["chain"] = "只能选择本行政区划（或上级）的产业链"
+            # A package lives where its chain does (the county whose chain it is).
+            self.jurisdiction_id = chain.jurisdiction_id
             if self.segment_id and self.segment.chain_id != chain.pk:
                 errors["segment"] = f"环节“{self.segment.name}”不属于产业链“{chain.name}”"
             # 牵头单位、责任单位: left blank, the package is the chain's lead team's and unit's.
