@@ -36,6 +36,7 @@ PRIVATE_MODELS = {
     "supervision.instruction",
     "supervision.instructionreply",
     "resources.carrierassignment",
+    "packages.projectpackage",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -167,11 +168,12 @@ def _list_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.packages import urls as packages
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources):
+    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources, packages):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -196,7 +198,9 @@ def test_every_model_has_a_list_page_and_an_endpoint():
     chain_parts = {apps.get_model(*label.split(".")) for label in VIA_CHAIN}
     assert models == endpoint_models - {apps.get_model("org", "period"), replies} - chain_parts
     # Every scoped model of the domain apps, so that a new one cannot be forgotten.
-    domain = ("org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains", "resources")
+    domain = (
+        "org", "ledger", "fieldwork", "assessment", "bulletins", "supervision", "chains", "resources", "packages",
+    )  # fmt: skip
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
     }
@@ -329,11 +333,12 @@ def _edit_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.packages import urls as packages
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
 
     routes = []
-    for module in (org, ledger, fw, assessment, supervision, chains, resources):
+    for module in (org, ledger, fw, assessment, supervision, chains, resources, packages):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

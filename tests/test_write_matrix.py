@@ -158,6 +158,8 @@ TOUCH = {
     "chains.segmentplacement": ("note", "矩阵测试依据"),
     "resources.carrier": ("notes", "矩阵测试备注"),
     "resources.zombieenterprise": ("plan", "矩阵测试方案"),
+    "packages.projectpackage": ("notes", "矩阵测试备注"),
+    "packages.merchant": ("notes", "矩阵测试备注"),
 }
 
 
@@ -221,6 +223,8 @@ def _fresh(user, obj, data: dict) -> dict:
         new["enterprise"] = other.pk
     elif label == "resources.carrier":
         new["name"] = "矩阵测试新载体"
+    elif label == "packages.projectpackage":
+        new["name"] = "矩阵测试新专案"
     elif label == "resources.zombieenterprise":
         from zhaoshang.ledger.models import Enterprise
 
@@ -297,6 +301,11 @@ WEB_ACTIONS = {
     "carrier the user sees; resources/tests/test_resources.py",
     "resources:assignment_action": "land/release by the office or the project's team clerk; "
     "resources/tests/test_resources.py",
+    # Packaged projects and merchants (packages/): imports ask can_change, and per row the model's
+    # clean() and the write-scope rule; out of scope records are not found by name.
+    "packages:projectpackage_import": "can_change and the write-scope rule per row; "
+    "packages/tests/test_packages.py",
+    "packages:merchant_import": "office only (can_change); packages/tests/test_packages.py",
 }
 # Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
 NOT_A_WRITE: dict[str, str] = {
@@ -336,6 +345,7 @@ def test_every_web_post_is_classified():
         "supervision",
         "chains",
         "resources",
+        "packages",
     }
     stale = sorted(
         n
@@ -633,6 +643,8 @@ DOWNLOADS = {
     "chains:industrychain_export": "one chain's segments with counts and gaps, for users who see the chain",
     "resources:carrier_export": "the carriers as the user sees them",
     "resources:zombieenterprise_export": "the zombie register as the user sees it",
+    "packages:projectpackage_export": "the packaged projects as the user sees them",
+    "packages:merchant_export": "the merchant library as the user sees it (contacts masked by role)",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -794,11 +806,19 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
 
     xf_carrier = Carrier.objects.filter(jurisdiction__code="360722").order_by("pk").first()
     xf_zombie = ZombieEnterprise.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    from zhaoshang.packages.models import Merchant, ProjectPackage
+
+    xf_package = ProjectPackage.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    xf_merchant = (
+        Merchant.objects.filter(jurisdiction__code="360722").exclude(company="").order_by("pk").first()
+    )
     for url, own in (
         (reverse("ledger:performance_behind") + "?format=xlsx", behind.name),
         (reverse("supervision:problem_export"), xf_problem.title),
         (reverse("resources:carrier_export"), xf_carrier.name),
         (reverse("resources:zombieenterprise_export"), xf_zombie.enterprise.name),
+        (reverse("packages:projectpackage_export"), xf_package.name),
+        (reverse("packages:merchant_export"), xf_merchant.company),
     ):
         _login(client, None)
         if client.get(url).status_code != 302:

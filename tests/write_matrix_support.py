@@ -43,8 +43,9 @@ OFFICE_ONLY = {
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
+    "packages.merchant",  # the merchant library is the office's (its packages are clerks' too)
 }
-CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision"}
+CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision", "packages"}
 
 
 def role_of(user) -> str | None:
@@ -368,6 +369,7 @@ def _unique_tweaks(label: str) -> dict:
         "chains.chainsegment": {"key": f"matrix-copy-{n}"},
         "chains.chainleader": {"name": f"矩阵测试副本链主{n}"},
         "resources.carrier": {"name": f"矩阵测试副本载体{n}"},
+        "packages.projectpackage": {"name": f"矩阵测试副本专案{n}"},
     }.get(label, {})
 
 

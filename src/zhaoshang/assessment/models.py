@@ -211,14 +211,15 @@ def _per_content(read):
 def policy_metrics(policy) -> dict[str, str]:
     """{key: Chinese label} of the statistics the office may enter for `policy`: the metrics its
     file declares, then the common ones neither the ledger nor field work counts."""
-    from zhaoshang.assessment.facts import ledger_metrics
+    from zhaoshang.assessment.facts import RECORD_METRICS, ledger_metrics
     from zhaoshang.engine.metrics import COMMON_METRICS
 
     spec = policy.spec()
     counted = ledger_metrics()
     # Not those the file counts from the ledger's projects in its own words (超亿元项目…), nor
-    # those counted from records (facts.RECORD_METRICS: packaged projects, up/downstream firms…).
-    out = {m.key: m.label for m in spec.metrics if m.projects is None and m.key not in counted}
+    # those counted from other records (facts.RECORD_METRICS: packaged projects, up/downstream
+    # firms…): one source of truth.
+    out = {m.key: m.label for m in spec.metrics if m.projects is None and m.key not in RECORD_METRICS}
     for key, m in COMMON_METRICS.items():
         if key not in out and key not in counted:
             out[key] = m.label
@@ -274,9 +275,9 @@ def growth_base_period(policy, metric: str, period: str) -> bool:
 
 
 def _counted_metrics() -> set[str]:
-    from zhaoshang.assessment.facts import ledger_metrics
+    from zhaoshang.assessment.facts import RECORD_METRICS
 
-    return ledger_metrics()
+    return set(RECORD_METRICS)
 
 
 class MetricValue(OfficePeriod, HolderRef):

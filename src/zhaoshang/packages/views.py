@@ -15,6 +15,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from zhaoshang.chains.models import IndustryChain
 from zhaoshang.core.permissions import has_business_role
@@ -149,33 +150,35 @@ def _query(request) -> str:
 # --- Excel ------------------------------------------------------------------------------------------
 
 
-def _export(request, model, filterset_class, build, stem):
+def _exported(request, model, filterset_class):
+    """What the user sees of `model`, narrowed by the list's filters."""
     if not has_business_role(request.user):
         raise PermissionDenied("您的账号不能导出")
     qs = model.objects.visible_to(request.user)
     fs = filterset_class(request.GET or None, queryset=qs, request=request)
     if fs.is_bound and fs.is_valid():
         qs = fs.qs
-    response = HttpResponse(build(qs), content_type=XLSX)
-    name = f"{stem}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return qs
+
+
+def _attachment(stem: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(f'{stem}-{timezone.localdate():%Y%m%d}.xlsx')}"
 
 
 @login_required
 def package_export(request):
-    return _export(request, ProjectPackage, PackageFilterSet, exchange.export_packages, "招商项目包")
+    qs = _exported(request, ProjectPackage, PackageFilterSet)
+    response = HttpResponse(exchange.export_packages(qs), content_type=XLSX)
+    response["Content-Disposition"] = _attachment("招商项目包")
+    return response
 
 
 @login_required
 def merchant_export(request):
-    return _export(
-        request,
-        Merchant,
-        MerchantFilterSet,
-        lambda qs: exchange.export_merchants(qs, user=request.user),
-        "客商库",
-    )
+    qs = _exported(request, Merchant, MerchantFilterSet)
+    response = HttpResponse(exchange.export_merchants(qs, user=request.user), content_type=XLSX)
+    response["Content-Disposition"] = _attachment("客商库")
+    return response
 
 
 class ImportForm(djforms.Form):
@@ -214,6 +217,7 @@ def _import(request, model, run, columns, list_name, export_name, what):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def package_import(request):
     return _import(
         request, ProjectPackage, exchange.import_packages, exchange.PACKAGE_COLUMNS,
@@ -222,6 +226,7 @@ def package_import(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def merchant_import(request):
     return _import(
         request, Merchant, exchange.import_merchants, exchange.MERCHANT_COLUMNS,
