@@ -38,6 +38,7 @@ PRIVATE_MODELS = {
     "resources.carrierassignment",
     "targets.targetenterprise",
     "targets.targetcontact",
+    "packages.projectpackage",
 }
 # Records that belong to their project's team and unit.
 VIA_PROJECT = {
@@ -177,12 +178,13 @@ def _list_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.packages import urls as packages
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
     from zhaoshang.targets import urls as targets
 
     routes = []
-    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources, targets):
+    for module in (org, ledger, fw, assessment, bulletins, supervision, chains, resources, targets, packages):
         for p in module.urlpatterns:
             if p.name and p.name.endswith("_list"):
                 model = apps.get_model(module.app_name, p.name[: -len("_list")])
@@ -217,6 +219,7 @@ def test_every_model_has_a_list_page_and_an_endpoint():
         "chains",
         "resources",
         "targets",
+        "packages",
     )
     scoped = {
         m for m in apps.get_models() if m._meta.app_label in domain and hasattr(m.objects, "visible_to")
@@ -350,12 +353,13 @@ def _edit_routes():
     from zhaoshang.fieldwork import urls as fw
     from zhaoshang.ledger import urls as ledger
     from zhaoshang.org import urls as org
+    from zhaoshang.packages import urls as packages
     from zhaoshang.resources import urls as resources
     from zhaoshang.supervision import urls as supervision
     from zhaoshang.targets import urls as targets
 
     routes = []
-    for module in (org, ledger, fw, assessment, supervision, chains, resources, targets):
+    for module in (org, ledger, fw, assessment, supervision, chains, resources, targets, packages):
         for p in module.urlpatterns:
             if p.name and (p.name.endswith("_edit") or p.name.endswith("_delete")):
                 action = "_edit" if p.name.endswith("_edit") else "_delete"

@@ -160,6 +160,8 @@ TOUCH = {
     "resources.zombieenterprise": ("plan", "矩阵测试方案"),
     "targets.targetenterprise": ("notes", "矩阵测试备注"),
     "targets.targetcontact": ("summary", "矩阵测试内容"),
+    "packages.projectpackage": ("notes", "矩阵测试备注"),
+    "packages.merchant": ("notes", "矩阵测试备注"),
 }
 
 
@@ -225,6 +227,8 @@ def _fresh(user, obj, data: dict) -> dict:
         new["name"] = "矩阵测试新载体"
     elif label == "targets.targetenterprise":
         new.update(name="矩阵测试新目标企业有限公司", uscc="")
+    elif label == "packages.projectpackage":
+        new["name"] = "矩阵测试新专案"
     elif label == "resources.zombieenterprise":
         from zhaoshang.ledger.models import Enterprise
 
@@ -306,6 +310,11 @@ WEB_ACTIONS = {
     "targets:targetenterprise_import": "office only; targets/tests/test_views.py",
     "targets:targetenterprise_to_lead": "services.target_to_lead (may_move) on a target the user sees; "
     "targets/tests/test_views.py and the API action below",
+    # Packaged projects and merchants (packages/): imports ask can_change, and per row the model's
+    # clean() and the write-scope rule; out of scope records are not found by name.
+    "packages:projectpackage_import": "can_change and the write-scope rule per row; "
+    "packages/tests/test_packages.py",
+    "packages:merchant_import": "office only (can_change); packages/tests/test_packages.py",
 }
 # Pages that take a POST and write nothing (a view reading POST to filter or preview, say).
 NOT_A_WRITE: dict[str, str] = {
@@ -346,6 +355,7 @@ def test_every_web_post_is_classified():
         "chains",
         "resources",
         "targets",
+        "packages",
     }
     stale = sorted(
         n
@@ -647,6 +657,8 @@ DOWNLOADS = {
     "resources:carrierassignment_export": "the carrier assignments of the projects the user sees",
     "resources:zombieenterprise_export": "the zombie register as the user sees it",
     "targets:targetenterprise_export": "the target library as the user sees it",
+    "packages:projectpackage_export": "the packaged projects as the user sees them",
+    "packages:merchant_export": "the merchant library as the user sees it (contacts masked by role)",
 }
 # Attachments of the security and operations apps: theirs to probe (audit/, ops/, accounts/…).
 FOREIGN_DOWNLOADS = {"audit", "ops", "jobs", "admins", "accounts", "twofactor", "holidays"}
@@ -813,6 +825,12 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
     xf_assignment = (
         CarrierAssignment.objects.filter(project__jurisdiction__code="360722").order_by("pk").first()
     )
+    from zhaoshang.packages.models import Merchant, ProjectPackage
+
+    xf_package = ProjectPackage.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    xf_merchant = (
+        Merchant.objects.filter(jurisdiction__code="360722").exclude(company="").order_by("pk").first()
+    )
     for url, own in (
         (reverse("ledger:performance_behind") + "?format=xlsx", behind.name),
         (reverse("supervision:problem_export"), xf_problem.title),
@@ -820,6 +838,8 @@ def test_downloads_reach_their_owner_only(client, cast, users, settings, tmp_pat
         (reverse("resources:zombieenterprise_export"), xf_zombie.enterprise.name),
         (reverse("resources:carrierassignment_export"), xf_assignment.project.name),
         (reverse("targets:targetenterprise_export"), _xf_target_name()),
+        (reverse("packages:projectpackage_export"), xf_package.name),
+        (reverse("packages:merchant_export"), xf_merchant.company),
     ):
         _login(client, None)
         if client.get(url).status_code != 302:

@@ -43,9 +43,10 @@ OFFICE_ONLY = {
     "assessment.projectevaluation",
     "assessment.projecttransfer",
     "assessment.projecttax",
+    "packages.merchant",  # the merchant library is the office's (its packages are clerks' too)
 }
 # The target library (targets/) is held like the ledger: clerks write their own targets and contacts.
-CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision", "targets"}
+CLERK_WRITABLE_APPS = {"ledger", "fieldwork", "notify", "supervision", "targets", "packages"}
 
 
 def role_of(user) -> str | None:
@@ -370,6 +371,7 @@ def _unique_tweaks(label: str) -> dict:
         "chains.chainleader": {"name": f"矩阵测试副本链主{n}"},
         "resources.carrier": {"name": f"矩阵测试副本载体{n}"},
         "targets.targetenterprise": {"name": f"矩阵测试副本目标企业{n}", "uscc": "", "lead": None},
+        "packages.projectpackage": {"name": f"矩阵测试副本专案{n}"},
     }.get(label, {})
 
 

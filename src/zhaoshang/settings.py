@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "zhaoshang.chains",
     "zhaoshang.resources",
     "zhaoshang.targets",
+    "zhaoshang.packages",
     "zhaoshang.api",
     "zhaoshang.accounts",
     "zhaoshang.audit",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("chains/", include("zhaoshang.chains.urls")),
     path("resources/", include("zhaoshang.resources.urls")),
     path("targets/", include("zhaoshang.targets.urls")),
+    path("packages/", include("zhaoshang.packages.urls")),
     path("jobs/", include("zhaoshang.jobs.urls")),
     path("api/", include("zhaoshang.api.urls")),
     path("account/2fa/", include("zhaoshang.twofactor.urls")),

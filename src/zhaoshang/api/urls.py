@@ -13,11 +13,24 @@ from zhaoshang.core import api as core
 from zhaoshang.fieldwork import api as fieldwork
 from zhaoshang.ledger import api as ledger
 from zhaoshang.org import api as org
+from zhaoshang.packages import api as packages
 from zhaoshang.resources import api as resources
 from zhaoshang.supervision import api as supervision
 from zhaoshang.targets import api as targets
 
-APPS = (org, ledger, fieldwork, assessment, bulletins, supervision, chains, resources, targets, core)
+APPS = (
+    org,
+    ledger,
+    fieldwork,
+    assessment,
+    bulletins,
+    supervision,
+    chains,
+    resources,
+    targets,
+    packages,
+    core,
+)
 
 # prefix -> viewset of one model; the scoping tests walk this table.
 ENDPOINTS = {prefix: viewset for app in APPS for prefix, viewset in getattr(app, "ENDPOINTS", {}).items()}

@@ -556,11 +556,25 @@ def metrics_read(spec) -> set[str]:
     return set(re.findall(r'"metric":\s*"([a-z0-9_]+)"', spec.model_dump_json()))
 
 
+# Metrics counted from the records of other apps (packaged projects, the target library…):
+# metric → the dotted path of a function `(jurisdiction pks, policy start, span end)` returning
+# rows `(policy_id or None, jurisdiction_id, unit_id, team_id, month, value)` (packages/metrics.py
+# documents the contract). Each is ledger-derived: the office cannot type it (`ledger_metrics`,
+# `assessment.models.policy_metrics`) and typed rows of it are not read. An app adds its metric
+# with one entry here.
+RECORD_METRICS: dict[str, str] = {
+    "packaged_chain_projects": "zhaoshang.packages.metrics.packaged_chain_projects",
+    "packaged_key_projects": "zhaoshang.packages.metrics.packaged_key_projects",
+    "upstream_downstream_firms": "zhaoshang.packages.metrics.upstream_downstream_firms",
+}
+
+
 def ledger_metrics(spec=None) -> set[str]:
-    """The metrics the ledger and field work give (with those `spec` counts from projects in its
-    own words); the others come from what the office enters."""
+    """The metrics the ledger, field work and the other apps' records give (with those `spec`
+    counts from projects in its own words); the others come from what the office enters."""
     own = {m.key for m in spec.metrics if m.projects is not None} if spec is not None else set()
     return {
+        *RECORD_METRICS,
         "actual_investment",
         *PROJECT_METRICS,
         *STATE_METRICS,
@@ -946,6 +960,22 @@ class _Batch:
                     for h in s.holders(unit_id, team_id):
                         s.add(h, metric, tok, n, head_led=True)
 
+    def records(self):
+        """`RECORD_METRICS`, each counted once for the batch when one of its policies reads it."""
+        from django.utils.module_loading import import_string
+
+        read = set().union(*(metrics_read(s.spec) for s in self.states))
+        for metric, path in RECORD_METRICS.items():
+            if metric in read:
+                rows = import_string(path)(self.jurisdictions, self.start, self.span.end)
+                for policy_id, *row in rows:
+                    only = None if policy_id is None else {s for s in self.states if s.policy.pk == policy_id}
+                    if only is not None and not only:
+                        continue
+                    self._credit([row], [(metric, 0, False, False)], only=only)
+            for s in self.states:
+                s.provided.add(metric)
+
     def leads(self):
         wanting = [s for s in self.states if s.reads_leads]
         if not wanting:
@@ -1197,6 +1227,8 @@ def _entered(states: list[_Policy], span: Span, as_of: date):
     for s in states:
         pk = s.policy.pk
         for mv in values.get(pk, ()):
+            if mv.metric in RECORD_METRICS:
+                continue  # counted from its records: one source of truth
             s.entered_metrics.append(ef.MetricFact(_ref(mv), mv.metric, mv.period, Decimal(mv.value)))
             s.provided.add(mv.metric)
         amounts, decided = [], []
@@ -1332,6 +1364,7 @@ def gather_many(
         batch.investment()
         batch.project_counts()
         batch.fieldwork()
+        batch.records()
         batch.leads()
     _project_facts(states, span, as_of)
     _entered(states, span, as_of)

@@ -211,13 +211,15 @@ def _per_content(read):
 def policy_metrics(policy) -> dict[str, str]:
     """{key: Chinese label} of the statistics the office may enter for `policy`: the metrics its
     file declares, then the common ones neither the ledger nor field work counts."""
-    from zhaoshang.assessment.facts import ledger_metrics
+    from zhaoshang.assessment.facts import RECORD_METRICS, ledger_metrics
     from zhaoshang.engine.metrics import COMMON_METRICS
 
     spec = policy.spec()
-    # Not those the file counts from the ledger's projects in its own words (超亿元项目…).
-    out = {m.key: m.label for m in spec.metrics if m.projects is None}
     counted = ledger_metrics()
+    # Not those the file counts from the ledger's projects in its own words (超亿元项目…), nor
+    # those counted from other records (facts.RECORD_METRICS: packaged projects, up/downstream
+    # firms…): one source of truth.
+    out = {m.key: m.label for m in spec.metrics if m.projects is None and m.key not in RECORD_METRICS}
     for key, m in COMMON_METRICS.items():
         if key not in out and key not in counted:
             out[key] = m.label
@@ -272,6 +274,12 @@ def growth_base_period(policy, metric: str, period: str) -> bool:
     return span.start.year == span.end.year and span.start.year in years
 
 
+def _counted_metrics() -> set[str]:
+    from zhaoshang.assessment.facts import RECORD_METRICS
+
+    return set(RECORD_METRICS)
+
+
 class MetricValue(OfficePeriod, HolderRef):
     """A statistic the office enters or imports for a holder and a month (exports, output, tax…):
     what the ledger and field work cannot count themselves."""
@@ -300,7 +308,9 @@ class MetricValue(OfficePeriod, HolderRef):
             return
         errors = {}
         known = policy_metrics(self.policy)
-        if self.metric and self.metric not in known:
+        if self.metric and self.metric not in known and self.metric in _counted_metrics():
+            errors["metric"] = f"指标“{self.metric}”由系统根据台账记录自动统计，不能手工录入"
+        elif self.metric and self.metric not in known:
             errors["metric"] = (
                 f"指标“{self.metric}”不是政策文件“{self.policy.title}”的统计指标，"
                 f"可选：{'、'.join(known.values())}"

@@ -31,6 +31,8 @@ EXPORT_VIEWS = frozenset(
         "resources:carrierassignment_export",
         "resources:zombieenterprise_export",
         "targets:targetenterprise_export",
+        "packages:projectpackage_export",
+        "packages:merchant_export",
     }
 )
 EXPORT_WHEN_ASKED = {"dashboards:dashboard": "export", "ledger:performance_behind": "format"}

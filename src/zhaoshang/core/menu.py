@@ -71,6 +71,9 @@ MENUS: list[tuple[str, list[Entry]]] = [
             Entry("归属裁定", "ledger:ownershipclaim_list", "ledger.OwnershipClaim"),
             Entry("产业链 / 招商图谱", "chains:industrychain_list", "chains.IndustryChain"),
             Entry("目标企业库", "targets:targetenterprise_list", "targets.TargetEnterprise"),
+            Entry("招商项目包", "packages:projectpackage_list", "packages.ProjectPackage"),
+            Entry("客商库", "packages:merchant_list", "packages.Merchant"),
+            Entry("产业链招商进度", "packages:progress", perms.has_business_role),
         ],
     ),
     (

@@ -32,6 +32,8 @@ PERSONAL_FIELDS: dict[str, dict[str, Callable[[str], str]]] = {
     "ledger.contactperson": {"name": mask_name, "title": mask_name, "phone": mask_phone},
     # Enterprises held one contact before ledger/0003: their change-log entries still show it.
     "ledger.enterprise": {"contact_name": mask_name, "contact_title": mask_name, "contact_phone": mask_phone},
+    # The merchant library (客商库, packages/): the investor contact's name, title and phone.
+    "packages.merchant": {"name": mask_name, "title": mask_name, "phone": mask_phone},
 }
 
 

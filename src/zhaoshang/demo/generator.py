@@ -1119,6 +1119,10 @@ def generate_county(
         from zhaoshang.targets.demo import seed as seed_targets
 
         result.counts.update(seed_targets(policy=policy))
+        # Packaged projects and merchants per chain (packages/demo.py), once per chain.
+        from zhaoshang.packages.demo import seed as seed_packages
+
+        result.counts.update(seed_packages(policy=policy))
         if aftercare and not done:
             # The problem list and leaders' instructions (supervision/problems_demo.py), and a few
             # projects behind on their contracts with their rewards held (ledger/performance_demo.py).
