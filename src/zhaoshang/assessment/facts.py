@@ -566,7 +566,11 @@ RECORD_METRICS: dict[str, str] = {
     "packaged_chain_projects": "zhaoshang.packages.metrics.packaged_chain_projects",
     "packaged_key_projects": "zhaoshang.packages.metrics.packaged_key_projects",
     "upstream_downstream_firms": "zhaoshang.packages.metrics.upstream_downstream_firms",
+    "target_enterprise_library": "zhaoshang.targets.metrics.target_enterprise_library",
 }
+# Those of them that are stocks (the policy reads the latest month, `aggregate: last`): a month's 0
+# is a value (the library emptied), not an absence that would leave an earlier month's stock read.
+STOCK_RECORD_METRICS = frozenset({"target_enterprise_library"})
 
 
 def ledger_metrics(spec=None) -> set[str]:
@@ -972,7 +976,7 @@ class _Batch:
                     only = None if policy_id is None else {s for s in self.states if s.policy.pk == policy_id}
                     if only is not None and not only:
                         continue
-                    self._credit([row], [(metric, 0, False, False)], only=only)
+                    self._credit([row], [(metric, 0, False, metric in STOCK_RECORD_METRICS)], only=only)
             for s in self.states:
                 s.provided.add(metric)
 

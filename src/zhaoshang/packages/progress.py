@@ -1,6 +1,7 @@
 """Each chain of a policy against the quotas its document sets (packages/views.py `progress`):
 packaged projects (招商项目包), up/downstream firms (packages/metrics.py), merchants, and the target
-library (filled in by the target-enterprise app through `TARGET_LIBRARY_COUNT`).
+library (targets/metrics.py `library_sizes`: the targets in the library on the quota's last day, or
+today if sooner).
 
 The quota of a count is read from the policy's rule on its metric (a `quota` or `milestone`): its
 number, its word (不少于, 以上 include the number: engine/bounds.py) and its clause; nothing is
@@ -10,7 +11,6 @@ year (within the policy), a milestone its named period up to today."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -20,14 +20,10 @@ from django.db.models import Count, Q
 from zhaoshang.chains.models import IndustryChain
 from zhaoshang.engine.bounds import REACH, meets
 from zhaoshang.engine.periods import policy_period_span
+from zhaoshang.targets.metrics import library_sizes
 
 from .metrics import firms_count
 from .models import Merchant, ProjectPackage
-
-# The target library's size per chain (目标企业库, 夏邑 §三(二) 不少于20家): None until the
-# target-enterprise app sets it, e.g. `progress.TARGET_LIBRARY_COUNT = targets.library_size`
-# (a function of the chain, returning an int). Until then the page shows 「—」, never a number.
-TARGET_LIBRARY_COUNT: Callable[[IndustryChain], int] | None = None
 
 PACKAGES = "packaged_chain_projects"
 FIRMS = "upstream_downstream_firms"
@@ -118,17 +114,18 @@ def chain_progress(policy, chains, today: date) -> list[ChainProgress]:
     merchants = dict(
         Merchant.objects.filter(chain__in=chains).order_by().values_list("chain_id").annotate(n=Count("id"))
     )
+    targets_on = min(q_targets.end, today) if q_targets else today
+    library = library_sizes(chains, targets_on)
     out = []
     for chain in chains:
         start, end = (q_firms.start, min(q_firms.end, today)) if q_firms else (policy.start, today)
         row = pk_counts.get(chain.pk, {"n": 0, "landed": 0})
-        targets = TARGET_LIBRARY_COUNT(chain) if TARGET_LIBRARY_COUNT is not None else None
         out.append(
             ChainProgress(
                 chain=chain,
                 packages=Progress(row["n"], q_packages),
                 firms=Progress(firms_count(chain, start, end), q_firms),
-                targets=Progress(targets, q_targets),
+                targets=Progress(library.get(chain.pk, 0), q_targets),
                 merchants=merchants.get(chain.pk, 0),
                 landed=row["landed"],
             )

@@ -24,7 +24,12 @@ from zhaoshang.packages.models import ProjectPackage
 
 pytestmark = pytest.mark.django_db
 
-DERIVED = ("packaged_chain_projects", "packaged_key_projects", "upstream_downstream_firms")
+DERIVED = (
+    "packaged_chain_projects",
+    "packaged_key_projects",
+    "upstream_downstream_firms",
+    "target_enterprise_library",
+)
 
 
 @pytest.fixture
@@ -127,7 +132,6 @@ def test_the_office_can_no_longer_type_the_derived_metrics(xiayi):
     assert set(DERIVED) <= set(RECORD_METRICS) <= ledger_metrics()
     offered = policy_metrics(xiayi)
     assert not set(DERIVED) & set(offered)
-    assert "target_enterprise_library" in offered  # until the target library counts it
     team = Team.objects.get(policy=xiayi, key="sys-military")
     mv = MetricValue(
         jurisdiction=xiayi.jurisdiction, policy=xiayi, holder_kind="team", team=team,
@@ -139,8 +143,61 @@ def test_the_office_can_no_longer_type_the_derived_metrics(xiayi):
     form = MetricValueForm()
     form.fields["policy"].queryset = type(xiayi).objects.filter(pk=xiayi.pk)
     keys = {k for _, options in form.fields["metric"].choices[1:] for k, _label in options}
-    assert "target_enterprise_library" in keys and not set(DERIVED) & keys
+    assert keys and not set(DERIVED) & keys
     # A row typed before (or written around the form) is not read: one source of truth.
     mv.save()
     facts, _ = gather(xiayi, parse_period("2024", xiayi.spec()), date(2024, 12, 31))
     assert metric(facts, ef.team("sys-military"), "packaged_chain_projects") == {}
+
+
+def library_quota(xiayi, as_of):
+    result, _, _, _ = services.compute(xiayi, "2024", as_of=as_of)
+    for r in result["results"]:
+        if r["holder"] == "sys-military":
+            for c in r["components"]:
+                if c["rule"] == "chain-target-library":
+                    return c
+    raise AssertionError("no component")
+
+
+def test_the_target_library_is_a_stock_counted_on_the_last_day(xiayi, military):
+    """§三(二) 不少于20家: 20 targets in the library meet it, 19 do not; a target dropped before the
+    day counted is out, one added after it is not yet in (targets/metrics.py)."""
+    from zhaoshang.targets.models import TargetEnterprise
+
+    def target(name, added, dropped=None):
+        t = TargetEnterprise(
+            jurisdiction=military.jurisdiction, chain=military, name=name, added_on=added, dropped_on=dropped
+        )
+        t.full_clean()
+        t.save()
+        return t
+
+    for i in range(19):
+        target(f"目标企业{i}", date(2024, 2, 1))
+    target("已移出企业", date(2024, 2, 1), dropped=date(2024, 9, 30))
+    late = target("年底入库企业", date(2024, 12, 20))
+    facts, _ = gather(xiayi, parse_period("2024", xiayi.spec()), date(2024, 12, 31))
+    by_month = metric(facts, ef.team("sys-military"), "target_enterprise_library")
+    # Out on the day it is dropped (TargetQuerySet.in_library_on); January's empty library is a 0.
+    assert by_month["2024-01"] == 0 and by_month["2024-02"] == 20 and by_month["2024-08"] == 20
+    assert by_month["2024-09"] == 19 and by_month["2024-11"] == 19 and by_month["2024-12"] == 20
+    c = library_quota(xiayi, as_of=date(2024, 12, 31))
+    assert Decimal(c["points"]) == 20 and c["facts"]["met"] is True and c["facts"]["word"] == "不少于"
+    late.added_on = date(2025, 1, 5)
+    late.save()
+    c = library_quota(xiayi, as_of=date(2024, 12, 31))
+    assert Decimal(c["points"]) == 19 and c["facts"]["met"] is False
+
+
+def test_an_emptied_library_reads_0_not_an_earlier_months_stock(xiayi, military):
+    from zhaoshang.targets.models import TargetEnterprise
+
+    t = TargetEnterprise(
+        jurisdiction=military.jurisdiction, chain=military, name="唯一目标企业", added_on=date(2024, 3, 1),
+        dropped_on=date(2024, 6, 1),
+    )  # fmt: skip
+    t.full_clean()
+    t.save()
+    c = library_quota(xiayi, as_of=date(2024, 12, 31))
+    assert Decimal(c["points"]) == 0 and c["facts"]["met"] is False
