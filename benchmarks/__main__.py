@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving", "hardening", "chains"]
+ALL = ["scoping", "ledger", "ledger_import", "assessment", "serving", "hardening", "chains", "targets_import"]
 
 
 def main() -> int:

@@ -55,6 +55,7 @@ ZHAOSHANG_DUTY_REMIND_DAYS       a duty is reminded about from this many days be
 ZHAOSHANG_DUTY_OVERDUE_DAYS      an overdue duty is reminded about (once a day) for this many days; 7
 Target library (目标企业库, targets/dedupe.py):
 ZHAOSHANG_TARGET_MATCH_THRESHOLD  the import flags names this similar (0–100) as 疑似重复; 90
+ZHAOSHANG_TARGET_IMPORT_MAX_ROWS  rows one upload may hold (the preview runs in the request); 5000
 Problem list (问题清单, supervision/problems.py):
 ZHAOSHANG_PROBLEM_DEFAULT_WORKDAYS  the deadline a new problem's form offers, in working days; 10
 ZHAOSHANG_PROBLEM_YELLOW_WORKDAYS   yellow light at this many working days left (or fewer); 3
@@ -353,6 +354,7 @@ ZHAOSHANG_CONTRACT_GRACE_DAYS = int(os.environ.get("ZHAOSHANG_CONTRACT_GRACE_DAY
 # The target library's import (targets/dedupe.py) flags two names at least this similar (rapidfuzz
 # ratio of the normalised names, 0–100) as 疑似重复 for the clerk to decide (docs/targets.md).
 ZHAOSHANG_TARGET_MATCH_THRESHOLD = int(os.environ.get("ZHAOSHANG_TARGET_MATCH_THRESHOLD") or 90)
+ZHAOSHANG_TARGET_IMPORT_MAX_ROWS = int(os.environ.get("ZHAOSHANG_TARGET_IMPORT_MAX_ROWS") or 5000)
 # The problem list (supervision/problems.py): the deadline a new problem is offered, in working
 # days (no document fixes one); a problem turns yellow at this many working days left or this
 # share of its time left, whichever comes first; red once overdue.

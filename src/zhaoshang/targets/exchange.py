@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook
@@ -39,7 +40,13 @@ from . import funnel
 from .dedupe import Index, Match
 from .models import LIST_BY_LABEL, LISTS, TargetEnterprise
 
-MAX_ROWS = 5000
+
+def max_rows() -> int:
+    """Rows one upload may hold (settings ZHAOSHANG_TARGET_IMPORT_MAX_ROWS, default 5000): the
+    preview and the import run in the request."""
+    return int(getattr(settings, "ZHAOSHANG_TARGET_IMPORT_MAX_ROWS", 5000))
+
+
 SHEET = "目标企业名录"
 # (header, field, required on import)
 COLUMNS = [
@@ -242,8 +249,8 @@ def _sheet_rows(data: bytes, result: ImportResult):
     if missing:
         result.errors.append(RowError(1, None, f"缺少必填列：{'、'.join(missing)}"))
         return None
-    if len(rows) - 1 > MAX_ROWS:
-        result.errors.append(RowError(None, None, f"一次最多导入 {MAX_ROWS} 行，请分批导入"))
+    if len(rows) - 1 > max_rows():
+        result.errors.append(RowError(None, None, f"一次最多导入 {max_rows()} 行，请分批导入"))
         return None
     col = {f: headers.index(h) for h, f, _ in COLUMNS if h in headers}
     return [

@@ -233,7 +233,7 @@ def test_progress_reads_the_quota_from_the_policy(client, users):
     admin = get_user_model().objects.get(username="admin")
     client.force_login(admin)
     page = client.get(reverse("packages:progress") + f"?policy={xiayi.pk}").content.decode()
-    assert "不少于5" in page and "§三(二)" in page and "—" in page
+    assert "不少于5" in page and "§三(二)" in page and f"{in_library} / 不少于20" in page
     # Xinfeng's document sets no number: the counts, no quota.
     client.force_login(users["xf-office"])
     r = client.get(reverse("packages:progress"))
