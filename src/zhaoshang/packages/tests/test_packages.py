@@ -224,7 +224,9 @@ def test_progress_reads_the_quota_from_the_policy(client, users):
     assert military.firms.quota.text == "10以上" and military.firms.quota.clause == "§二(二)2"
     from zhaoshang.targets.models import TargetEnterprise
 
-    in_library = TargetEnterprise.objects.filter(chain=military.chain).in_library_on(date(2023, 12, 31)).count()
+    in_library = (
+        TargetEnterprise.objects.filter(chain=military.chain).in_library_on(date(2023, 12, 31)).count()
+    )
     assert military.targets.value == in_library and military.targets.quota.text == "不少于20"
     assert military.targets.met is (in_library >= 20)
     assert military.packages.met == (military.packages.value >= 5)
