@@ -229,7 +229,7 @@ def _preflight(user, result: ImportResult):
     return m.jurisdiction
 
 
-def _sheet_rows(data: bytes, result: ImportResult):
+def _sheet_rows(data: bytes, result: ImportResult, limit: int):
     try:
         wb = open_workbook(data)
         rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -249,8 +249,8 @@ def _sheet_rows(data: bytes, result: ImportResult):
     if missing:
         result.errors.append(RowError(1, None, f"缺少必填列：{'、'.join(missing)}"))
         return None
-    if len(rows) - 1 > max_rows():
-        result.errors.append(RowError(None, None, f"一次最多导入 {max_rows()} 行，请分批导入"))
+    if len(rows) - 1 > limit:
+        result.errors.append(RowError(None, None, f"一次最多导入 {limit} 行，请分批导入"))
         return None
     col = {f: headers.index(h) for h, f, _ in COLUMNS if h in headers}
     return [
@@ -264,15 +264,21 @@ def _cell(raw):
 
 
 def import_targets(
-    data: bytes, *, user, dry_run: bool = False, decisions: dict[int, str] | None = None
+    data: bytes,
+    *,
+    user,
+    dry_run: bool = False,
+    decisions: dict[int, str] | None = None,
+    limit: int | None = None,
 ) -> ImportResult:
-    """The 目标企业名录 from Excel. `dry_run` gives the preview (nothing saved); `decisions` maps a
+    """The 目标企业名录 from Excel. `limit`: the rows a file may hold (the upload's `max_rows()`
+    unless the caller, the command line, allows more). `dry_run` gives the preview (nothing saved); `decisions` maps a
     flagged row's number to `same`, `new` or `skip`."""
     result = ImportResult()
     jurisdiction = _preflight(user, result)
     if result.errors:
         return result
-    rows = _sheet_rows(data, result)
+    rows = _sheet_rows(data, result, limit or max_rows())
     if rows is None:
         return result
     decisions = decisions or {}

@@ -153,3 +153,39 @@ def test_only_the_office_imports(users):
         assert not result.ok and "只有招商办" in str(result.errors[0])
     assert not exchange.import_targets(b"not a workbook", user=users["xf-office"]).ok
     assert "缺少必填列" in str(exchange.import_targets(_xlsx([["名称"]]), user=users["xf-office"]).errors[0])
+
+
+def test_the_command_line_imports_what_the_page_does(county, chain, users, tmp_path):
+    """`zhaoshang targets import`: the same import (all or nothing, errors by row and column), with
+    the row limit the caller gives."""
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(
+        _xlsx([HEAD, ["单测命令行甲有限公司", "", "世界500强"], ["单测命令行乙有限公司", "", "不存在的榜单"]])
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="未导入任何数据"):
+        call_command("targets", "import", str(bad), "--user", "xf-office", stderr=err)
+    assert "第3行“所属榜单”列：未知的榜单“不存在的榜单”" in err.getvalue()
+    assert not TargetEnterprise.objects.filter(name__startswith="单测命令行").exists()
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(
+        _xlsx(
+            [
+                HEAD,
+                ["单测命令行甲有限公司", "", "世界500强", chain.name],
+                ["单测命令行丙有限公司", "", "", chain.name],
+            ]
+        )
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("targets", "import", str(good), "--user", "xf-office", "--max-rows", "1", stderr=err)
+    assert "一次最多导入 1 行" in err.getvalue()
+    out = io.StringIO()
+    call_command("targets", "import", str(good), "--user", "xf-office", stdout=out)
+    assert "新增 2" in out.getvalue()
+    made = TargetEnterprise.objects.filter(name__startswith="单测命令行", chain=chain)
+    assert made.count() == 2 and made.get(name="单测命令行甲有限公司").lists == ["world500"]
