@@ -358,3 +358,59 @@ def test_a_clerk_reads_the_chain_map(chromium, live_server, xinfeng_world, artif
     page.wait_for_url(re.compile(rf"/targets/targetenterprise/{target.pk}/$"))
     watch.check(f"chain map ({viewport})")
     context.close()
+
+
+# --- 产业链招商进度 against a document that sets quotas ----------------------------------------------
+
+
+@pytest.fixture
+def xiayi_world(live_server, transactional_db):
+    """xiayi-2023-2025 (its chains, with quotas: 不少于5 packages, 10以上 firms, 不少于20 targets), its
+    demo packages and targets, and an administrator who may see it (with a second factor)."""
+    from django.contrib.auth import get_user_model
+
+    from zhaoshang.core.changelog import change_context
+    from zhaoshang.engine import find_policy, load_policy
+    from zhaoshang.org.services import policy_load
+    from zhaoshang.packages.demo import seed as seed_packages
+    from zhaoshang.targets.demo import seed as seed_targets
+    from zhaoshang.twofactor.testing import device_for_login
+
+    with change_context(source="system"):
+        policy = policy_load(spec=load_policy(find_policy("xiayi-2023-2025"))).policy
+        seed_packages(policy=policy)
+        seed_targets(policy=policy)
+    admin = get_user_model().objects.create_superuser("chainlib-admin", "", DEMO_PASSWORD)
+    device_for_login(admin)
+    return policy
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_progress_page_shows_the_documents_quotas(
+    chromium, live_server, xiayi_world, artifacts, viewport
+):
+    from zhaoshang.chains.models import IndustryChain
+    from zhaoshang.packages import progress
+
+    chains = list(IndustryChain.objects.filter(policy=xiayi_world).order_by("pk"))
+    assert chains
+    rows = {r.chain.pk: r for r in progress.chain_progress(xiayi_world, chains, timezone.localdate())}
+    context, page, watch = _open(chromium, live_server, "chainlib-admin", viewport)
+    page.goto(f"{live_server.url}/packages/progress/?policy={xiayi_world.pk}")
+    head = page.inner_text("#progress ul.muted")
+    assert "不少于5" in head and "§三(二)" in head and "10以上" in head and "不少于20" in head, head
+    assert "政策文件未规定数量" not in head
+    for chain in chains:
+        row = page.locator("#progress tbody tr", has_text=chain.name).first
+        cell = row.locator("td[data-label='招商项目包']").inner_text()
+        r = rows[chain.pk]
+        assert cell.startswith(f"{r.packages.value} / 不少于5"), f"{chain.name}: {cell!r}"
+        assert ("已完成" if r.packages.met else "未完成") in cell
+        targets = row.locator("td[data-label='目标企业库']").inner_text()
+        assert targets.startswith(f"{r.targets.value} / 不少于20"), f"{chain.name}: {targets!r}"
+    # The policy drop-down is there and usable; the page fits the phone.
+    _clickable(page, "form.list-filters select[name=policy]")
+    _fits(page, viewport)
+    page.screenshot(path=str(artifacts / f"chainlib-progress-quota-{viewport}.png"), full_page=True)
+    watch.check(f"progress with quotas ({viewport})")
+    context.close()
