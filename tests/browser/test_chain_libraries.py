@@ -171,7 +171,9 @@ def test_the_office_works_the_target_library(chromium, live_server, xinfeng_worl
     _fits(page, viewport)
 
     # The office adds a target by the form.
-    page.goto(f"{base}/targets/targetenterprise/add/")
+    page.goto(f"{base}/targets/targetenterprise/")
+    _clickable(page, "main a[role=button]:has-text('新建')").click()
+    page.wait_for_url(re.compile(r"/targets/targetenterprise/add/$"))
     form = page.locator("main form").first
     form.locator("input[name=name]").fill(name)
     form.locator("select[name=chain]").select_option(str(chain.pk))
@@ -230,9 +232,11 @@ def test_the_office_works_the_target_library(chromium, live_server, xinfeng_worl
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_packages_merchants_and_the_progress_page(chromium, live_server, xinfeng_world, artifacts, viewport):
     from zhaoshang.chains.models import IndustryChain
+    from zhaoshang.packages import progress
     from zhaoshang.packages.models import Merchant, ProjectPackage
 
     base = live_server.url
+    today = timezone.localdate()
     chains = list(IndustryChain.objects.filter(policy=xinfeng_world).order_by("pk"))
     assert chains, "the demo world has no chains"
     name = f"浏览器测试{'手机' if viewport == 'phone' else '桌面'}智能装备产业园项目"
@@ -249,8 +253,11 @@ def test_packages_merchants_and_the_progress_page(chromium, live_server, xinfeng
     _fits(page, viewport)
     page.screenshot(path=str(artifacts / f"chainlib-packages-{viewport}.png"), full_page=True)
 
-    # The office packages a project: it appears in the chain's list, one more.
-    page.goto(f"{base}/packages/projectpackage/add/")
+    # The office packages a project (新建): it appears in the chain's list, one more, and on the
+    # progress page.
+    before = {r.chain.pk: r.packages.value for r in progress.chain_progress(xinfeng_world, chains, today)}
+    _clickable(page, "main a[role=button]:has-text('新建')").click()
+    page.wait_for_url(re.compile(r"/packages/projectpackage/add/$"))
     form = page.locator("main form").first
     form.locator("input[name=name]").fill(name)
     form.locator("select[name=chain]").select_option(str(chain.pk))
@@ -283,12 +290,10 @@ def test_packages_merchants_and_the_progress_page(chromium, live_server, xinfeng
         assert c.name in text, f"{c.name} is not on the progress page"
     # xinfeng-2024 sets no number for these libraries (xiayi-2023-2025 does: 不少于…).
     assert text.count("政策文件未规定数量") == 3, text[:400]
-    row = page.locator("#progress tr", has_text=chain.name).first
-    assert (
-        str(ProjectPackage.objects.filter(chain=chain).exclude(status="cancelled").count())
-        in (row.inner_text())
-        or str(ProjectPackage.objects.filter(chain=chain).count()) in row.inner_text()
-    )
+    row = page.locator("#progress tbody tr", has_text=chain.name).first
+    cell = row.locator("td[data-label='招商项目包']").inner_text().strip()
+    assert cell == str(before[chain.pk] + 1), f"{chain.name}: {cell!r}, {before[chain.pk]} before"
+    _clickable(page, "#progress tbody tr a")
     _fits(page, viewport)
     page.screenshot(path=str(artifacts / f"chainlib-progress-{viewport}.png"), full_page=True)
     watch.check(f"packages and merchants ({viewport})")
