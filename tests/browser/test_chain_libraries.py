@@ -73,7 +73,9 @@ def _fits(page, viewport: str):
     if viewport != "phone":
         return
     width = page.evaluate("document.documentElement.scrollWidth")
-    inner = page.evaluate("window.innerWidth")
+    # A mobile Chromium widens its layout viewport (and window.innerWidth) to content that
+    # overflows, so the window's own 375 px is the measure, not innerWidth alone.
+    inner = min(page.evaluate("window.innerWidth"), page.viewport_size["width"])
     assert width <= inner + 1, f"{page.url} scrolls sideways on a phone: {width}px > {inner}px"
 
 
@@ -329,12 +331,16 @@ def test_a_clerk_reads_the_chain_map(chromium, live_server, xinfeng_world, artif
         "() => { const c = document.querySelector('#chain-map canvas'); return [c.width, c.height]; }"
     )
     assert size[0] > 300 and size[1] > 300, f"the chain map's canvas is {size}"
-    drawn = page.evaluate(
-        """() => { const c = document.querySelector('#chain-map canvas');
+    # ECharts animates the graph in: wait until at least a segment box (150 × 56) is painted.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    painted = """() => { const c = document.querySelector('#chain-map canvas');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }"""
-    )
-    assert drawn > 1000, f"the chain map's canvas is empty ({drawn} painted pixels)"
+    try:  # a function, not an expression: the page's CSP refuses eval
+        page.wait_for_function(f"least => ({painted})() > least", arg=8000, timeout=10_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"the chain map's canvas stays empty ({page.evaluate(painted)} painted pixels)")
     # On the phone the map scrolls inside its box, the page does not.
     _fits(page, viewport)
     if viewport == "phone":
