@@ -3,8 +3,9 @@
 by 产业链, a target's page, the office adds a target by its form, logs a contact, and 转入线索 moves
 it into the pipeline), packaged projects and the merchant library (lists filter by chain, the
 office packages a project, the chain progress page lists each chain and says what the policy sets
-as quota), and the chain map (the ECharts canvas is drawn, a segment row loads its records, 目标企业
-among them, through htmx).
+as quota: 「政策文件未规定数量」 for xinfeng-2024, 不少于5 / 10以上 / 不少于20 for xiayi-2023-2025),
+and the chain map (the ECharts canvas is drawn, a segment row loads its records, 目标企业 among
+them, through htmx).
 
 Any 4xx/5xx answer, page error or console error fails a test (a refusal of the
 Content-Security-Policy among them, as in conftest.py's `chromium`). On the phone the page never
