@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -37,6 +37,8 @@ from zhaoshang.exchange.layouts import (
     unescape_text,
 )
 from zhaoshang.exchange.reader import ReadError, open_workbook
+from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Team, Unit
 
@@ -45,37 +47,6 @@ from .models import Merchant, ProjectPackage
 MAX_ROWS = 5000
 PACKAGE_SHEET = "招商项目包"
 MERCHANT_SHEET = "客商库"
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = "".join([f"第{self.row}行" if self.row else "", f"“{self.column}”列" if self.column else ""])
-        return f"{where}：{self.message}" if where else self.message
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
-
-
-class _Rollback(Exception):
-    pass
 
 
 @dataclass(frozen=True)

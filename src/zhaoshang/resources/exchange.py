@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +30,8 @@ from zhaoshang.core.changelog import change_context
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
 from zhaoshang.exchange.reader import Limits, ReadError, open_workbook, source_bytes
+from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise
 from zhaoshang.org.models import Unit
 
@@ -69,34 +71,6 @@ DECIMALS = {"land_mu", "floor_area_m2", "price_wan_per_mu", "rent_yuan_per_m2_mo
 DATES = {"available_from"}
 # The fields a map file's attributes may be mapped to (the geometry comes from the feature).
 MAPPABLE = [(f, h) for h, f, _ in CARRIER_COLUMNS if f != "geometry"]
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = "".join([f"第{self.row}行" if self.row else "", f"“{self.column}”列" if self.column else ""])
-        return f"{where}：{self.message}" if where else self.message
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _text(value) -> str:

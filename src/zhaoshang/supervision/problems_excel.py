@@ -11,7 +11,6 @@ Chinese, and if any row has one nothing is saved.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -23,6 +22,8 @@ from zhaoshang.core.changelog import change_context
 from zhaoshang.core.scoping import can_change, membership, write_scope_errors
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
 from zhaoshang.exchange.reader import ReadError, open_workbook
+from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Person, Team, Unit
 
@@ -90,34 +91,6 @@ def export_problems(queryset, *, today: date | None = None) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = "".join([f"第{self.row}行" if self.row else "", f"“{self.column}”列" if self.column else ""])
-        return f"{where}：{self.message}" if where else self.message
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _date(value) -> date:

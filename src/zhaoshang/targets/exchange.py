@@ -33,6 +33,9 @@ from zhaoshang.core.roles import ORG_EDITORS
 from zhaoshang.core.scoping import membership
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
 from zhaoshang.exchange.reader import ReadError, open_workbook
+from zhaoshang.exchange.results import ImportResult as BaseImportResult
+from zhaoshang.exchange.results import Rollback as _Rollback
+from zhaoshang.exchange.results import RowError
 from zhaoshang.ledger.models import Enterprise
 from zhaoshang.org.models import Team, Unit
 
@@ -75,17 +78,6 @@ DECISIONS = {
 
 
 @dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = "".join([f"第{self.row}行" if self.row else "", f"“{self.column}”列" if self.column else ""])
-        return f"{where}：{self.message}" if where else self.message
-
-
-@dataclass
 class RowPreview:
     row: int
     name: str
@@ -100,27 +92,14 @@ class RowPreview:
 
 
 @dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class ImportResult(BaseImportResult):
     skipped: int = 0
     linked: int = 0
-    errors: list[RowError] = field(default_factory=list)
     preview: list[RowPreview] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def flagged(self) -> list[RowPreview]:
         return [p for p in self.preview if p.flagged]
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _text(value) -> str:
