@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .reader import ReadError, open_workbook
+
 
 @dataclass
 class RowError:
@@ -36,3 +38,25 @@ class ImportResult:
 
 class Rollback(Exception):
     """Raised inside an import's transaction to undo it (errors found, or a dry run)."""
+
+
+def problems_of(exc: ReadError) -> list[RowError]:
+    """The errors a file that cannot be read at all gives, each with its row and column."""
+    return [RowError(r, c, m) for r, c, m in exc.problems] or [RowError(None, None, str(exc))]
+
+
+def first_sheet(data: bytes, result: ImportResult) -> list[list] | None:
+    """Every row of the workbook's first sheet (the header first), or None with the reason in
+    `result.errors`: a file that is no workbook, a damaged one, an empty sheet."""
+    try:
+        rows = open_workbook(data).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except ReadError as exc:
+        result.errors += problems_of(exc)
+        return None
+    except Exception:  # noqa: BLE001 - a damaged file is the user's, not our error
+        result.errors.append(RowError(None, None, "无法读取该文件：请上传 Excel 工作簿（.xlsx）"))
+        return None
+    if not rows:
+        result.errors.append(RowError(None, None, "工作表是空的"))
+        return None
+    return rows

@@ -36,8 +36,7 @@ from zhaoshang.exchange.layouts import (
     parse_yes_no,
     unescape_text,
 )
-from zhaoshang.exchange.reader import ReadError, open_workbook
-from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.results import ImportResult, RowError, first_sheet
 from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Team, Unit
@@ -141,19 +140,8 @@ def export_merchants(queryset, *, user) -> bytes:
 
 def _sheet_rows(data: bytes, result: ImportResult, columns: list[Column]):
     """[(row number, {field: raw value})] of the first sheet, or None with the errors in `result`."""
-    try:
-        wb = open_workbook(data)
-        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except ReadError as exc:
-        result.errors += [RowError(r, c, m) for r, c, m in getattr(exc, "problems", [])] or [
-            RowError(None, None, str(exc))
-        ]
-        return None
-    except Exception:  # noqa: BLE001 - a damaged file is the user's, not our error
-        result.errors.append(RowError(None, None, "无法读取该文件：请上传 Excel 工作簿（.xlsx）"))
-        return None
-    if not rows:
-        result.errors.append(RowError(None, None, "工作表是空的"))
+    rows = first_sheet(data, result)
+    if rows is None:
         return None
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     missing = [c.header for c in columns if c.required and c.header not in headers]

@@ -29,8 +29,8 @@ from openpyxl import Workbook
 from zhaoshang.core.changelog import change_context
 from zhaoshang.core.scoping import can_change, membership
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
-from zhaoshang.exchange.reader import Limits, ReadError, open_workbook, source_bytes
-from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.reader import Limits, ReadError, source_bytes
+from zhaoshang.exchange.results import ImportResult, RowError, first_sheet, problems_of
 from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise
 from zhaoshang.org.models import Unit
@@ -285,19 +285,8 @@ def _cell(raw):
 
 def _sheet_rows(data: bytes, result: ImportResult, required: list[str], known: list[str]):
     """[(number, {header: value})] of the first sheet, or None with the errors in `result`."""
-    try:
-        wb = open_workbook(data)
-        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except ReadError as exc:
-        result.errors += [RowError(r, c, m) for r, c, m in getattr(exc, "errors", [])] or [
-            RowError(None, None, str(exc))
-        ]
-        return None
-    except Exception:  # noqa: BLE001 - a damaged file is the user's, not our error
-        result.errors.append(RowError(None, None, "无法读取该文件：请上传 Excel 工作簿（.xlsx）"))
-        return None
-    if not rows:
-        result.errors.append(RowError(None, None, "工作表是空的"))
+    rows = first_sheet(data, result)
+    if rows is None:
         return None
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     missing = [h for h in required if h not in headers]
@@ -505,9 +494,7 @@ def import_geo(
     try:
         geo = read_geo(data, filename)
     except ReadError as exc:
-        result.errors += [RowError(r, c, m) for r, c, m in getattr(exc, "errors", [])] or [
-            RowError(None, None, str(exc))
-        ]
+        result.errors += problems_of(exc)
         return result
     if not any(v == "name" for v in mapping.values()):
         result.errors.append(RowError(None, None, "须指定哪个属性作为“载体名称”"))

@@ -210,6 +210,7 @@ def carrier_import_geo(request):
     field. Between the two the file waits in the file storage (`resources/geo-uploads/<id>`, swept
     after ZHAOSHANG_GEO_STAGE_HOURS); the session holds only its id and the attributes."""
     from zhaoshang.exchange.reader import ReadError
+    from zhaoshang.exchange.results import problems_of
 
     if not can_change(request.user, Carrier):
         raise PermissionDenied("只有招商办可以导入载体")
@@ -224,8 +225,8 @@ def carrier_import_geo(request):
             try:
                 geo = exchange.read_geo(data, upload.cleaned_data["file"].name)
             except ReadError as exc:
-                for _, _, m in getattr(exc, "errors", []) or [(None, None, str(exc))]:
-                    upload.add_error("file", m)
+                for e in problems_of(exc):
+                    upload.add_error("file", e.message)
             else:
                 _unstage_geo(request)
                 stored = {

@@ -21,8 +21,7 @@ from openpyxl import Workbook
 from zhaoshang.core.changelog import change_context
 from zhaoshang.core.scoping import can_change, membership, write_scope_errors
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
-from zhaoshang.exchange.reader import ReadError, open_workbook
-from zhaoshang.exchange.results import ImportResult, RowError
+from zhaoshang.exchange.results import ImportResult, RowError, first_sheet
 from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Person, Team, Unit
@@ -122,20 +121,8 @@ SOURCES = {label: value for value, label in Problem.Source.choices}
 
 def import_problems(data: bytes, *, user, dry_run: bool = False) -> ImportResult:
     result = ImportResult()
-    try:
-        wb = open_workbook(data)
-        sheet = wb.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except ReadError as exc:
-        result.errors += [RowError(r, c, m) for r, c, m in getattr(exc, "errors", [])] or [
-            RowError(None, None, str(exc))
-        ]
-        return result
-    except Exception:  # noqa: BLE001 - a damaged file is the user's, not our error
-        result.errors.append(RowError(None, None, "无法读取该文件：请上传 Excel 工作簿（.xlsx）"))
-        return result
-    if not rows:
-        result.errors.append(RowError(None, None, "工作表是空的"))
+    rows = first_sheet(data, result)
+    if rows is None:
         return result
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     missing = [h for h, required in IMPORTED if required and h not in headers]

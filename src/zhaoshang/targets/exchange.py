@@ -32,10 +32,9 @@ from zhaoshang.core.changelog import change_context
 from zhaoshang.core.roles import ORG_EDITORS
 from zhaoshang.core.scoping import membership
 from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
-from zhaoshang.exchange.reader import ReadError, open_workbook
 from zhaoshang.exchange.results import ImportResult as BaseImportResult
 from zhaoshang.exchange.results import Rollback as _Rollback
-from zhaoshang.exchange.results import RowError
+from zhaoshang.exchange.results import RowError, first_sheet
 from zhaoshang.ledger.models import Enterprise
 from zhaoshang.org.models import Team, Unit
 
@@ -209,19 +208,8 @@ def _preflight(user, result: ImportResult):
 
 
 def _sheet_rows(data: bytes, result: ImportResult, limit: int):
-    try:
-        wb = open_workbook(data)
-        rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except ReadError as exc:
-        result.errors += [RowError(r, c, m) for r, c, m in getattr(exc, "errors", [])] or [
-            RowError(None, None, str(exc))
-        ]
-        return None
-    except Exception:  # noqa: BLE001 - a damaged file is the user's, not our error
-        result.errors.append(RowError(None, None, "无法读取该文件：请上传 Excel 工作簿（.xlsx）"))
-        return None
-    if not rows:
-        result.errors.append(RowError(None, None, "工作表是空的"))
+    rows = first_sheet(data, result)
+    if rows is None:
         return None
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     missing = [h for h, _, required in COLUMNS if required and h not in headers]
