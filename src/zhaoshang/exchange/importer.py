@@ -1020,8 +1020,16 @@ class _ProjectImport(_Import):
                 changes["uscc"] = ent.uscc
             if ent.tags is not None and ent.tags != list(obj.tags or []):
                 changes["tags"] = ent.tags
-            if ent.zombie:
+            blank_on_register = (
+                ent.zombie is not None
+                and not any(ent.zombie.values())
+                and obj.zombie_class
+                and Enterprise.objects.filter(pk=obj.pk, zombie_records__isnull=False).exists()
+            )
+            if ent.zombie and not blank_on_register:
                 # A column the file has sets the field (blank clears it); one it lacks keeps it.
+                # Blank cells do not take an enterprise off the zombie register (its entry there
+                # is deleted to do that): they keep the register's class and dates.
                 merged = {f: ent.zombie.get(f, getattr(obj, f)) for f in ZOMBIE_COLUMNS}
                 merged["zombie_class"] = merged["zombie_class"] or ""
                 if not self.zombie_problem(ent, merged):

@@ -526,3 +526,32 @@ def test_unknown_attribute_and_category_are_named_by_row_and_column(users):
     assert any(e.startswith("第3行【项目类别】应为：工业、农业、文旅、城建、服务业") for e in errors), errors
     assert any(e.startswith("第4行【用地（亩）】") and "不能为负数" in e for e in errors), errors
     assert Project.objects.count() == before
+
+
+def test_blank_zombie_cells_keep_an_enterprise_on_the_zombie_register(users):
+    """The projects sheet's 僵尸企业 columns left blank for an enterprise on the zombie register keep
+    its class and dates (it leaves the register by deleting its entry there); a class given sets it."""
+    from zhaoshang.resources.models import ZombieEnterprise
+
+    entry = ZombieEnterprise.objects.filter(jurisdiction__code=XF, enterprise__unit__name="商务局").first()
+    assert entry is not None, "the test world's zombie register"
+    ent = entry.enterprise
+    before = (ent.zombie_class, ent.zombie_classified_on)
+    row = project_row({"项目名称": "名录企业的新项目", "企业名称": ent.name, "统一社会信用代码": ent.uscc})
+    result = import_projects(xlsx([row]), user=users["xf-office"])
+    assert result.ok, result.errors
+    ent.refresh_from_db()
+    assert (ent.zombie_class, ent.zombie_classified_on) == before and before[0]
+    other = "D" if before[0] != "D" else "C"
+    row = project_row(
+        {
+            "项目名称": "名录企业的新项目",
+            "企业名称": ent.name,
+            "统一社会信用代码": ent.uscc,
+            "僵尸企业类别": other,
+            "僵尸企业认定日期": before[1],
+        }
+    )
+    assert import_projects(xlsx([row]), user=users["xf-office"]).ok
+    ent.refresh_from_db()
+    assert ent.zombie_class == other
