@@ -19,7 +19,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from openpyxl import Workbook
 
 from zhaoshang.core.changelog import change_context
 from zhaoshang.core.scoping import can_change, membership
-from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
+from zhaoshang.exchange.layouts import escape_text, is_blank, parse_date, shown, unescape_text
 from zhaoshang.exchange.reader import Limits, ReadError, source_bytes
 from zhaoshang.exchange.results import ImportResult, RowError, first_sheet, problems_of
 from zhaoshang.exchange.results import Rollback as _Rollback
@@ -89,20 +89,6 @@ def _xlsx(sheet: str, headers: list[str], rows) -> bytes:
 
 
 # --- Values --------------------------------------------------------------------------------------
-
-
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m-%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"“{shown(value)}”不是日期（应如 2024-06-12）")
 
 
 def _decimal(value) -> Decimal:
@@ -237,7 +223,7 @@ def _carrier_row(number, cells, jurisdiction, result, labels) -> None:
             elif fname in DECIMALS:
                 values[fname] = _decimal(raw)
             elif fname in DATES:
-                values[fname] = _date(raw)
+                values[fname] = parse_date(raw)
             elif fname == "geometry":
                 geom = raw if isinstance(raw, dict) else str(raw)
                 values[fname] = json.dumps(parse_geometry(geom), ensure_ascii=False, separators=(",", ":"))
@@ -622,8 +608,8 @@ def _zombie_row(number, cells, user, jurisdiction, enterprises, units, result) -
     values = {}
     for header, key, fn in (
         ("类别", "zombie_class", _zombie_class),
-        ("认定日期", "classified_on", _date),
-        ("复工复产日期", "resumed_on", _date),
+        ("认定日期", "classified_on", parse_date),
+        ("复工复产日期", "resumed_on", parse_date),
         ("占地面积（亩）", "land_mu", _decimal),
         ("厂房面积（平方米）", "floor_area_m2", _decimal),
     ):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +30,7 @@ from zhaoshang.chains.models import ChainSegment, IndustryChain
 from zhaoshang.core.changelog import change_context
 from zhaoshang.core.roles import ORG_EDITORS
 from zhaoshang.core.scoping import membership
-from zhaoshang.exchange.layouts import escape_text, is_blank, shown, unescape_text
+from zhaoshang.exchange.layouts import escape_text, is_blank, parse_date, shown, unescape_text
 from zhaoshang.exchange.results import ImportResult as BaseImportResult
 from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.exchange.results import RowError, first_sheet
@@ -139,20 +138,6 @@ def export_targets(queryset) -> bytes:
 
 
 # --- Values --------------------------------------------------------------------------------------
-
-
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m-%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"“{shown(value)}”不是日期（应如 2024-06-12）")
 
 
 def _lists(value) -> list[str]:
@@ -308,7 +293,7 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
             continue
         try:
             if fname in DATES:
-                values[fname] = _date(raw)
+                values[fname] = parse_date(raw)
             elif fname == "lists":
                 values[fname] = _lists(raw)
             elif fname == "chain":

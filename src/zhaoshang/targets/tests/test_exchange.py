@@ -189,3 +189,18 @@ def test_the_command_line_imports_what_the_page_does(county, chain, users, tmp_p
     assert "新增 2" in out.getvalue()
     made = TargetEnterprise.objects.filter(name__startswith="单测命令行", chain=chain)
     assert made.count() == 2 and made.get(name="单测命令行甲有限公司").lists == ["world500"]
+
+
+def test_dates_read_as_every_import_reads_them(county, users):
+    """入库日期 by the shared date reader (exchange/layouts.py parse_date): Excel's serial day number
+    is a date, and a day outside the years every path accepts is named by row and column."""
+    head = ["企业名称", "入库日期"]
+    result = exchange.import_targets(
+        _xlsx([head, ["单测日期甲有限公司", 45292], ["单测日期乙有限公司", "1900-01-01"]]),
+        user=users["xf-office"],
+    )
+    assert not result.ok and [e.row for e in result.errors] == [3]
+    assert result.errors[0].column == "入库日期" and "日期应在" in result.errors[0].message
+    result = exchange.import_targets(_xlsx([head, ["单测日期甲有限公司", 45292]]), user=users["xf-office"])
+    assert result.ok, result.errors
+    assert str(TargetEnterprise.objects.get(name="单测日期甲有限公司").added_on) == "2024-01-01"
