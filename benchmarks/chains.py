@@ -10,13 +10,16 @@ office one chain over the whole province, then loads BENCH_CHAIN_PROJECTS projec
 enterprises straight into the tables (COPY on PostgreSQL; benchmarks/ledger.py). Their 产业 is
 drawn from the segments' keywords, GB/T 4754 codes and words no segment has; a third of the
 projects leave their own 产业 empty (the enterprise's counts). One project in a hundred and one
-enterprise in two hundred are placed on a segment by hand.
+enterprise in two hundred are placed on a segment by hand. BENCH_CHAIN_TARGETS targets
+(default 100,000) fill the counties' target libraries (目标企业库): four in five on a segment of
+their county's chains, one in ten already dropped from the library.
 
 Measured, on BENCH_CHAIN_SAMPLE counties (default 5) and on the province chain:
 
 - `chain_gaps` for each chain against one hand-written SQL statement per chain (`REFERENCE_SQL`)
-  that computes every segment's live projects and local enterprises with the same placing rule
-  (docs/chains.md) — goal within 2x; the counts must be equal, or the run exits 1 at once;
+  that computes every segment's live projects, local enterprises and targets in the library with
+  the same placing rule (docs/chains.md) — goal within 2x; the counts must be equal, or the run
+  exits 1;
 - the chain list page and a chain map page, in milliseconds and queries (no goal: reported).
 
 Each ratio is of two medians of samples taken in turn (benchmarks/ledger.py `_timed_pair`). A
@@ -69,6 +72,11 @@ live AS (
   SELECT segment_id, COUNT(*) AS n FROM on_seg
   WHERE stage IN ('lead', 'negotiating', 'substantive', 'signed', 'started') GROUP BY segment_id
 ),
+tg AS (
+  SELECT segment_id, COUNT(*) AS n FROM targets_targetenterprise
+  WHERE added_on <= %s AND (dropped_on IS NULL OR dropped_on > %s) AND segment_id IS NOT NULL
+  GROUP BY segment_id
+),
 local_ent AS (
   SELECT x.segment_id, COUNT(DISTINCT x.enterprise_id) AS n FROM (
     SELECT segment_id, enterprise_id FROM on_seg WHERE stage IN ('production', 'full_production')
@@ -80,19 +88,21 @@ local_ent AS (
   WHERE j.path LIKE %s
   GROUP BY x.segment_id
 )
-SELECT s.id, COALESCE(local_ent.n, 0), COALESCE(live.n, 0)
+SELECT s.id, COALESCE(local_ent.n, 0), COALESCE(live.n, 0), COALESCE(tg.n, 0)
 FROM chains_chainsegment s
 LEFT JOIN live ON live.segment_id = s.id
+LEFT JOIN tg ON tg.segment_id = s.id
 LEFT JOIN local_ent ON local_ent.segment_id = s.id
 WHERE s.chain_id = %s
 ORDER BY s."order", s.id
 """
 
 
-def reference_counts(chain) -> list[tuple[int, int, int]]:
-    """(segment id, local enterprises, live projects) for each segment of `chain`, by one SQL
-    statement (REFERENCE_SQL)."""
+def reference_counts(chain) -> list[tuple[int, int, int, int]]:
+    """(segment id, local enterprises, live projects, targets in the library today) for each
+    segment of `chain`, by one SQL statement (REFERENCE_SQL)."""
     from django.db import connection
+    from django.utils import timezone
 
     from zhaoshang.chains.gaps import CODE
     from zhaoshang.chains.models import ChainSegment
@@ -109,14 +119,53 @@ def reference_counts(chain) -> list[tuple[int, int, int]]:
     path = chain.jurisdiction.path + "%"
     sql = REFERENCE_SQL.format(kw=", ".join(rows))
     with connection.cursor() as cur:
-        cur.execute(sql, [*params, chain.pk, chain.pk, path, path, chain.pk])
+        today = timezone.localdate()
+        cur.execute(sql, [*params, chain.pk, chain.pk, path, today, today, path, chain.pk])
         return [tuple(r) for r in cur.fetchall()]
 
 
-def orm_counts(chain) -> list[tuple[int, int, int]]:
+def orm_counts(chain) -> list[tuple[int, int, int, int]]:
     from zhaoshang.chains.gaps import chain_gaps
 
-    return [(s.segment.pk, s.enterprises, s.live_projects) for s in chain_gaps(chain).segments]
+    return [(s.segment.pk, s.enterprises, s.live_projects, s.targets) for s in chain_gaps(chain).segments]
+
+
+def add_targets(n: int, rng: random.Random) -> None:
+    """`n` targets over the counties' libraries: four in five on a segment of a chain of their
+    county, the rest on none; one in ten dropped from the library before today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhaoshang.chains.models import ChainSegment
+    from zhaoshang.org.models import Jurisdiction
+    from zhaoshang.targets.models import TargetEnterprise
+
+    today = timezone.localdate()
+    counties = list(Jurisdiction.objects.filter(level="county").values_list("pk", flat=True))
+    segs_of: dict[int, list[tuple[int, int]]] = {}
+    for seg_id, chain_id, jur_id in ChainSegment.objects.filter(
+        chain__jurisdiction__level="county"
+    ).values_list("pk", "chain_id", "chain__jurisdiction_id"):
+        segs_of.setdefault(jur_id, []).append((seg_id, chain_id))
+    batch = []
+    for i in range(n):
+        jur = counties[i % len(counties)]
+        seg_id = chain_id = None
+        if rng.random() < 0.8 and segs_of.get(jur):
+            seg_id, chain_id = rng.choice(segs_of[jur])
+        added = today - timedelta(days=rng.randint(30, 900))
+        dropped = added + timedelta(days=rng.randint(1, 20)) if rng.random() < 0.1 else None
+        batch.append(
+            TargetEnterprise(
+                jurisdiction_id=jur, name=f"目标企业{i:06d}有限公司", chain_id=chain_id, segment_id=seg_id,
+                lists=["listed"] if i % 7 == 0 else [], added_on=added, dropped_on=dropped,
+            )
+        )  # fmt: skip
+        if len(batch) == 5000:
+            TargetEnterprise.objects.bulk_create(batch)
+            batch = []
+    TargetEnterprise.objects.bulk_create(batch)
 
 
 def _chains_for(jurisdiction, spec: list[dict], suffix: str = "") -> list:
@@ -146,7 +195,7 @@ def _chains_for(jurisdiction, spec: list[dict], suffix: str = "") -> list:
     return made
 
 
-def build(counties: int, n_projects: int, seed: int = 7, after=None) -> None:
+def build(counties: int, n_projects: int, seed: int = 7, after=None, n_targets: int = 0) -> None:
     """The province, its chains, projects and placements (module docstring). `after(rng)`, when
     given, runs last (another benchmark adds its records)."""
     import yaml
@@ -200,6 +249,7 @@ def build(counties: int, n_projects: int, seed: int = 7, after=None) -> None:
             seg_id, chain_id = rng.choice(choices)
             placements.append(SegmentPlacement(chain_id=chain_id, segment_id=seg_id, enterprise_id=eid))
     SegmentPlacement.objects.bulk_create(placements, batch_size=5000)
+    add_targets(n_targets, rng)
     if after:
         after(rng)
     with connection.cursor() as cur:
@@ -230,19 +280,22 @@ def main() -> int:
     from zhaoshang.chains.models import IndustryChain, SegmentPlacement
     from zhaoshang.ledger.models import Project
     from zhaoshang.org.models import Jurisdiction, Membership
+    from zhaoshang.targets.models import TargetEnterprise
     from zhaoshang.twofactor.testing import force_login_with_second_factor
 
     counties = int(os.environ.get("BENCH_COUNTIES", "100"))
     n_projects = int(os.environ.get("BENCH_CHAIN_PROJECTS", "1000000"))
     sample = int(os.environ.get("BENCH_CHAIN_SAMPLE", "5"))
+    n_targets = int(os.environ.get("BENCH_CHAIN_TARGETS", "100000"))
     call_command("migrate", "--noinput", "-v0")
     t0 = time.perf_counter()
     if not (reuse and Project.objects.count() >= n_projects):
-        build(counties, n_projects)
+        build(counties, n_projects, n_targets=n_targets)
     t1 = time.perf_counter()
     print(
         f"database: {connection.vendor}; counties: {counties}; projects: {Project.objects.count()}; "
-        f"chains: {IndustryChain.objects.count()}; placements: {SegmentPlacement.objects.count()}"
+        f"chains: {IndustryChain.objects.count()}; placements: {SegmentPlacement.objects.count()}; "
+        f"targets: {TargetEnterprise.objects.count()}"
     )
     print(f"build: {t1 - t0:.1f} s")
     print(f"goal: chain_gaps within {GOAL:g}x of the reference SQL, the same counts")

@@ -2,14 +2,16 @@
 chain benchmark compares their speed, which means something only while their counts agree. A
 small world inside the test county exercises every branch of the placing rule."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from benchmarks.chains import orm_counts, reference_counts
 
 from zhaoshang.chains.models import ChainSegment, IndustryChain, SegmentPlacement
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Jurisdiction, Unit
+from zhaoshang.targets.models import TargetEnterprise
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,16 @@ def _world():
     proj(e5, "lead")
     outside = ent("参照六", "参照乙", where=elsewhere)  # placed, but of another county: not local here
     SegmentPlacement.objects.create(chain=chain, segment=segs[1], enterprise=outside)
+    today = timezone.localdate()
+    for name, seg, added, dropped in (
+        ("目标甲", segs[0], today - timedelta(days=30), None),  # in the library
+        ("目标乙", segs[0], today - timedelta(days=30), today),  # dropped today: out
+        ("目标丙", segs[1], today + timedelta(days=1), None),  # not yet in
+        ("目标丁", None, today - timedelta(days=30), None),  # on no segment
+    ):
+        TargetEnterprise.objects.create(
+            jurisdiction=county, name=name, chain=chain, segment=seg, added_on=added, dropped_on=dropped
+        )
     return chain, segs
 
 
@@ -56,7 +68,7 @@ def test_reference_sql_counts_what_chain_gaps_counts():
     chain, segs = _world()
     counts = orm_counts(chain)
     assert counts == reference_counts(chain)
-    by_seg = {seg_id: (ents, live) for seg_id, ents, live in counts}
-    assert by_seg[segs[0].pk] == (1, 3)  # e5 placed; e1's talks, 参照二's code, e5's lead
-    assert by_seg[segs[1].pk] == (1, 0)  # e1 in production there
-    assert by_seg[segs[2].pk] == (0, 2)  # e1's talks and the placed project
+    by_seg = {seg_id: (ents, live, targets) for seg_id, ents, live, targets in counts}
+    assert by_seg[segs[0].pk] == (1, 3, 1)  # e5 placed; e1's talks, 参照二's code, e5's lead; 目标甲
+    assert by_seg[segs[1].pk] == (1, 0, 0)  # e1 in production there
+    assert by_seg[segs[2].pk] == (0, 2, 0)  # e1's talks and the placed project
