@@ -5,8 +5,8 @@ small world inside the test county exercises every branch of the placing rule.""
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 from benchmarks.chains import orm_counts, reference_counts
+from django.utils import timezone
 
 from zhaoshang.chains.models import ChainSegment, IndustryChain, SegmentPlacement
 from zhaoshang.ledger.models import Enterprise, Project

@@ -13,6 +13,13 @@ the file's earlier rows and the ledger's enterprises the user sees:
   clerk decides: `same` (it is that one: update the target / skip the row), `new` (a different
   enterprise: add it) or `skip` (leave the row out). Undecided, a flagged row is skipped.
   A name alike a ledger enterprise's is shown, and linked only on `same`.
+
+Rows are checked one by one but written together at the end (`bulk_create`/`bulk_update`, with
+their change-log entries in one go, `record_many`), so a list of 100,000 rows imports in minutes
+rather than hours. The checks are the model's full_clean() without its per-row constraint
+queries: clean() holds the date rule, and the dedupe above already makes a row with a credit
+code already in the library update that target; should the database still refuse a row, the
+whole import is refused.
 """
 
 from __future__ import annotations
@@ -24,15 +31,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from openpyxl import Workbook
 
 from zhaoshang.chains.models import ChainSegment, IndustryChain
-from zhaoshang.core.changelog import change_context
+from zhaoshang.core.changelog import change_context, record_many, snapshot
 from zhaoshang.core.roles import ORG_EDITORS
 from zhaoshang.core.scoping import membership
 from zhaoshang.exchange.layouts import escape_text, is_blank, parse_date, shown, unescape_text
 from zhaoshang.exchange.results import ImportResult as BaseImportResult
-from zhaoshang.exchange.results import Rollback as _Rollback
 from zhaoshang.exchange.results import RowError, first_sheet
 from zhaoshang.ledger.models import Enterprise
 from zhaoshang.org.models import Team, Unit
@@ -157,12 +164,15 @@ class _Lookups:
 
     def __init__(self, jurisdiction):
         codes = [c for c in jurisdiction.path.split("/") if c]
-        chains = list(IndustryChain.objects.filter(jurisdiction__code__in=codes))
+        # With what clean() reads of them, so checking a row costs no query.
+        chains = list(
+            IndustryChain.objects.filter(jurisdiction__code__in=codes).select_related("jurisdiction")
+        )
         self.chains: dict[str, list] = {}
         for c in chains:
             self.chains.setdefault(c.name, []).append(c)
         self.segments: dict[tuple[int | None, str], list] = {}
-        for s in ChainSegment.objects.filter(chain__in=chains).select_related("chain"):
+        for s in ChainSegment.objects.filter(chain__in=chains).select_related("chain__jurisdiction"):
             self.segments.setdefault((s.chain_id, s.name), []).append(s)
             self.segments.setdefault((None, s.name), []).append(s)
         self.teams: dict[str, list] = {}
@@ -242,37 +252,68 @@ def import_targets(
     for e in (
         Enterprise.objects.visible_to(user)
         .filter(jurisdiction__path__startswith=jurisdiction.path)
-        .only("pk", "name", "uscc", "short_name")
+        .select_related("jurisdiction")
+        .only("pk", "name", "uscc", "short_name", "jurisdiction__path")
     ):
         ledger.add(e, e.name, e.uscc)
     in_file = Index()
-    try:
-        with transaction.atomic(), change_context(user=user, source="import", reason="导入目标企业名录"):
-            for number, cells in rows:
-                if all(is_blank(v) for v in cells.values()):
-                    continue
-                result.rows += 1
-                _row(
-                    number,
-                    cells,
-                    jurisdiction,
-                    lookups,
-                    targets,
-                    ledger,
-                    in_file,
-                    decisions.get(number, ""),
-                    result,
-                )
-            if result.errors or dry_run:
-                raise _Rollback
-    except _Rollback:
-        pass
+    writes = _Writes()
+    for number, cells in rows:
+        if all(is_blank(v) for v in cells.values()):
+            continue
+        result.rows += 1
+        _row(
+            number,
+            cells,
+            jurisdiction,
+            lookups,
+            targets,
+            ledger,
+            in_file,
+            decisions.get(number, ""),
+            result,
+            writes,
+        )
+    if not result.errors and not dry_run:
+        try:
+            with transaction.atomic(), change_context(user=user, source="import", reason="导入目标企业名录"):
+                writes.save()
+        except IntegrityError:
+            result.errors.append(RowError(None, None, "与已有记录冲突（如统一社会信用代码重复），未导入"))
     if result.errors:
         result.created = result.updated = result.unchanged = result.linked = 0
     return result
 
 
-def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decision, result) -> None:
+# The related records a row names, read by the import itself (lookups, indexes).
+RELATED = ["jurisdiction", "chain", "segment", "team", "unit", "enterprise", "lead"]
+# Every field a row or clean() may change (all but the key and the creation time).
+UPDATED_FIELDS = [f.name for f in TargetEnterprise._meta.concrete_fields if f.name not in ("id", "created")]
+
+
+class _Writes:
+    """The rows checked, written together once every row has passed (module docstring)."""
+
+    BATCH = 2000
+
+    def __init__(self):
+        self.new: list[TargetEnterprise] = []
+        self.changed: list[tuple[TargetEnterprise, dict]] = []  # a target and its snapshot before
+
+    def save(self) -> None:
+        for t in self.new:
+            t.normalise()
+        TargetEnterprise.objects.bulk_create(self.new, batch_size=self.BATCH)
+        record_many(self.new, "create")
+        if self.changed:
+            objs = [t for t, _ in self.changed]
+            for t in objs:
+                t.normalise()
+            TargetEnterprise.objects.bulk_update(objs, UPDATED_FIELDS, batch_size=self.BATCH)
+            record_many(objs, "update", [before for _, before in self.changed])
+
+
+def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decision, result, writes) -> None:
     before = len(result.errors)
 
     def err(fname, message):
@@ -350,7 +391,15 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
     existing = None
     if match is not None:
         if match.certain or decision == "same":
-            existing = TargetEnterprise.objects.get(pk=match.ref)
+            existing = TargetEnterprise.objects.select_related(
+                "jurisdiction",
+                "chain__jurisdiction",
+                "segment",
+                "team",
+                "unit",
+                "enterprise__jurisdiction",
+                "lead",
+            ).get(pk=match.ref)
             if not match.certain:
                 values.pop("name")  # confirmed the same: the library keeps its name
                 preview.flagged, preview.decision = True, decision
@@ -368,6 +417,7 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
             result.preview.append(preview)
             return
     t = existing or TargetEnterprise(jurisdiction=jurisdiction)
+    before = snapshot(existing) if existing is not None else None
     hit = ledger.find(name, code)
     if hit is not None and (hit.certain or decision == "same") and not (existing and existing.enterprise_id):
         values["enterprise"] = hit.ref
@@ -396,7 +446,9 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
     if "segment" in values and values["segment"] is not None and "chain" not in values:
         t.chain = values["segment"].chain
     try:
-        t.full_clean()
+        # The constraints' rules hold without their per-row queries (module docstring), and the
+        # related records were all read by this import (a per-field existence query each).
+        t.full_clean(exclude=RELATED, validate_constraints=False)
     except ValidationError as exc:
         for fname, messages in exc.message_dict.items():
             for message in messages:
@@ -404,15 +456,11 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
                     RowError(number, None if fname == "__all__" else LABELS.get(fname, fname), message)
                 )
         return
-    try:
-        with transaction.atomic():
-            t.save()
-    except IntegrityError:
-        result.errors.append(RowError(number, None, "与已有记录冲突，未导入"))
-        return
     if existing is None:
-        targets.add(t.pk, t.name, t.uscc)
+        writes.new.append(t)  # the file's later rows find it among the file's (in_file)
         result.created += 1
     else:
+        t.updated = timezone.now()
+        writes.changed.append((t, before))
         result.updated += 1
     result.preview.append(preview)

@@ -204,3 +204,67 @@ def test_dates_read_as_every_import_reads_them(county, users):
     result = exchange.import_targets(_xlsx([head, ["单测日期甲有限公司", 45292]]), user=users["xf-office"])
     assert result.ok, result.errors
     assert str(TargetEnterprise.objects.get(name="单测日期甲有限公司").added_on) == "2024-01-01"
+
+
+def test_rows_are_written_together_each_with_its_change_log_entry(county, chain, users):
+    """The import checks every row, then writes them in one go: its queries do not grow with the
+    rows, and each target created or updated has its entry in the change log."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhaoshang.core.models import ObjectChange
+
+    office = users["xf-office"]
+
+    def sheet(n, start=0):
+        return _xlsx(
+            [HEAD]
+            + [
+                [f"批量单测{chr(0x4E00 + 37 * i)}{chr(0x4E00 + 53 * i + 7)}科技有限公司", "", "上市公司", "单测导入链", "单测导入环节", "深圳", "购买名录"]
+                for i in range(start, start + n)
+            ]
+        )  # fmt: skip
+
+    with CaptureQueriesContext(connection) as small:
+        assert exchange.import_targets(sheet(5), user=office).created == 5
+    with CaptureQueriesContext(connection) as large:
+        assert exchange.import_targets(sheet(60, start=5), user=office).created == 60
+    # 55 rows more cost no query per row (SQLite splits the inserts in batches of ~50 rows).
+    assert len(large.captured_queries) <= len(small.captured_queries) + 10
+    made = TargetEnterprise.objects.filter(name__startswith="批量单测")
+    assert made.count() == 65 and all(t.segment_id and t.chain_id == chain.pk for t in made)
+    logged = ObjectChange.objects.filter(
+        action="create", content_type=ContentType.objects.get_for_model(TargetEnterprise),
+        object_id__in=[str(t.pk) for t in made],
+    )  # fmt: skip
+    assert logged.count() == 65
+    assert logged.filter(source="import", user=office).count() == 65
+
+    first = made.order_by("pk").first()
+    data = _xlsx(
+        [
+            HEAD + ["备注"],
+            [first.name, "", "上市公司", "单测导入链", "单测导入环节", "东莞", "购买名录", "改了地区"],
+        ]
+    )
+    result = exchange.import_targets(data, user=office)
+    assert (result.created, result.updated) == (0, 1)
+    first.refresh_from_db()
+    assert (first.region, first.notes) == ("东莞", "改了地区")
+    change = ObjectChange.objects.of(first).get(action="update")
+    assert (change.before["region"], change.after["region"]) == ("深圳", "东莞")
+
+
+def test_a_row_the_database_refuses_refuses_the_whole_file(county, chain, users, monkeypatch):
+    from django.db import IntegrityError
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(TargetEnterprise.objects, "bulk_create", refuse)
+    data = _xlsx([HEAD, ["拒绝单测甲有限公司"], ["拒绝单测乙有限公司"]])
+    result = exchange.import_targets(data, user=users["xf-office"])
+    assert not result.ok and result.created == 0
+    assert "未导入" in result.errors[0].message
+    assert not TargetEnterprise.objects.filter(name__startswith="拒绝单测").exists()
