@@ -14,6 +14,7 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 
 from zhaoshang.core.fields import REASON, BoundedTextField
+from zhaoshang.core.scoping import ScopedQuerySet
 from zhaoshang.core.validators import validate_sensible_date
 from zhaoshang.engine.periods import add_months
 from zhaoshang.ledger.models import Enterprise, Project, ProjectPart
@@ -253,6 +254,20 @@ class CarrierAssignment(ProjectPart):
         return obj is None or obj.project_id is None or obj.project.team_id == m.team_id
 
 
+class ZombieQuerySet(ScopedQuerySet):
+    def delete(self):
+        """Each entry deleted as by its delete() (the enterprise's class and dates cleared with
+        it), so a bulk delete (the admin's, a script's) leaves no zombie class behind."""
+        deleted, by_model = 0, {}
+        with transaction.atomic():
+            for entry in self.select_related("enterprise"):
+                n, models_n = entry.delete()
+                deleted += n
+                for label, count in models_n.items():
+                    by_model[label] = by_model.get(label, 0) + count
+        return deleted, by_model
+
+
 class ZombieEnterprise(JurisdictionOwned):
     """One enterprise on the zombie register (僵尸企业, 夏邑 §一(三)): its remedy, who owns the
     remediation, its status and assets. Kept by the office.
@@ -303,6 +318,8 @@ class ZombieEnterprise(JurisdictionOwned):
     address = models.CharField("地址", max_length=200, blank=True)
     geometry = BoundedTextField("空间范围（GeoJSON）", blank=True, max_length=200_000)
     notes = BoundedTextField("备注", blank=True, max_length=REASON)
+
+    objects = ZombieQuerySet.as_manager()
 
     class Meta:
         verbose_name = "僵尸企业"

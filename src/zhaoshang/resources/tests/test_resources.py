@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from zhaoshang.core.changelog import change_context
 from zhaoshang.core.models import ObjectChange
 from zhaoshang.ledger.models import Enterprise, Project
 from zhaoshang.org.models import Jurisdiction
@@ -626,6 +627,24 @@ def test_deleting_a_register_entry_clears_the_enterprises_class(client, users):
     assert not ZombieEnterprise.objects.filter(pk=z.pk).exists()
     assert (e.zombie_class, e.zombie_classified_on, e.zombie_resumed_on) == ("", None, None)
     assert ObjectChange.objects.of(e).filter(action="update").count() >= 2
+
+
+def test_a_bulk_delete_of_register_entries_clears_their_enterprises_class(users):
+    free = Enterprise.objects.filter(jurisdiction__code=XF, zombie_class="", zombie_records=None)
+    entries = [
+        services.zombie_save(
+            zombie=ZombieEnterprise(enterprise=e, zombie_class="A", classified_on=date(2024, 2, 1)),
+            by=users["xf-office"],
+        )
+        for e in free.order_by("pk")[:2]
+    ]
+    with change_context(user=users["xf-office"], source="admin"):
+        deleted, by_model = ZombieEnterprise.objects.filter(pk__in=[z.pk for z in entries]).delete()
+    assert deleted == 2 and by_model == {"resources.ZombieEnterprise": 2}
+    for z in entries:
+        z.enterprise.refresh_from_db()
+        assert (z.enterprise.zombie_class, z.enterprise.zombie_classified_on) == ("", None)
+        assert ObjectChange.objects.of(z).filter(action="delete").exists()
 
 
 def test_the_register_api_writes_the_enterprises_facts(client, users):
