@@ -181,8 +181,17 @@ class ChainGaps:
         )
 
 
+class _Flag(Case):
+    """A yes/no test of a project that runs subqueries (its conditions' IN (SELECT …)). Said so,
+    because Django does not look inside a condition for them: an aggregate over such flags then
+    counts over the statement that computes them, each test run once, instead of copying the
+    test into every count that reads it."""
+
+    contains_subquery = True
+
+
 def _flag(q: Q) -> Case:
-    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return _Flag(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def chain_gaps(chain: IndustryChain) -> ChainGaps:
@@ -207,8 +216,9 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
     # placing rule: `on_<pk>`) and notes whether its enterprise is placed on that segment
     # (`placed_<pk>`), local to the jurisdiction and a chain leader; the outer one counts, per
     # segment, its live projects and the enterprises local by a project in production there
-    # that the office has not also placed on it (those are counted next). DISTINCT makes Django
-    # aggregate over the inner statement, so no test is repeated in each count.
+    # that the office has not also placed on it (those are counted next). The flags say they
+    # hold subqueries (_Flag), so Django aggregates over the inner statement and no test is
+    # repeated in each count.
     within = Jurisdiction.objects.filter(path__startswith=path).values("pk")
     flags = {
         "local": _flag(Q(enterprise__jurisdiction_id__in=within)),
@@ -218,7 +228,7 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
         placed_here = SegmentPlacement.objects.filter(segment_id=s.pk, enterprise__isnull=False)
         flags[f"on_{s.pk}"] = _flag(project_on_segment_q(s))
         flags[f"placed_{s.pk}"] = _flag(Q(enterprise_id__in=placed_here.values("enterprise_id")))
-    rows = _projects(chain).annotate(**flags).values("pk", "enterprise_id", "stage", *flags).distinct()
+    rows = _projects(chain).annotate(**flags).values("pk", "enterprise_id", "stage", *flags)
     counts = {}
     for s in segments:
         on, by_production = (

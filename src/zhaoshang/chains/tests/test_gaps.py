@@ -223,3 +223,13 @@ def test_a_fixed_number_of_queries_whatever_the_size(chain, county):
         )
     # Four: the segments (with their targets counted in the same query), edges, projects, enterprises.
     assert count() == before == 4
+
+
+def test_each_keyword_is_tested_once_per_project(chain):
+    """The counts read flags computed once per project by an inner statement: a segment's keyword
+    test appears once in the SQL, not once in each of the segment's three counts."""
+    with CaptureQueriesContext(connection) as ctx:
+        chain_gaps(chain)
+    statement = max((q["sql"] for q in ctx.captured_queries), key=len)
+    keywords = [w for s in ChainSegment.objects.filter(chain=chain) for w in s.industries]
+    assert keywords and all(statement.count(w) == 1 for w in keywords), statement
