@@ -61,13 +61,21 @@ CODE = re.compile(r"^[A-Ta-t]\d{2,4}$")  # a GB/T 4754 class: letter and 2-4 dig
 
 
 def keyword_q(words, field: str = "ind") -> Q:
-    """The 产业 text `field` matches one of the segment's keywords or code prefixes."""
+    """The 产业 text `field` matches one of the segment's keywords or code prefixes, whatever
+    the letter case. A keyword without letters that have a case (most: 覆铜板, 锂电池) is matched
+    as it is, which finds the same and spares the database upper-casing the text for it."""
     q = Q(pk__in=[])
     for w in words or []:
         w = str(w).strip()
         if not w:
             continue
-        q |= Q(**{f"{field}__istartswith" if CODE.match(w) else f"{field}__icontains": w})
+        if CODE.match(w):
+            lookup = "istartswith"
+        elif w.upper() == w.lower():
+            lookup = "contains"
+        else:
+            lookup = "icontains"
+        q |= Q(**{f"{field}__{lookup}": w})
     return q
 
 
@@ -229,17 +237,16 @@ def chain_gaps(chain: IndustryChain) -> ChainGaps:
         flags[f"on_{s.pk}"] = _flag(project_on_segment_q(s))
         flags[f"placed_{s.pk}"] = _flag(Q(enterprise_id__in=placed_here.values("enterprise_id")))
     rows = _projects(chain).annotate(**flags).values("pk", "enterprise_id", "stage", *flags)
+    # Each count tests the cheap columns first and the segment's placing rule last: the database
+    # may copy a flag's test into each count that reads it, and so runs it about once a project
+    # (for a live one in the live count, for one in production in the other two).
     counts = {}
     for s in segments:
-        on, by_production = (
-            f"on_{s.pk}",
-            Q(local=True, stage__in=PRODUCING_STAGES, **{f"placed_{s.pk}": False}),
-        )
-        counts[f"live_{s.pk}"] = Count("pk", filter=Q(**{on: True}, stage__in=LIVE_STAGES))
-        counts[f"ent_{s.pk}"] = Count("enterprise_id", distinct=True, filter=Q(**{on: True}) & by_production)
-        counts[f"lead_{s.pk}"] = Count(
-            "enterprise_id", distinct=True, filter=Q(**{on: True}, leader=True) & by_production
-        )
+        on = Q(**{f"on_{s.pk}": True})
+        producing = Q(stage__in=PRODUCING_STAGES) & Q(local=True) & Q(**{f"placed_{s.pk}": False})
+        counts[f"live_{s.pk}"] = Count("pk", filter=Q(stage__in=LIVE_STAGES) & on)
+        counts[f"ent_{s.pk}"] = Count("enterprise_id", distinct=True, filter=producing & on)
+        counts[f"lead_{s.pk}"] = Count("enterprise_id", distinct=True, filter=producing & Q(leader=True) & on)
     projects = rows.aggregate(**counts)
     # And the enterprises the office placed on each segment.
     placed = {

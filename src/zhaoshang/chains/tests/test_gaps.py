@@ -79,6 +79,15 @@ def test_keyword_and_code_prefix_place_projects(chain, county):
     assert st["b"].is_gap
 
 
+def test_keywords_match_whatever_the_letter_case(chain, county):
+    ChainSegment.objects.filter(pk=chain.segs["d"].pk).update(industries=["单测丁配套", "Pcb板"])
+    chain.segs["d"].refresh_from_db()
+    for i, industry in enumerate(["pcb板制造", "PCB板", "单测丁配套件", "电路"]):
+        project(enterprise(county, f"单测大小写{i}"), f"大小写项目{i}", "lead", industry=industry)
+    # Pcb板 finds pcb板 and PCB板; 单测丁配套 its own; 电路 nothing.
+    assert status(chain)["d"].live_projects == 3
+
+
 def test_project_in_production_makes_its_enterprise_local(chain, county):
     e = enterprise(county, "单测乙制造公司", industry="单测乙制造")
     project(e, "乙投产项目", "production")
