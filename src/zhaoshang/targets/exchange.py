@@ -19,7 +19,8 @@ their change-log entries in one go, `record_many`), so a list of 100,000 rows im
 rather than hours. The checks are the model's full_clean() without its per-row constraint
 queries: clean() holds the date rule, and the dedupe above already makes a row with a credit
 code already in the library update that target; should the database still refuse a row, the
-whole import is refused.
+whole import is refused. A target to update that someone changed after the import read it (its
+`updated`, core/concurrency.py) refuses the file too, naming the row: no edit is lost to an import.
 """
 
 from __future__ import annotations
@@ -277,7 +278,7 @@ def import_targets(
     if not result.errors and not dry_run:
         try:
             with transaction.atomic(), change_context(user=user, source="import", reason="导入目标企业名录"):
-                writes.save()
+                result.errors += writes.save()
         except IntegrityError:
             result.errors.append(RowError(None, None, "与已有记录冲突（如统一社会信用代码重复），未导入"))
     if result.errors:
@@ -298,19 +299,41 @@ class _Writes:
 
     def __init__(self):
         self.new: list[TargetEnterprise] = []
-        self.changed: list[tuple[TargetEnterprise, dict]] = []  # a target and its snapshot before
+        # A target to update: its row, the target, its snapshot and version (`updated`) as read.
+        self.changed: list[tuple[int, TargetEnterprise, dict, object]] = []
 
-    def save(self) -> None:
-        for t in self.new:
-            t.normalise()
+    def stale_rows(self) -> list[RowError]:
+        """The targets to update that someone changed since this import read them (their rows),
+        locked where the database can, so none changes between this check and the write."""
+        read = {t.pk: (number, t, version) for number, t, _, version in self.changed}
+        pks = list(read)
+        stale, found = [], set()
+        for i in range(0, len(pks), 900):
+            qs = TargetEnterprise.objects.filter(pk__in=pks[i : i + 900]).select_for_update(of=("self",))
+            for pk, version in qs.values_list("pk", "updated"):
+                found.add(pk)
+                number, t, seen = read[pk]
+                if version != seen:
+                    stale.append(
+                        RowError(number, None, f"目标企业“{t.name}”在导入期间已被他人修改，请重新导入")
+                    )
+        for pk in set(pks) - found:
+            number, t, _ = read[pk]
+            stale.append(RowError(number, None, f"目标企业“{t.name}”在导入期间已被他人删除，请重新导入"))
+        return sorted(stale, key=lambda e: e.row)
+
+    def save(self) -> list[RowError]:
+        """Write the rows; or, if a target to update changed meanwhile, nothing (the rows that say so)."""
+        stale = self.stale_rows() if self.changed else []
+        if stale:
+            return stale
         TargetEnterprise.objects.bulk_create(self.new, batch_size=self.BATCH)
         record_many(self.new, "create")
         if self.changed:
-            objs = [t for t, _ in self.changed]
-            for t in objs:
-                t.normalise()
+            objs = [t for _, t, _, _ in self.changed]
             TargetEnterprise.objects.bulk_update(objs, UPDATED_FIELDS, batch_size=self.BATCH)
-            record_many(objs, "update", [before for _, before in self.changed])
+            record_many(objs, "update", [before for _, _, before, _ in self.changed])
+        return []
 
 
 def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decision, result, writes) -> None:
@@ -417,7 +440,7 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
             result.preview.append(preview)
             return
     t = existing or TargetEnterprise(jurisdiction=jurisdiction)
-    before = snapshot(existing) if existing is not None else None
+    before, version = (snapshot(existing), existing.updated) if existing is not None else (None, None)
     hit = ledger.find(name, code)
     if hit is not None and (hit.certain or decision == "same") and not (existing and existing.enterprise_id):
         values["enterprise"] = hit.ref
@@ -461,6 +484,6 @@ def _row(number, cells, jurisdiction, lookups, targets, ledger, in_file, decisio
         result.created += 1
     else:
         t.updated = timezone.now()
-        writes.changed.append((t, before))
+        writes.changed.append((number, t, before, version))
         result.updated += 1
     result.preview.append(preview)

@@ -268,3 +268,45 @@ def test_a_row_the_database_refuses_refuses_the_whole_file(county, chain, users,
     assert not result.ok and result.created == 0
     assert "未导入" in result.errors[0].message
     assert not TargetEnterprise.objects.filter(name__startswith="拒绝单测").exists()
+
+
+def test_a_target_changed_while_the_file_is_checked_refuses_the_file(county, chain, users, monkeypatch):
+    """The import reads a target, then writes all rows at the end: someone's edit in between is
+    not overwritten; the file is refused, naming the row."""
+    from django.utils import timezone
+
+    office = users["xf-office"]
+    target = TargetEnterprise.objects.create(jurisdiction=county, name="并发单测有限公司", region="深圳")
+    real_save = exchange._Writes.save
+
+    def edited_meanwhile(self):
+        TargetEnterprise.objects.filter(pk=target.pk).update(region="厦门", updated=timezone.now())
+        return real_save(self)
+
+    monkeypatch.setattr(exchange._Writes, "save", edited_meanwhile)
+    data = _xlsx([HEAD, ["新的并发单测有限公司"], ["并发单测有限公司", "", "", "", "", "东莞"]])
+    result = exchange.import_targets(data, user=office)
+    assert not result.ok and result.created == result.updated == 0
+    assert [(e.row, e.message) for e in result.errors] == [
+        (3, "目标企业“并发单测有限公司”在导入期间已被他人修改，请重新导入")
+    ]
+    target.refresh_from_db()
+    assert target.region == "厦门"
+    assert not TargetEnterprise.objects.filter(name="新的并发单测有限公司").exists()
+
+
+def test_a_target_deleted_while_the_file_is_checked_refuses_the_file(county, chain, users, monkeypatch):
+    target = TargetEnterprise.objects.create(jurisdiction=county, name="删除单测有限公司", region="深圳")
+    real_save = exchange._Writes.save
+
+    def deleted_meanwhile(self):
+        TargetEnterprise.objects.filter(pk=target.pk).delete()
+        return real_save(self)
+
+    monkeypatch.setattr(exchange._Writes, "save", deleted_meanwhile)
+    data = _xlsx([HEAD, ["删除单测有限公司", "", "", "", "", "东莞"]])
+    result = exchange.import_targets(data, user=users["xf-office"])
+    assert [(e.row, e.message) for e in result.errors] == [
+        (2, "目标企业“删除单测有限公司”在导入期间已被他人删除，请重新导入")
+    ]
+    assert not TargetEnterprise.objects.filter(name="删除单测有限公司").exists()
