@@ -426,3 +426,51 @@ def test_the_progress_page_shows_the_documents_quotas(
     page.screenshot(path=str(artifacts / f"chainlib-progress-quota-{viewport}.png"), full_page=True)
     watch.check(f"progress with quotas ({viewport})")
     context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_office_imports_a_target_list(
+    chromium, live_server, xinfeng_world, artifacts, tmp_path, viewport
+):
+    """目标企业库 → Excel 导入: the office uploads a list, reads the preview (a row the same as a
+    target already in the library is an update, one alike an earlier row is 疑似重复 with a choice),
+    decides, presses 确认导入, and the list has the new targets."""
+    from openpyxl import Workbook
+
+    from zhaoshang.targets.models import TargetEnterprise
+
+    base = live_server.url
+    known = TargetEnterprise.objects.filter(jurisdiction__code="360722").order_by("pk").first()
+    tag = "手机" if viewport == "phone" else "桌面"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "统一社会信用代码", "所属榜单", "所在地区", "来源"])
+    ws.append([f"浏览器导入{tag}精密电路科技有限公司", "", "上市公司", "广东深圳", "购买名录"])
+    ws.append([f"浏览器导入{tag}精密电子路科技有限公司", "", "", "广东东莞", "购买名录"])  # alike row 2
+    ws.append([known.name, known.uscc, "", "浙江宁波", "上级推送"])  # the same as a target
+    path = tmp_path / "名录.xlsx"
+    wb.save(path)
+
+    context, page, watch = _open(chromium, live_server, "xf-office", viewport)
+    page.goto(f"{base}/targets/targetenterprise/")
+    before = _count(page)
+    _clickable(page, "main a[role=button]:has-text('Excel 导入')").click()
+    page.wait_for_url(re.compile(r"/targets/targetenterprise/import/$"))
+    page.set_input_files("main form input[type=file]", str(path))
+    _clickable(page, "main form button:has-text('上传并预览')").click()
+    page.wait_for_selector("[role=status]")
+    status = page.inner_text("[role=status]")
+    assert "共 3 行" in status and "新增 1" in status and "更新 1" in status and "跳过 1" in status, status
+    assert "疑似" in page.inner_text("main table")
+    assert not TargetEnterprise.objects.filter(name__startswith=f"浏览器导入{tag}").exists()  # a preview
+    _fits(page, viewport)
+    page.screenshot(path=str(artifacts / f"chainlib-target-import-{viewport}.png"), full_page=True)
+    page.select_option("select[name=decision_3]", "new")  # not the same firm: add it
+    _clickable(page, "main form button:has-text('确认导入')").click()
+    page.wait_for_url(re.compile(r"/targets/targetenterprise/(\?.*)?$"))
+    assert TargetEnterprise.objects.filter(name__startswith=f"浏览器导入{tag}").count() == 2
+    known.refresh_from_db()
+    assert known.region == "浙江宁波"
+    assert _count(page) == before + 2
+    watch.check("target import")
+    context.close()

@@ -239,6 +239,13 @@ class ObjectListView(ScopedMixin, ListView):
     default_ordering: tuple[str, ...] = ()
     title: str | None = None
 
+    def get_template_names(self):
+        """A view's own template, else its app's `<model>_list.html` (which extends the shared
+        one, as a detail page's `<model>_detail.html` does), else the shared list."""
+        meta = self.model._meta
+        own = [self.template_name] if self.template_name != ObjectListView.template_name else []
+        return [*own, f"{meta.app_label}/{meta.model_name}_list.html", ObjectListView.template_name]
+
     def get_queryset(self):
         qs = super().get_queryset()
         self.filterset = None

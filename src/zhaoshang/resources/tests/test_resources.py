@@ -775,3 +775,11 @@ def test_the_office_adds_a_carrier_and_a_zombie_on_the_web(client, users):
     assert e.zombie_class == "A" and ZombieEnterprise.objects.get(enterprise=e).jurisdiction == j
     client.force_login(users["xf-team"])
     assert client.get(reverse("resources:carrier_add")).status_code == 403
+
+
+def test_the_carrier_lists_link_to_each_other(client, users):
+    client.force_login(users["xf-office"])
+    carriers = client.get(reverse("resources:carrier_list")).content.decode()
+    assert f'href="{reverse("resources:carrierassignment_list")}"' in carriers
+    assignments = client.get(reverse("resources:carrierassignment_list")).content.decode()
+    assert f'href="{reverse("resources:carrier_list")}"' in assignments

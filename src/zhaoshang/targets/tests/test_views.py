@@ -198,3 +198,16 @@ def test_chain_map_panel_and_workbook_show_targets(client, users, county):
     assert rows[2][col] == 1
     r = client.get(reverse("chains:industrychain_detail", args=[chain.pk]))
     assert r.status_code == 200 and "目标企业" in r.content.decode()
+
+
+def test_the_list_shows_its_export_import_and_contacts_links(client, users):
+    """The list page is the app's own template (core ObjectListView: `<model>_list.html`), so the
+    office finds Excel 导入 there, not only by address."""
+    client.force_login(users["xf-office"])
+    body = client.get(reverse("targets:targetenterprise_list")).content.decode()
+    for link in (
+        reverse("targets:targetenterprise_import"),
+        reverse("targets:targetenterprise_export"),
+        reverse("targets:targetcontact_list"),
+    ):
+        assert f'href="{link}' in body, link
